@@ -1,0 +1,3 @@
+"""smmflow: social-media management as code."""
+
+__version__ = "0.1.0"
