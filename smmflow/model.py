@@ -1,0 +1,139 @@
+"""The typed, frozen picture of a content repository: groups, accounts, posts, media.
+
+Only the schema modules (`groups`, `posts`) build these; everything else reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_TYPES = ("informative", "sales", "entertaining", "announcement")
+STATUSES = ("draft", "ready", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One place a group publishes to: `telegram-promo` on platform `telegram`."""
+
+    name: str
+    platform: str
+    settings: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return dict(self.settings).get(key, default)
+
+    @property
+    def secret_envs(self) -> dict[str, str]:
+        """Setting name -> environment variable holding that secret (`token_env` etc.)."""
+        return {k: v for k, v in self.settings if k.endswith("_env")}
+
+
+@dataclass(frozen=True)
+class MixRule:
+    """Content-plan rule for one post type, checked per calendar month."""
+
+    type: str
+    max_share: float | None = None
+    min_share: float | None = None
+    max_in_a_row: int | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int  # Monday = 0
+    time: dt.time
+    text: str  # as written, e.g. "mon 10:00"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One client's pages: `schedules/<id>.yml`."""
+
+    id: str
+    name: str
+    timezone: str
+    path: str  # schedules/<id>.yml, relative to the repository root
+    accounts: tuple[Account, ...]
+    approvers: tuple[str, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    mix: tuple[MixRule, ...] = ()
+    max_delay: dt.timedelta = dt.timedelta(hours=24)
+    types: tuple[str, ...] = DEFAULT_TYPES
+    lines: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def account(self, name: str) -> Account | None:
+        return next((a for a in self.accounts if a.name == name), None)
+
+    def line(self, key: str) -> int:
+        return dict(self.lines).get(key, 1)
+
+
+@dataclass(frozen=True)
+class Media:
+    src: str  # as written, relative to content/<group>/
+    alt: str
+    file: Path  # absolute, resolved, known to be inside the group's folder
+    size: int
+    line: int = 0
+
+    @property
+    def kind(self) -> str:
+        return "video" if self.file.suffix.lower() in VIDEO_SUFFIXES else "image"
+
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
+
+
+@dataclass(frozen=True)
+class Post:
+    """One Markdown post: `content/<group>/<YYYY-MM-DD>-<slug>.md`."""
+
+    path: str  # relative to the repository root, forward slashes
+    group: str
+    date: dt.datetime  # aware, in the group's timezone
+    type: str
+    platforms: tuple[str, ...]  # account names
+    status: str = "ready"
+    media: tuple[Media, ...] = ()
+    body: str = ""
+    title: str = ""
+    sha256: str = ""  # of the file's exact bytes: what an approval approves
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    body_line: int = 1
+
+    @property
+    def id(self) -> str:
+        """Stable identity across runs: the path without `content/` and `.md`."""
+        stem = self.path[len("content/") :] if self.path.startswith("content/") else self.path
+        return stem[:-3] if stem.endswith(".md") else stem
+
+    @property
+    def slug(self) -> str:
+        return Path(self.path).stem
+
+    @property
+    def utc(self) -> dt.datetime:
+        return self.date.astimezone(dt.timezone.utc)
+
+    def line(self, key: str) -> int:
+        return dict(self.lines).get(key, 1)
+
+    @property
+    def headline(self) -> str:
+        """The title, or the first line of the body without Markdown marks."""
+        if self.title:
+            return self.title
+        for raw in self.body.splitlines():
+            text = raw.strip().lstrip("#>-*+ ").replace("**", "").replace("__", "")
+            if text:
+                return text[:80]
+        return self.slug

@@ -1,0 +1,237 @@
+"""Reading `content/<group>/<date>-<slug>.md` into a `Post`, every problem with its line."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path, PurePosixPath
+
+from .errors import Problem
+from .fields import Fields, did_you_mean, one_of
+from .model import IMAGE_SUFFIXES, STATUSES, VIDEO_SUFFIXES, Group, Media, Post
+from .timeparse import TimeError, parse_datetime
+from .yamlread import YamlProblem, parse, split_front_matter
+
+KEYS = ("date", "type", "platforms", "group", "status", "media", "title")
+MEDIA_KEYS = ("src", "alt")
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+
+
+def _decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    if not data.strip():
+        return None, [
+            Problem(
+                rel, 0, "", "the file is empty: a post needs front matter and a body", code="empty"
+            )
+        ]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                rel,
+                line,
+                "",
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                code="encoding",
+            )
+        ]
+
+
+def _media(f: Fields, raw: object, group_dir: Path) -> tuple[Media, ...]:
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    found = []
+    for i, item in enumerate(items):
+        key = f"media.{i}"
+        if isinstance(item, str):
+            item = {"src": item}
+        if not isinstance(item, dict):
+            f.error(key, "each media entry is `- src: media/photo.jpg` with `alt: ...`", "type")
+            continue
+        f.unknown_keys(item, MEDIA_KEYS, key + ".")
+        src = f.string(f"{key}.src", item.get("src"), required=True)
+        alt = f.string(f"{key}.alt", item.get("alt"))
+        if not alt or not alt.strip():
+            f.error(
+                f"{key}.alt" if "alt" in item else key,
+                "alt text is required: describe the picture for people who cannot see it",
+                "alt",
+            )
+        if src is None:
+            continue
+        media = _media_file(f, f"{key}.src", src, group_dir, alt or "")
+        if media is not None:
+            found.append(media)
+    return tuple(found)
+
+
+def _media_file(f: Fields, key: str, src: str, group_dir: Path, alt: str) -> Media | None:
+    pure = PurePosixPath(src.replace("\\", "/"))
+    if pure.is_absolute() or (src[1:3] == ":/" or src[1:3] == ":\\"):
+        f.error(
+            key,
+            f"{src!r} is an absolute path; give a path inside the group's folder, like media/photo.jpg",
+            "media-path",
+        )
+        return None
+    if ".." in pure.parts:
+        f.error(
+            key,
+            f"{src!r} leaves the group's folder (`..`); media must stay inside content/<group>/",
+            "media-path",
+        )
+        return None
+    candidate = group_dir.joinpath(*pure.parts)
+    root = group_dir.resolve()
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        f.error(key, f"{src!r} does not exist", "media-missing")
+        return None
+    if real != root and root not in real.parents:
+        f.error(key, f"{src!r} is a link that leads outside the group's folder", "media-path")
+        return None
+    info = os.stat(real)
+    if not stat.S_ISREG(info.st_mode):
+        f.error(key, f"{src!r} is not a regular file", "media-path")
+        return None
+    if real.suffix.lower() not in MEDIA_SUFFIXES:
+        f.error(
+            key,
+            f"{src!r}: {real.suffix or 'no extension'} is not a media type smmflow publishes ({one_of(MEDIA_SUFFIXES)})",
+            "media-type",
+        )
+        return None
+    return Media(src, alt, real, info.st_size, f.line(key))
+
+
+def load_post(
+    root: Path, rel: str, data: bytes, group: Group | None, folder: str
+) -> tuple[Post | None, list[Problem]]:
+    """Build a `Post` from the bytes of the file at `rel` (in `content/<folder>/`)."""
+    text, problems = _decode(rel, data)
+    if text is None:
+        return None, problems
+    split = split_front_matter(text)
+    if split.front_matter is None:
+        return None, [
+            Problem(
+                rel,
+                1,
+                "",
+                "no front matter: a post starts with a `---` line, then `date:`, `type:` ..., then `---`",
+                code="front-matter",
+            )
+        ]
+    if not split.closed:
+        return None, [
+            Problem(
+                rel,
+                1,
+                "",
+                "the front matter is never closed: add a `---` line after it",
+                code="front-matter",
+            )
+        ]
+    try:
+        doc = parse(split.front_matter, split.offset)
+    except YamlProblem as exc:
+        return None, [Problem(rel, exc.line, exc.field, exc.message, code="yaml")]
+    if not isinstance(doc.data, dict):
+        kind = (
+            "a list"
+            if isinstance(doc.data, list)
+            else "empty"
+            if doc.data is None
+            else "a single value"
+        )
+        return None, [
+            Problem(
+                rel,
+                2,
+                "",
+                f"the front matter is {kind}; it must be `key: value` lines (date:, type:, ...)",
+                code="front-matter",
+            )
+        ]
+    raw = doc.data
+    f = Fields(rel, doc, problems)
+    f.unknown_keys(raw, KEYS)
+    named_group = f.string("group", raw.get("group"))
+    if named_group is not None and named_group != folder:
+        f.error(
+            "group",
+            f"says {named_group!r} but the post is in content/{folder}/; move the file or fix `group`",
+            "group-mismatch",
+        )
+    if group is None:
+        problems.append(
+            Problem(
+                rel,
+                f.line("group") if "group" in raw else 0,
+                "group" if "group" in raw else "",
+                f"no group {folder!r}: schedules/{folder}.yml does not exist",
+                code="unknown-group",
+            )
+        )
+        return None, problems
+    date = None
+    date_text = f.string("date", raw.get("date"), required=True)
+    if date_text is not None:
+        try:
+            date = parse_datetime(date_text, group.tz)
+        except TimeError as exc:
+            f.error("date", str(exc), "date")
+    post_type = f.string("type", raw.get("type"), required=True)
+    if post_type is not None and post_type not in group.types:
+        f.error(
+            "type",
+            f"unknown type {post_type!r}{did_you_mean(post_type, group.types)}; this group's types: {', '.join(group.types)}",
+            "unknown-type",
+        )
+    status = f.string("status", raw.get("status")) or "ready"
+    if status not in STATUSES:
+        f.error(
+            "status",
+            f"unknown status {status!r}{did_you_mean(status, STATUSES)}; use one of: {', '.join(STATUSES)}",
+            "status",
+        )
+    account_names = [a.name for a in group.accounts]
+    chosen = f.strings("platforms", raw.get("platforms"))
+    if chosen is None and "platforms" not in raw:
+        chosen = tuple(account_names)
+    for i, name in enumerate(chosen or ()):
+        if name not in account_names:
+            f.error(
+                f"platforms.{i}",
+                f"{name!r} is not an account of {group.id}{did_you_mean(name, account_names)}; its accounts: {', '.join(account_names)}",
+                "unknown-platform",
+            )
+    if chosen is not None and not chosen and "platforms" in raw:
+        f.error(
+            "platforms",
+            "is empty: name at least one account, or leave it out to use all",
+            "platforms",
+        )
+    media = _media(f, raw.get("media"), root / "content" / folder)
+    if problems and any(p.severity.value == "error" for p in problems):
+        return None, problems
+    post = Post(
+        path=rel,
+        group=group.id,
+        date=date,  # type: ignore[arg-type]  # set: no error was reported
+        type=post_type or "",
+        platforms=tuple(dict.fromkeys(chosen or ())),
+        status=status,
+        media=media,
+        body=split.body,
+        title=f.string("title", raw.get("title")) or "",
+        sha256=hashlib.sha256(data).hexdigest(),
+        lines=tuple((k, v + doc.offset) for k, v in doc.lines.items() if "#" not in k),
+        body_line=split.body_line,
+    )
+    return post, problems

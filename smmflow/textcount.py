@@ -1,0 +1,59 @@
+"""Each platform's own way of counting the length of a text."""
+
+from __future__ import annotations
+
+import regex
+
+URL = regex.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", regex.IGNORECASE)
+_GRAPHEME = regex.compile(r"\X")
+_MASTODON_MENTION = regex.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", regex.UNICODE)
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+URL_WEIGHT = 23  # Mastodon and X both count any link as 23 characters
+
+
+def graphemes(text: str) -> int:
+    """User-perceived characters: 👨‍❤️‍👨 is one, ă written as a + ̆ is one."""
+    if text.isascii():
+        return len(text)
+    return len(_GRAPHEME.findall(text))
+
+
+def utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def utf16_units(text: str) -> int:
+    """Telegram measures messages and entities in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def mastodon_length(text: str) -> int:
+    """Graphemes, with each URL as 23 and `@user@domain` as `@user` (Mastodon's rule)."""
+    text = URL.sub("x" * URL_WEIGHT, text)
+    text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
+    return graphemes(text)
+
+
+def _x_weight(cluster: str) -> int:
+    if _EMOJI.search(cluster):
+        return 2
+    weight = 0
+    for char in cluster:
+        point = ord(char)
+        light = (
+            point <= 4351 or 8192 <= point <= 8205 or 8208 <= point <= 8223 or 8242 <= point <= 8247
+        )
+        weight += 1 if light else 2
+    return weight
+
+
+def x_weighted(text: str) -> int:
+    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1."""
+    total = 0
+    position = 0
+    for match in URL.finditer(text):
+        total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position : match.start()]))
+        total += URL_WEIGHT
+        position = match.end()
+    total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:]))
+    return total
