@@ -107,6 +107,7 @@ class Post:
     body: str = ""
     title: str = ""
     sha256: str = ""  # of the file's exact bytes: what an approval approves
+    blob: str = ""  # git's blob id of those bytes: compared with the publish branch
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     body_line: int = 1
 

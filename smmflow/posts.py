@@ -231,6 +231,7 @@ def load_post(
         body=split.body,
         title=f.string("title", raw.get("title")) or "",
         sha256=hashlib.sha256(data).hexdigest(),
+        blob=hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),
         lines=tuple((k, v + doc.offset) for k, v in doc.lines.items() if "#" not in k),
         body_line=split.body_line,
     )

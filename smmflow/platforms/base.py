@@ -7,13 +7,17 @@ built-in ones register exactly like a third-party package would (see pyproject.t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Post
+from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Post
 from ..render import bluesky_facets, rich, to_html
 from ..textcount import graphemes
+
+if TYPE_CHECKING:
+    from ..http import Http
 
 MB = 1024 * 1024
 
@@ -84,3 +88,54 @@ class Platform:
         return Rendered(
             cls.name, text, visible, lim.count(visible), limit, lim.unit, facets, parse_mode
         )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where a published post lives on the platform."""
+
+    remote_id: str
+    url: str = ""
+
+
+@dataclass
+class Context:
+    """What a publisher may use: never global state, so tests can inject all of it."""
+
+    root: Path  # the content repository
+    group: Group
+    http: Http
+    environ: Mapping[str, str]
+    redact: Callable[[object], str] = str
+    public: Path | None = None  # where the feed site is written (default root/public)
+
+
+class Publisher(Platform):
+    """A platform that can publish. Subclasses implement `publish` (and what they can)."""
+
+    idempotent: ClassVar[bool] = False  # re-sending with the same key never duplicates
+    can_verify: ClassVar[bool] = False  # `verify` can tell whether an unknown send went out
+    can_delete: ClassVar[bool] = False
+
+    def __init__(self, account: Account, ctx: Context):
+        self.account = account
+        self.ctx = ctx
+
+    def secret(self, setting: str) -> str:
+        from ..secrets import secret
+
+        return secret(self.account.get(setting), setting, self.account.name, self.ctx.environ)
+
+    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+        """What would be sent (shown by `sync --dry-run`; must not touch the network)."""
+        return {"text": rendered.text}
+
+    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+        raise NotImplementedError
+
+    def verify(self, post: Post, key: str, remote_id: str) -> Receipt | None:
+        """The post if it is on the platform, None if it is certainly not."""
+        raise NotImplementedError
+
+    def delete(self, remote_id: str, key: str) -> None:
+        raise NotImplementedError

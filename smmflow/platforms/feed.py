@@ -1,14 +1,78 @@
-"""Built-in `feed`: a static site with an Atom feed under public/<group>/. No credentials."""
+"""Built-in `feed`: a static site with an Atom feed under public/<group>/. No credentials.
+
+Publishing writes the post's page and copies its media; the group's feed and index are
+rebuilt from the ledger at the end of every sync, so the site is whole on a fresh clone.
+"""
 
 from __future__ import annotations
 
-from .base import Limits, Platform
+from ..model import Post
+from .base import Limits, Publisher, Receipt, Rendered
 
 
-class Feed(Platform):
+class Feed(Publisher):
     name = "feed"
     title = "Feed (static site + Atom)"
     style = "html"
     limits = Limits(text=None, media_max=20)
     optional = ("base_url",)  # the public URL where public/ is served, e.g. GitHub Pages
     docs = "docs/platforms/feed.md"
+    idempotent = True  # writing the same page twice gives the same page
+    can_delete = True
+
+    @property
+    def public(self):
+        return self.ctx.public or self.ctx.root / "public"
+
+    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+        from .. import feedsite
+
+        url = feedsite.post_url(post.group, post.slug, self.account.get("base_url"))
+        return {"page": url, "html": rendered.text}
+
+    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+        from .. import feedsite
+
+        feedsite.write_post(self.public, self.ctx.group, post, self.account.get("base_url"))
+        url = feedsite.post_url(post.group, post.slug, self.account.get("base_url"))
+        return Receipt(post.id, url)
+
+    def delete(self, remote_id: str, key: str) -> None:
+        from .. import feedsite
+
+        slug = remote_id.rsplit("/", 1)[-1]
+        feedsite.remove_post(self.public, self.ctx.group, slug)
+
+
+def rebuild(repo, records, public) -> int:
+    """Rewrite every group's feed and index from the ledger; restore missing pages.
+
+    `records` maps (post id, account) to ledger records. Returns the number of entries.
+    """
+    import datetime as dt
+
+    from .. import feedsite
+
+    posts = {p.id: p for p in repo.posts}
+    total = 0
+    for group in repo.groups.values():
+        for account in group.accounts:
+            if account.platform != Feed.name:
+                continue
+            base_url = account.get("base_url")
+            entries = []
+            for (post_id, name), record in records.items():
+                post = posts.get(post_id)
+                if name != account.name or record.state != "published" or post is None:
+                    continue
+                if post.group != group.id:
+                    continue
+                page = public / group.id / "posts" / f"{post.slug}.html"
+                if not page.exists():
+                    feedsite.write_post(public, group, post, base_url)
+                when = dt.datetime.strptime(record.published_at, "%Y-%m-%dT%H:%M:%SZ")
+                entries.append(feedsite.Entry(post, when.replace(tzinfo=dt.timezone.utc)))
+            if entries or (public / group.id).exists():
+                feedsite.write_index(public, group, entries, base_url)
+            total += len(entries)
+    return total

@@ -1,0 +1,140 @@
+"""What a sync must do, decided without side effects: `plan(posts, ledger, now)`.
+
+Each (post, account) pair gets at most one action. The rules are the invariants:
+nothing unapproved (drafts, posts not on the publish branch, held by an approval gate),
+nothing twice (a record that says published, or a live claim, stops it), nothing lost
+(too late becomes `missed`, an unknown outcome waits for a person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .ledger import Record
+from .model import Account, Group, Post
+
+PUBLISH = "publish"  # send now (new pair, retry after a safe failure, resume with the same key)
+VERIFY = "verify"  # a stale claim on a platform that can check: ask it, then decide
+UNKNOWN = "unknown"  # a stale claim nobody can check: hand it to a person
+MISSED = "missed"  # later than the group's max_delay: reported, not published
+DELETE = "delete"  # a published post is now `withdrawn`
+HELD = "held"  # due, but not on the publish branch or not approved: not published
+BUSY = "busy"  # another live run holds the claim
+WAITING = "waiting"  # an unknown outcome, already waiting for a person
+
+
+def human(delta: dt.timedelta) -> str:
+    """`24h`, `90m`, `2d`: durations the way group files write them."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 1440 == 0 and minutes >= 2880:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    post: Post
+    account: Account
+    record: Record | None
+    reason: str = ""
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return self.post.id, self.account.name
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    idempotent: bool
+    can_verify: bool
+    can_delete: bool
+
+
+def plan(
+    posts: Iterable[Post],
+    groups: dict[str, Group],
+    records: dict[tuple[str, str], Record],
+    now: dt.datetime,
+    capabilities: Callable[[str], Capabilities],
+    hold: Callable[[Post], str | None] = lambda post: None,
+    lease: dt.timedelta = dt.timedelta(minutes=15),
+) -> list[Action]:
+    """Every action this run should take, oldest post first."""
+    actions: list[Action] = []
+    for post in sorted(posts, key=lambda p: (p.utc, p.path)):
+        group = groups[post.group]
+        if post.status == "draft":
+            continue
+        for name in post.platforms:
+            account = group.account(name)
+            if account is None:
+                continue
+            record = records.get((post.id, name))
+            caps = capabilities(account.platform)
+            action = _decide(post, group, account, record, now, caps, hold, lease)
+            if action is not None:
+                actions.append(action)
+    return actions
+
+
+def _decide(
+    post: Post,
+    group: Group,
+    account: Account,
+    record: Record | None,
+    now: dt.datetime,
+    caps: Capabilities,
+    hold: Callable[[Post], str | None],
+    lease: dt.timedelta,
+) -> Action | None:
+    def act(kind: str, reason: str = "") -> Action:
+        return Action(kind, post, account, record, reason)
+
+    state = record.state if record else None
+    if state == "corrupt":
+        return act(WAITING, record.error if record else "")
+    if state == "claimed":
+        if record.held_by_live_run(lease):  # type: ignore[union-attr]
+            return act(BUSY, "another run is publishing it")
+        if post.status == "withdrawn" and not caps.idempotent:
+            return act(UNKNOWN, "a run stopped while sending it; it was withdrawn since")
+        if caps.idempotent:
+            return act(PUBLISH, "resuming a run that stopped, with the same idempotency key")
+        if caps.can_verify:
+            return act(VERIFY, "a run stopped while sending it")
+        return act(UNKNOWN, "a run stopped while sending it; check the account by hand")
+    if post.status == "withdrawn":
+        if state == "published":
+            return act(DELETE, "withdrawn after publishing")
+        return None
+    if state == "unknown":
+        return act(WAITING, record.error if record else "")
+    if state in ("published", "withdrawn", "missed", "skipped"):
+        return None
+    if post.utc > now:
+        return None
+    late = now - post.utc > group.max_delay
+    if state == "failed":
+        assert record is not None
+        changed = record.content_sha256 != post.sha256
+        if not (record.retryable or changed):
+            return None
+        if late:
+            return act(
+                MISSED, f"still failing after max_delay {human(group.max_delay)}: {record.error}"
+            )
+        return act(PUBLISH, "retrying: " + ("the post changed" if changed else record.error))
+    reason = hold(post)
+    if reason:
+        return act(HELD, reason)
+    if late:
+        return act(
+            MISSED,
+            f"due {post.date:%Y-%m-%d %H:%M}, more than {human(group.max_delay)} ago (max_delay)",
+        )
+    return act(PUBLISH)

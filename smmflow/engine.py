@@ -1,0 +1,331 @@
+"""`smmflow sync`: plan what is due, then claim, send and record each pair exactly once.
+
+Accounts run in parallel (one worker each, posts in date order within an account); the
+ledger serialises its own commits. A stop request is honoured between pairs, never
+between a claim and its record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import due, faults, platforms
+from .errors import ExitCode, Problem
+from .gitstore import Store
+from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
+from .ledger import Ledger, Record, now_utc, this_run
+from .model import Post
+from .platforms.base import Context, Publisher
+from .repo import Repo
+from .secrets import MissingSecret, Redactor
+
+
+@dataclass(frozen=True)
+class Outcome:
+    post: str
+    account: str
+    state: str  # published | failed | unknown | missed | held | busy | waiting | withdrawn | would-publish
+    detail: str = ""
+    url: str = ""
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stopped: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
+
+    def add(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.outcomes.append(outcome)
+            if self.listener:
+                self.listener(outcome)
+
+    def count(self, state: str) -> int:
+        return sum(o.state == state for o in self.outcomes)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        states = {o.state for o in self.outcomes}
+        if states & {"unknown", "waiting", "held"}:
+            return ExitCode.NEEDS_PERSON
+        if states & {"failed", "missed"}:
+            return ExitCode.PROBLEMS
+        if self.stopped:
+            return ExitCode.INTERRUPTED
+        return ExitCode.OK
+
+
+def idempotency_key(post_id: str, account: str, generation: int) -> str:
+    """Stable for one attempt of one pair, so a resumed send is recognised as the same."""
+    raw = f"smmflow:{post_id}:{account}:{generation}".encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def publish_branch(store: Store, wanted: str | None) -> str:
+    for candidate in [wanted] if wanted else ["main", "master", store.current_branch()]:
+        if candidate and store.rev(candidate):
+            return candidate
+    from .errors import UsageError
+
+    raise UsageError(
+        f"no publish branch {wanted or 'main'}: commit your content first (or pass --branch)"
+    )
+
+
+def _capabilities(name: str) -> due.Capabilities:
+    cls = platforms.get(name)
+    return due.Capabilities(
+        bool(getattr(cls, "idempotent", False)),
+        bool(getattr(cls, "can_verify", False)),
+        bool(getattr(cls, "can_delete", False)),
+    )
+
+
+@dataclass
+class Engine:
+    repo: Repo
+    store: Store
+    ledger: Ledger
+    now: dt.datetime
+    redact: Redactor
+    branch: str
+    environ: dict = field(default_factory=lambda: dict(os.environ))
+    stop: threading.Event = field(default_factory=threading.Event)
+    public: Path | None = None
+    hold: Callable[[Post], str | None] | None = None
+    lease: dt.timedelta = dt.timedelta(minutes=15)
+    http: Http | None = None
+    _publishers: dict = field(default_factory=dict)
+
+    def plan(self, group: str | None = None, account: str | None = None) -> list[due.Action]:
+        committed = self.store.tree_blobs(self.branch, "content")
+
+        def hold(post: Post) -> str | None:
+            blob = committed.get(post.path)
+            if blob is None:
+                return f"not on the publish branch {self.branch} (commit and merge it)"
+            if blob != post.blob:
+                return f"differs from the copy on {self.branch} (commit it, or discard the edit)"
+            return self.hold(post) if self.hold else None
+
+        posts = [p for p in self.repo.posts if group is None or p.group == group]
+        actions = due.plan(
+            posts, self.repo.groups, self.ledger.records, self.now, _capabilities, hold, self.lease
+        )
+        return [a for a in actions if account is None or a.account.name == account]
+
+    def publisher(self, action: due.Action) -> Publisher:
+        key = (action.post.group, action.account.name)
+        if key not in self._publishers:
+            cls = platforms.get(action.account.platform)
+            if cls is None or not issubclass(cls, Publisher):
+                raise PublishError(FAIL, f"smmflow cannot publish to {action.account.platform} yet")
+            group = self.repo.groups[action.post.group]
+            ctx = Context(
+                self.repo.root,
+                group,
+                self.http or Http(self.redact),
+                self.environ,
+                self.redact,
+                self.public,
+            )
+            self._publishers[key] = cls(action.account, ctx)
+        return self._publishers[key]
+
+    # -- running -------------------------------------------------------------------------
+    def run(self, actions: list[due.Action], report: Report) -> None:
+        queues: dict[tuple[str, str], list[due.Action]] = defaultdict(list)
+        for action in actions:
+            if action.kind in (due.HELD, due.BUSY, due.WAITING):
+                report.add(Outcome(action.post.id, action.account.name, action.kind, action.reason))
+            else:
+                queues[(action.post.group, action.account.name)].append(action)
+        if not queues:
+            return
+        workers = min(8, len(queues))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smmflow") as pool:
+            list(pool.map(lambda queue: self._run_queue(queue, report), queues.values()))
+        report.stopped = self.stop.is_set()
+
+    def _run_queue(self, queue: list[due.Action], report: Report) -> None:
+        for action in queue:
+            if self.stop.is_set():
+                return
+            try:
+                outcome = self._do(action)
+            except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
+                outcome = Outcome(
+                    action.post.id,
+                    action.account.name,
+                    "failed",
+                    self.redact(f"internal error ({type(exc).__name__}): {exc}"),
+                )
+            if outcome is not None:
+                report.add(outcome)
+
+    def _same(self, action: due.Action) -> Callable[[dict], bool]:
+        def unchanged(records: dict) -> bool:
+            return records.get(action.pair) == action.record
+
+        return unchanged
+
+    def _settle(
+        self, action: due.Action, state: str, note: str, **changes: object
+    ) -> Record | None:
+        """Write a final state for a pair we did not claim (missed, unknown)."""
+        unchanged = self._same(action)
+
+        def decide(records: dict) -> list[Record] | None:
+            if not unchanged(records):
+                return None
+            base = action.record or Record(
+                action.post.id, action.account.name, action.account.platform, state
+            )
+            return [base.moved(state, note, **changes)]
+
+        done = self.ledger.transact(decide, f"{state}: {action.post.id} on {action.account.name}")
+        return done[0] if done else None
+
+    def _do(self, action: due.Action) -> Outcome | None:
+        post, account = action.post, action.account
+        if action.kind == due.MISSED:
+            if self._settle(action, "missed", action.reason, error=action.reason, retryable=False):
+                return Outcome(post.id, account.name, "missed", action.reason)
+            return None
+        if action.kind == due.UNKNOWN:
+            if self._settle(action, "unknown", action.reason, error=action.reason):
+                return Outcome(post.id, account.name, "unknown", action.reason)
+            return None
+        if action.kind == due.DELETE:
+            return self._delete(action)
+        return self._publish(action)
+
+    def _claim(self, action: due.Action) -> Record | None:
+        post, account = action.post, action.account
+        unchanged = self._same(action)
+
+        def decide(records: dict) -> list[Record] | None:
+            if not unchanged(records):
+                return None  # someone else acted on this pair since we planned
+            base = action.record or Record(post.id, account.name, account.platform, "claimed")
+            generation = base.generation
+            if base.state == "failed" and base.content_sha256 != post.sha256 and not base.retryable:
+                generation += 1  # new text: a new attempt, with a new idempotency key
+            return [
+                base.moved(
+                    "claimed",
+                    f"run {this_run()['id']}",
+                    key=idempotency_key(post.id, account.name, generation),
+                    generation=generation,
+                    attempts=base.attempts + 1,
+                    content_sha256=post.sha256,
+                    claimed_at=now_utc(),
+                    run=this_run(),
+                )
+            ]
+
+        faults.point("before-claim")
+        done = self.ledger.transact(decide, f"claim: {post.id} on {account.name}")
+        if done:
+            faults.point("after-claim")
+        return done[0] if done else None
+
+    def _record(self, claimed: Record, state: str, note: str, **changes: object) -> Record:
+        faults.point("before-record")
+
+        def decide(records: dict) -> list[Record] | None:
+            current = records.get((claimed.post, claimed.account))
+            if current is not None and current.run != claimed.run:
+                return None  # taken over after our lease ran out; their record stands
+            return [claimed.moved(state, note, run={}, **changes)]
+
+        done = self.ledger.transact(decide, f"{state}: {claimed.post} on {claimed.account}")
+        faults.point("after-record")
+        return done[0] if done else claimed
+
+    def _publish(self, action: due.Action) -> Outcome | None:
+        post, account = action.post, action.account
+        claimed = self._claim(action)
+        if claimed is None:
+            return Outcome(post.id, account.name, "busy", "another run acted on it first")
+        try:
+            publisher = self.publisher(action)
+            if action.kind == due.VERIFY:
+                found = publisher.verify(post, claimed.key, claimed.remote_id)
+                if found is not None:
+                    self._record(
+                        claimed,
+                        "published",
+                        "verified",
+                        remote_id=found.remote_id,
+                        url=found.url,
+                        published_at=now_utc(),
+                        error="",
+                    )
+                    return Outcome(
+                        post.id, account.name, "published", "found on the platform", found.url
+                    )
+            rendered = publisher.render(post)
+            faults.point("before-send")
+            receipt = publisher.publish(post, rendered, claimed.key)
+            faults.point("after-send")
+        except MissingSecret as exc:
+            message = self.redact(str(exc))
+            self._record(claimed, "failed", "missing secret", error=message, retryable=True)
+            return Outcome(post.id, account.name, "failed", message)
+        except PublishError as exc:
+            return self._failed(action, claimed, exc)
+        self._record(
+            claimed,
+            "published",
+            "",
+            remote_id=receipt.remote_id,
+            url=receipt.url,
+            published_at=now_utc(),
+            error="",
+            retryable=False,
+        )
+        return Outcome(post.id, account.name, "published", "", receipt.url)
+
+    def _failed(self, action: due.Action, claimed: Record, exc: PublishError) -> Outcome:
+        post, account = action.post, action.account
+        message = self.redact(exc.message)
+        if exc.kind == UNKNOWN:
+            text = f"{message}: it may have been posted; check {account.name} and run `smmflow resolve`"
+            self._record(claimed, "unknown", "outcome unknown", error=text)
+            return Outcome(post.id, account.name, "unknown", text)
+        retryable = exc.kind == RETRY
+        if exc.kind == REAUTH:
+            message = f"{message}; check the secret of account {account.name}"
+        self._record(claimed, "failed", exc.kind, error=message, retryable=retryable)
+        return Outcome(post.id, account.name, "failed", message)
+
+    def _delete(self, action: due.Action) -> Outcome | None:
+        post, account, record = action.post, action.account, action.record
+        assert record is not None
+        cls = platforms.get(account.platform)
+        if not getattr(cls, "can_delete", False):
+            note = f"{account.platform} cannot delete through its API: remove {record.url or record.remote_id} by hand"
+            self._settle(action, "withdrawn", note, error=note)
+            return Outcome(post.id, account.name, "unknown", note, record.url)
+        try:
+            self.publisher(action).delete(record.remote_id, record.key)
+        except PublishError as exc:
+            message = self.redact(exc.message)
+            return Outcome(
+                post.id, account.name, "failed", f"could not delete: {message}", record.url
+            )
+        if self._settle(action, "withdrawn", "deleted", error=""):
+            return Outcome(post.id, account.name, "withdrawn", "deleted", record.url)
+        return None

@@ -1,0 +1,164 @@
+"""All git access: the publish branch's files, and the ledger branch as a tiny store.
+
+The ledger lives on its own branch (default `smmflow/ledger`), so it needs no write access
+to a protected main. Every change is a commit whose parent is the tip we read; the ref is
+moved with a compare-and-swap (`git update-ref NEW OLD` locally, a non-force push to the
+remote), so two runs can never both win the same claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import git
+from gitdb import IStream
+
+from .errors import SmmflowError, UsageError
+
+ZERO = "0" * 40
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "smmflow",
+    "GIT_AUTHOR_EMAIL": "smmflow@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "smmflow",
+    "GIT_COMMITTER_EMAIL": "smmflow@users.noreply.github.com",
+}
+
+
+class GitError(SmmflowError):
+    """A git command failed for a reason other than a lost race."""
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes (so a file can be compared with a commit cheaply)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class Store:
+    """A git repository seen by smmflow."""
+
+    def __init__(self, root: Path, remote: str | None = None):
+        try:
+            self.repo = git.Repo(root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise UsageError(
+                f"{root}: not a git repository; smmflow records what it published in git "
+                "(run `git init` and commit your content first)"
+            ) from None
+        self.root = Path(self.repo.git_dir).parent if not self.repo.bare else root
+        self.remote = remote
+        state = Path(self.repo.git_dir) / "smmflow"
+        state.mkdir(exist_ok=True)
+        self._index = state / f"index-{os.getpid()}"
+
+    # -- running git ---------------------------------------------------------------------
+    def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+        env = {**os.environ, **IDENTITY, "GIT_INDEX_FILE": str(self._index)}
+        env.pop("GIT_DIR", None)
+        env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
+        return subprocess.run(
+            ["git", "-C", str(self.root), *args], input=stdin, capture_output=True, env=env
+        )
+
+    def run(self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> str:
+        proc = self.proc(*args, stdin=stdin)
+        if proc.returncode not in ok:
+            message = proc.stderr.decode("utf-8", "replace").strip()
+            raise GitError(f"git {args[0]} failed: {message}")
+        return proc.stdout.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self._index.unlink(missing_ok=True)
+        self.repo.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def rev(self, ref: str) -> str | None:
+        out = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
+        return out.strip() or None
+
+    def tree_blobs(self, commit: str, prefix: str = "") -> dict[str, str]:
+        """path -> blob id of every file of `commit` (under `prefix`)."""
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        if prefix:
+            args += ["--", prefix]
+        found = {}
+        for entry in self.run(*args).split("\0"):
+            if not entry:
+                continue
+            meta, path = entry.split("\t", 1)
+            _mode, kind, sha = meta.split()
+            if kind == "blob":
+                found[path] = sha
+        return found
+
+    def read_blob(self, sha: str) -> bytes:
+        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def current_branch(self) -> str | None:
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1)).strip()
+        return out or None
+
+    # -- writing -------------------------------------------------------------------------
+    def write_blob(self, data: bytes) -> str:
+        stored = self.repo.odb.store(IStream("blob", len(data), io.BytesIO(data)))
+        sha = stored.hexsha
+        return sha.decode() if isinstance(sha, bytes) else sha
+
+    def commit(self, parent: str | None, changes: dict[str, bytes | None], message: str) -> str:
+        """A new commit: `parent`'s tree with `changes` (None deletes). Moves no ref."""
+        if parent:
+            self.run("read-tree", parent)
+        else:
+            self.run("read-tree", "--empty")
+        lines = []
+        for path, data in sorted(changes.items()):
+            if data is None:
+                lines.append(f"0 {ZERO}\t{path}")
+            else:
+                lines.append(f"100644 {self.write_blob(data)}\t{path}")
+        self.run("update-index", "--index-info", stdin=("\n".join(lines) + "\n").encode())
+        tree = self.run("write-tree").strip()
+        args = ["commit-tree", tree, "-m", message]
+        if parent:
+            args += ["-p", parent]
+        return self.run(*args).strip()
+
+    def swap(self, ref: str, new: str, old: str | None) -> bool:
+        """Move `ref` from `old` to `new` atomically; False when someone moved it first."""
+        return self.proc("update-ref", ref, new, old or ZERO).returncode == 0
+
+    # -- the remote ----------------------------------------------------------------------
+    def has_remote(self, name: str) -> bool:
+        return name in self.run("remote").split()
+
+    def fetch(self, branch: str) -> str | None:
+        """The remote's tip of `branch`, fetched; None when the remote has no such branch."""
+        assert self.remote
+        tracking = f"refs/remotes/{self.remote}/{branch}"
+        proc = self.proc(
+            "fetch", "--quiet", "--no-tags", self.remote, f"+refs/heads/{branch}:{tracking}"
+        )
+        if proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip()
+            if "couldn't find remote ref" in message:
+                self.proc("update-ref", "-d", tracking)
+                return None
+            raise GitError(f"cannot fetch {branch} from {self.remote}: {message}")
+        return self.rev(tracking)
+
+    def push(self, branch: str, new: str) -> bool:
+        """Push `new` as the remote's `branch`; False when rejected (the remote moved on)."""
+        assert self.remote
+        proc = self.proc("push", "--porcelain", self.remote, f"{new}:refs/heads/{branch}")
+        out = proc.stdout.decode("utf-8", "replace")
+        if proc.returncode == 0:
+            return True
+        if "[rejected]" in out or "fetch first" in out or "non-fast-forward" in out:
+            return False
+        if "[remote rejected]" in out and "lock" in out:  # a concurrent push holds the ref
+            return False
+        message = (proc.stderr.decode("utf-8", "replace") + out).strip()
+        raise GitError(f"cannot push {branch} to {self.remote}: {message}")

@@ -1,0 +1,198 @@
+"""The publishing ledger: one JSON record per (post, account) on a git branch.
+
+Records are changed only through `Ledger.transact`, which commits on top of the tip it
+read and moves the branch with a compare-and-swap; on a lost race it re-reads what
+changed and asks the caller again, so a claim is won by exactly one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+from .errors import SmmflowError
+from .gitstore import Store
+
+BRANCH = "smmflow/ledger"
+STATES = ("claimed", "published", "failed", "unknown", "withdrawn", "missed", "skipped")
+PREFIX = "records/"
+RUN_ID = uuid.uuid4().hex[:12]
+HOST = socket.gethostname()
+
+
+class LedgerBusy(SmmflowError):
+    """Lost the compare-and-swap too many times in a row."""
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What smmflow knows about one post on one account."""
+
+    post: str  # post id: content path without `content/` and `.md`
+    account: str
+    platform: str
+    state: str
+    key: str = ""  # idempotency key sent with the request
+    generation: int = 0  # bumped by `resolve --retry`: a deliberate new attempt, new key
+    attempts: int = 0  # sends tried, over all runs
+    content_sha256: str = ""  # of the post file whose text was sent
+    remote_id: str = ""
+    url: str = ""
+    error: str = ""  # last error, redacted
+    retryable: bool = False
+    claimed_at: str = ""
+    published_at: str = ""
+    updated_at: str = ""
+    run: dict = field(default_factory=dict)  # {id, host, pid} of the run holding a claim
+    history: tuple = ()  # last events: "time state note"
+
+    @property
+    def path(self) -> str:
+        return record_path(self.post, self.account)
+
+    def to_bytes(self) -> bytes:
+        data = asdict(self)
+        data["history"] = list(self.history)
+        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+    def moved(self, state: str, note: str = "", **changes: object) -> Record:
+        """This record in a new state, with the change noted in its history."""
+        stamp = now_utc()
+        entry = f"{stamp} {state}" + (f" {note}" if note else "")
+        history = (*self.history, entry)[-20:]
+        return replace(self, state=state, updated_at=stamp, history=history, **changes)
+
+    def held_by_live_run(self, lease: dt.timedelta) -> bool:
+        """A claim whose run may still be working on it."""
+        if self.state != "claimed":
+            return False
+        run = self.run or {}
+        if run.get("host") == HOST and run.get("pid"):
+            if run.get("id") == RUN_ID:
+                return True
+            return _pid_alive(int(run["pid"]))
+        try:
+            claimed = dt.datetime.strptime(self.claimed_at, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            return False
+        age = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - claimed
+        return age < lease
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def this_run() -> dict:
+    return {"id": RUN_ID, "host": HOST, "pid": os.getpid()}
+
+
+def record_path(post: str, account: str) -> str:
+    return f"{PREFIX}{post}/{account}.json"
+
+
+def parse_record(path: str, data: bytes) -> Record:
+    """A record from its bytes; a corrupt one comes back in state `corrupt` (never acted on)."""
+    post, _, account = path[len(PREFIX) : -len(".json")].rpartition("/")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        if not isinstance(raw, dict) or raw.get("state") not in STATES:
+            raise ValueError("no valid state")
+        if raw.get("post") != post or raw.get("account") != account:
+            raise ValueError("post/account do not match the record's path")
+        raw["history"] = tuple(raw.get("history") or ())
+        known = Record.__dataclass_fields__
+        return Record(**{k: v for k, v in raw.items() if k in known})
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        return Record(post, account, "", "corrupt", error=f"unreadable record {path}: {exc}")
+
+
+class Ledger:
+    """The ledger branch, read once and kept current through compare-and-swap commits."""
+
+    def __init__(self, store: Store, branch: str = BRANCH, redact: Callable[[object], str] = str):
+        self.store = store
+        self.branch = branch
+        self.ref = f"refs/heads/{branch}"
+        self.redact = redact
+        self.tip: str | None = None
+        self.records: dict[tuple[str, str], Record] = {}
+        self._blobs: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def open(self) -> Ledger:
+        tip = self.store.fetch(self.branch) if self.store.remote else None
+        if tip is None:
+            tip = self.store.rev(self.ref)
+        self._load(tip)
+        return self
+
+    def _load(self, tip: str | None) -> None:
+        blobs = self.store.tree_blobs(tip, PREFIX.rstrip("/")) if tip else {}
+        for path in set(self._blobs) - set(blobs):
+            post, _, account = path[len(PREFIX) : -len(".json")].rpartition("/")
+            self.records.pop((post, account), None)
+        for path, sha in blobs.items():
+            if self._blobs.get(path) != sha and path.endswith(".json"):
+                record = parse_record(path, self.store.read_blob(sha))
+                self.records[(record.post, record.account)] = record
+        self._blobs = blobs
+        self.tip = tip
+
+    def refresh(self) -> None:
+        tip = self.store.fetch(self.branch) if self.store.remote else self.store.rev(self.ref)
+        if tip != self.tip:
+            self._load(tip)
+
+    def get(self, post: str, account: str) -> Record | None:
+        return self.records.get((post, account))
+
+    def transact(
+        self,
+        decide: Callable[[dict[tuple[str, str], Record]], list[Record] | None],
+        message: str,
+        attempts: int = 30,
+    ) -> list[Record] | None:
+        """Commit the records `decide` returns, atomically; None when it returns nothing.
+
+        `decide` sees the current records and is called again after every lost race.
+        """
+        with self._lock:
+            for _ in range(attempts):
+                changes = decide(self.records)
+                if not changes:
+                    return None
+                payload = {r.path: self.redact(r.to_bytes().decode()).encode() for r in changes}
+                new = self.store.commit(self.tip, payload, message)
+                if self._advance(new):
+                    for record in changes:
+                        self.records[(record.post, record.account)] = record
+                    self._blobs = {**self._blobs, **{p: "" for p in payload}}
+                    self.tip = new
+                    return changes
+                self.refresh()
+            raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
+
+    def _advance(self, new: str) -> bool:
+        if self.store.remote:
+            if not self.store.push(self.branch, new):
+                return False
+            self.store.run("update-ref", self.ref, new)
+            return True
+        return self.store.swap(self.ref, new, self.tip)

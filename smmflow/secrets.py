@@ -1,0 +1,69 @@
+"""Secrets come from environment variables only, and are redacted from every text we emit."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+
+from .errors import SmmflowError
+from .model import Group
+
+MASK = "[redacted]"
+_MIN_SECRET = 4  # shorter values would mask ordinary words; no real token is that short
+
+
+class MissingSecret(SmmflowError):
+    """An account's `*_env` variable is not set."""
+
+
+class Redactor:
+    """Replaces every known secret value (and its common encodings) in text."""
+
+    def __init__(self, values: Iterable[str] = ()):
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        if not value or len(value) < _MIN_SECRET:
+            return
+        from urllib.parse import quote, quote_plus
+
+        self._values.update({value, quote(value, safe=""), quote_plus(value)})
+        ordered = sorted(self._values, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+    def __call__(self, text: object) -> str:
+        out = str(text)
+        return self._pattern.sub(MASK, out) if self._pattern else out
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+def env_secrets(groups: Iterable[Group], environ: Mapping[str, str] | None = None) -> Redactor:
+    """A redactor for every secret any account of `groups` names, plus GitHub's token."""
+    environ = os.environ if environ is None else environ
+    redactor = Redactor()
+    for group in groups:
+        for account in group.accounts:
+            for variable in account.secret_envs.values():
+                redactor.add(environ.get(variable))
+    for variable in ("GITHUB_TOKEN", "GH_TOKEN", "SMMFLOW_GITHUB_TOKEN"):
+        redactor.add(environ.get(variable))
+    return redactor
+
+
+def secret(
+    variable: str | None, setting: str, account: str, environ: Mapping[str, str] | None = None
+) -> str:
+    """The value of an account's secret, or a `MissingSecret` that names the variable."""
+    environ = os.environ if environ is None else environ
+    if not variable:
+        raise MissingSecret(f"{account}: no `{setting}` is configured")
+    value = environ.get(variable, "")
+    if not value.strip():
+        raise MissingSecret(f"{account}: environment variable {variable} is not set ({setting})")
+    return value.strip()

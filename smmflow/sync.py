@@ -1,0 +1,111 @@
+"""The whole of one `smmflow sync` run, from a content repository to a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import repo as repo_module
+from .engine import Engine, Outcome, Report, publish_branch
+from .gitstore import Store
+from .ledger import BRANCH, Ledger
+from .secrets import env_secrets
+
+
+@dataclass(frozen=True)
+class Options:
+    now: dt.datetime
+    dry_run: bool = False
+    group: str | None = None
+    account: str | None = None
+    branch: str | None = None  # the publish branch (default main)
+    remote: str | None = None  # share the ledger through this remote (push/fetch)
+    ledger_branch: str = BRANCH
+    public: Path | None = None
+    lease: dt.timedelta = dt.timedelta(minutes=15)
+    max_delay: dt.timedelta | None = None  # overrides every group's max_delay (catch-up)
+
+
+def default_remote() -> str | None:
+    """`SMMFLOW_REMOTE`, or `origin` inside GitHub Actions; None means a local ledger."""
+    if os.environ.get("SMMFLOW_REMOTE"):
+        return os.environ["SMMFLOW_REMOTE"]
+    return "origin" if os.environ.get("GITHUB_ACTIONS") == "true" else None
+
+
+def open_ledger(root: Path, remote: str | None, branch: str, redact) -> tuple[Store, Ledger]:
+    store = Store(root, remote)
+    if remote and not store.has_remote(remote):
+        from .errors import UsageError
+
+        raise UsageError(f"no git remote named {remote!r} (see `git remote -v`)")
+    return store, Ledger(store, branch, redact).open()
+
+
+def run_sync(
+    root: Path,
+    options: Options,
+    listener: Callable[[Outcome], None] | None = None,
+    stop: threading.Event | None = None,
+    hold=None,
+) -> Report:
+    repo = repo_module.load(root)
+    if options.max_delay is not None:
+        repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
+    redact = env_secrets(repo.groups.values())
+    store, ledger = open_ledger(root, options.remote, options.ledger_branch, redact)
+    try:
+        branch = publish_branch(store, options.branch)
+        engine = Engine(
+            repo,
+            store,
+            ledger,
+            options.now,
+            redact,
+            branch,
+            stop=stop or threading.Event(),
+            public=options.public,
+            hold=hold,
+            lease=options.lease,
+        )
+        report = Report(
+            problems=[p for p in repo.problems if p.severity.value == "error"], listener=listener
+        )
+        actions = engine.plan(options.group, options.account)
+        if options.dry_run:
+            for action in actions:
+                report.add(_dry(engine, action))
+            return report
+        engine.run(actions, report)
+        from .platforms.feed import rebuild
+
+        rebuild(repo, ledger.records, options.public or root / "public")
+        return report
+    finally:
+        store.close()
+
+
+def _dry(engine: Engine, action) -> Outcome:
+    from . import due
+
+    post, account = action.post, action.account
+    if action.kind != due.PUBLISH and action.kind != due.VERIFY:
+        return Outcome(post.id, account.name, action.kind, action.reason)
+    from .engine import idempotency_key
+    from .http import PublishError
+
+    try:
+        publisher = engine.publisher(action)
+        rendered = publisher.render(post)
+        generation = action.record.generation if action.record else 0
+        key = idempotency_key(post.id, account.name, generation)
+        payload = publisher.payload(post, rendered, key)
+    except PublishError as exc:
+        return Outcome(post.id, account.name, "failed", engine.redact(exc.message))
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    return Outcome(post.id, account.name, "would-publish", engine.redact(text))
