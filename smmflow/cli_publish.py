@@ -115,3 +115,114 @@ def sync(now_text, dry_run, group, account, public, max_delay, lease, fmt, remot
 
 
 __all__ = ["sync", "ExitCode"]
+
+
+def _open(remote: str | None):
+    from . import repo as repo_module
+    from .secrets import env_secrets
+    from .sync import default_remote, open_ledger
+
+    root = _root(())
+    loaded = repo_module.load(root)
+    redact = env_secrets(loaded.groups.values())
+    store, ledger = open_ledger(root, remote or default_remote(), "smmflow/ledger", redact)
+    return loaded, store, ledger
+
+
+@main.command()
+@click.option("--group", help="Only this group.")
+@click.option("--month", help="Only posts of this month, e.g. 2026-12.")
+@click.option("--now", "now_text", help=NOW_HELP)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@ledger_options
+def status(group, month, now_text, fmt, remote, branch) -> None:
+    """Where every post stands on every account: published (with URL), due, scheduled,
+    held, failed (why), missed or unknown (what a person should check)."""
+    from . import status as status_module
+    from .engine import publish_branch
+    from .sync import committed_hold
+
+    try:
+        loaded, store, ledger = _open(remote)
+        try:
+            hold = committed_hold(store, publish_branch(store, branch))
+            table = status_module.rows(loaded, ledger.records, _now(now_text), hold, group, month)
+        finally:
+            store.close()
+    except SmmflowError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in table], ensure_ascii=False, indent=2))
+        return
+    for row in table:
+        line = f"{row.state:<10} {row.date:<22} {row.post} → {row.account}"
+        if row.url:
+            line += f"  {row.url}"
+        click.echo(line)
+        if row.detail:
+            click.echo(f"           {row.detail}")
+    counts: dict[str, int] = {}
+    for row in table:
+        counts[row.state] = counts.get(row.state, 0) + 1
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no posts", err=True)
+
+
+@main.command()
+@click.argument("post")
+@click.argument("account")
+@click.option("--published", metavar="URL", help="It is on the platform, at this URL.")
+@click.option("--retry", is_flag=True, help="It is not there: send it again (with a new key).")
+@click.option("--skip", is_flag=True, help="Do not publish it on this account.")
+@click.option("--remote", help="Share the ledger through this git remote.")
+def resolve(post, account, published, retry, skip, remote) -> None:
+    """Settle POST on ACCOUNT by hand after an unknown outcome, failure or miss."""
+    from .resolve import find_post_id
+    from .resolve import resolve as do_resolve
+
+    try:
+        loaded, store, ledger = _open(remote)
+        try:
+            record = do_resolve(
+                loaded,
+                ledger,
+                find_post_id(loaded, post),
+                account,
+                published=published,
+                retry=retry,
+                skip=skip,
+            )
+        finally:
+            store.close()
+    except SmmflowError as exc:
+        _fail(exc)
+    click.echo(f"{record.post} → {record.account}: {record.state}")
+
+
+@main.command()
+@click.option("--every", default="15m", show_default=True, help="How often to sync.")
+@click.option("--once", is_flag=True, help="One cycle (pull, sync, push), then exit.")
+@click.option("--max-delay", "max_delay", help="Override every group's max_delay.")
+@ledger_options
+def run(every, once, max_delay, remote, branch) -> None:
+    """Self-hosting: pull, sync every N minutes and push the ledger, until stopped.
+
+    SIGTERM or Ctrl-C stops it cleanly between posts; it exits 0.
+    """
+    from .runloop import run_forever
+    from .sync import default_remote
+
+    try:
+        code = run_forever(
+            _root(()),
+            every=_duration(every),
+            once=once,
+            remote=remote or default_remote(),
+            branch=branch,
+            max_delay=_duration(max_delay) if max_delay else None,
+            log=lambda line: click.echo(line, err=True),
+        )
+    except SmmflowError as exc:
+        _fail(exc)
+    sys.exit(int(code))

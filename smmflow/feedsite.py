@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+import regex
+
 from .model import Group, Media, Post
-from .render import to_html
+from .render import rich, to_html
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:smmflow,2026:"  # ids never derive from time or URLs: moving the site keeps them
@@ -95,6 +97,15 @@ def post_url(group_id: str, slug: str, base_url: str | None) -> str:
 def media_url(group_id: str, src: str, base_url: str | None) -> str:
     """Public URL of a copied media file (what Instagram fetches): {base}/{group}/{src}."""
     return _prefix(group_id, base_url) + _href(_parts(src))
+
+
+def _title(post: Post) -> str:
+    """post.title, else the body's first line as read (Post.headline keeps `[a](url)` marks)."""
+    if post.title:
+        return post.title
+    lines = [line.strip() for line in rich(post.body).text.splitlines() if line.strip()]
+    chars = regex.findall(r"\X", lines[0] if lines else post.slug)  # never split an emoji
+    return "".join(chars[:80]) + ("…" if len(chars) > 80 else "")
 
 
 def _rfc3339(moment: dt.datetime) -> str:
@@ -180,7 +191,7 @@ def write_post(public: Path, group: Group, post: Post, base_url: str | None) -> 
             or not filecmp.cmp(media.file, target, False)
         ):
             _replace(target, lambda tmp, src=media.file: shutil.copyfile(src, tmp))
-    name, headline = _esc(group.name), _esc(post.headline)
+    name, headline = _esc(group.name), _esc(_title(post))
     # Untitled posts open with their headline already: keep the h1 for screen readers only.
     heading = f"<h1>{headline}</h1>" if post.title else f'<h1 class="sr">{headline}</h1>'
     figures = "".join(_figure(m, "../" + _href(_parts(m.src)), True) for m in post.media)
@@ -269,7 +280,7 @@ def _atom(group: Group, entries: list[Entry], base_url: str | None) -> bytes:
         post, stamp = entry.post, _rfc3339(entry.published)
         item = ET.SubElement(feed, "entry")
         _sub(item, "id", TAG + quote(post.id, safe="/"))
-        _sub(item, "title", post.headline)
+        _sub(item, "title", _title(post))
         _sub(item, "updated", stamp)
         _sub(item, "published", stamp)
         page = here + f"posts/{quote(post.slug, safe='')}.html"
@@ -318,7 +329,7 @@ def write_index(
     _write(feed, _atom(group, ordered, base_url))
     name = _esc(group.name)
     items = "".join(
-        f'<li><a href="posts/{_esc(quote(e.post.slug, safe=""))}.html">{_esc(e.post.headline)}</a>'
+        f'<li><a href="posts/{_esc(quote(e.post.slug, safe=""))}.html">{_esc(_title(e.post))}</a>'
         f" {_time(e.post, group)}</li>\n"
         for e in ordered
     )

@@ -162,3 +162,14 @@ class Store:
             return False
         message = (proc.stderr.decode("utf-8", "replace") + out).strip()
         raise GitError(f"cannot push {branch} to {self.remote}: {message}")
+
+
+def pull(store: Store, branch: str) -> str:
+    """Fast-forward the checked-out publish branch from the remote; text for the log."""
+    if store.current_branch() != branch:
+        return f"not on {branch}: working tree left as it is"
+    proc = store.proc("pull", "--ff-only", "--quiet", store.remote or "origin", branch)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"cannot pull {branch}: {message[-1] if message else 'failed'}")
+    return f"pulled {branch}"

@@ -38,6 +38,21 @@ def default_remote() -> str | None:
     return "origin" if os.environ.get("GITHUB_ACTIONS") == "true" else None
 
 
+def committed_hold(store: Store, branch: str, gate=None):
+    """A post is held unless its exact bytes are on the publish branch (and `gate` agrees)."""
+    committed = store.tree_blobs(branch, "content")
+
+    def hold(post) -> str | None:
+        blob = committed.get(post.path)
+        if blob is None:
+            return f"not on the publish branch {branch} (commit and merge it)"
+        if blob != post.blob:
+            return f"differs from the copy on {branch} (commit it, or discard the edit)"
+        return gate(post) if gate else None
+
+    return hold
+
+
 def open_ledger(root: Path, remote: str | None, branch: str, redact) -> tuple[Store, Ledger]:
     store = Store(root, remote)
     if remote and not store.has_remote(remote):
@@ -70,7 +85,7 @@ def run_sync(
             branch,
             stop=stop or threading.Event(),
             public=options.public,
-            hold=hold,
+            hold=committed_hold(store, branch, hold),
             lease=options.lease,
         )
         report = Report(
