@@ -140,6 +140,12 @@ def _write(path: Path, data: bytes) -> None:
     _replace(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
+def _copy(source: Path, target: Path) -> None:
+    """Copy unless an identical regular file is there already: re-runs leave videos alone."""
+    if target.is_symlink() or not target.is_file() or not filecmp.cmp(source, target, False):
+        _replace(target, lambda tmp: shutil.copyfile(source, tmp))
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
@@ -185,12 +191,7 @@ def write_post(public: Path, group: Group, post: Post, base_url: str | None) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         if not _inside(target.parent, folder):
             raise ValueError(f"{target.parent} leads outside {folder}")
-        if (
-            target.is_symlink()
-            or not target.is_file()
-            or not filecmp.cmp(media.file, target, False)
-        ):
-            _replace(target, lambda tmp, src=media.file: shutil.copyfile(src, tmp))
+        _copy(media.file, target)
     name, headline = _esc(group.name), _esc(_title(post))
     # Untitled posts open with their headline already: keep the h1 for screen readers only.
     heading = f"<h1>{headline}</h1>" if post.title else f'<h1 class="sr">{headline}</h1>'
@@ -248,16 +249,13 @@ def remove_post(public: Path, group: Group, slug: str) -> bool:
 
 
 def _newest_first(group: Group, entries: list[Entry]) -> list[Entry]:
-    """Newest first, ties by id so the order never depends on the caller's; one entry per id."""
-    seen: set[str] = set()
-    ordered = []
+    """Newest first, ties by id (never the caller's order), one entry per post: ids are unique."""
+    if any(e.post.group != group.id for e in entries):
+        raise ValueError(f"every entry must be a post of {group.id}")
+    unique: dict[str, Entry] = {}
     for entry in sorted(entries, key=lambda e: (e.published, e.post.id), reverse=True):
-        if entry.post.group != group.id:
-            raise ValueError(f"{entry.post.id} is not a post of {group.id}")
-        if entry.post.id not in seen:
-            seen.add(entry.post.id)
-            ordered.append(entry)
-    return ordered
+        unique.setdefault(entry.post.id, entry)
+    return list(unique.values())
 
 
 def _sub(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
@@ -297,18 +295,15 @@ def _atom(group: Group, entries: list[Entry], base_url: str | None) -> bytes:
     return f'<?xml version="1.0" encoding="utf-8"?>\n{text}\n'.encode()
 
 
-def _feed_title(feed: Path) -> str | None:
-    with contextlib.suppress(ET.ParseError, OSError):
-        return ET.parse(feed).getroot().findtext(f"{{{ATOM}}}title")
-    return None
-
-
 def _root_index(public: Path, group: Group) -> bytes:
     """public/index.html: every group with a feed; names come from their feeds' titles."""
     items, head = [], ""
     for feed in sorted(public.glob("*/feed.xml")):
         gid = feed.parent.name
-        name = _esc((group.name if gid == group.id else _feed_title(feed)) or gid)
+        title = group.name if gid == group.id else None
+        with contextlib.suppress(ET.ParseError, OSError):
+            title = title or ET.parse(feed).getroot().findtext(f"{{{ATOM}}}title")
+        name = _esc(title or gid)
         href = quote(gid, safe="")
         head += _feed_link(f"{href}/feed.xml", name)
         items.append(
