@@ -226,3 +226,30 @@ def run(every, once, max_delay, remote, branch) -> None:
     except SmmflowError as exc:
         _fail(exc)
     sys.exit(int(code))
+
+
+@main.command()
+@click.option("--group", help="Only this group.")
+@click.option("--account", help="Only this account name.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def doctor(group, account, fmt) -> None:
+    """Check every account: secrets set and valid (a harmless read call), permissions,
+    tokens about to expire. Exit 1 when an account cannot publish."""
+    from . import repo as repo_module
+    from .doctor import diagnose
+
+    try:
+        loaded = repo_module.load(_root(()))
+        lines = diagnose(loaded, group, account)
+    except SmmflowError as exc:
+        _fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps([line.__dict__ for line in lines], ensure_ascii=False, indent=2))
+    else:
+        for line in lines:
+            mark = {"ok": "ok   ", "warning": "WARN ", "error": "ERROR"}.get(line.level, line.level)
+            click.echo(f"{mark} {line.group}/{line.account} ({line.platform}): {line.message}")
+    failed = any(line.level == "error" for line in lines)
+    sys.exit(int(ExitCode.PROBLEMS if failed else ExitCode.OK))

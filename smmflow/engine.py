@@ -239,7 +239,8 @@ class Engine:
             current = records.get((claimed.post, claimed.account))
             if current is not None and current.run != claimed.run:
                 return None  # taken over after our lease ran out; their record stands
-            return [claimed.moved(state, note, run={}, **changes)]
+            changes.setdefault("run", {})
+            return [claimed.moved(state, note, **changes)]
 
         done = self.ledger.transact(decide, f"{state}: {claimed.post} on {claimed.account}")
         faults.point("after-record")
@@ -250,6 +251,7 @@ class Engine:
         claimed = self._claim(action)
         if claimed is None:
             return Outcome(post.id, account.name, "busy", "another run acted on it first")
+        holder = {"record": claimed}
         try:
             publisher = self.publisher(action)
             if action.kind == due.VERIFY:
@@ -268,15 +270,26 @@ class Engine:
                         post.id, account.name, "published", "found on the platform", found.url
                     )
             rendered = publisher.render(post)
+            publisher.prior_remote_id = claimed.remote_id
+
+            def checkpoint(remote_id: str) -> None:
+                holder["record"] = self._record(
+                    holder["record"], "claimed", "checkpoint", remote_id=remote_id, run=claimed.run
+                )
+
+            publisher.checkpoint = checkpoint
             faults.point("before-send")
             receipt = publisher.publish(post, rendered, claimed.key)
             faults.point("after-send")
+            claimed = holder["record"]
         except MissingSecret as exc:
             message = self.redact(str(exc))
-            self._record(claimed, "failed", "missing secret", error=message, retryable=True)
+            self._record(
+                holder["record"], "failed", "missing secret", error=message, retryable=True
+            )
             return Outcome(post.id, account.name, "failed", message)
         except PublishError as exc:
-            return self._failed(action, claimed, exc)
+            return self._failed(action, holder["record"], exc)
         self._record(
             claimed,
             "published",

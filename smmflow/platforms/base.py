@@ -120,6 +120,10 @@ class Publisher(Platform):
     def __init__(self, account: Account, ctx: Context):
         self.account = account
         self.ctx = ctx
+        # Set by the engine before each `publish`: what a stopped run saved for this pair
+        # (e.g. an Instagram container id), and how to save such progress now.
+        self.prior_remote_id = ""
+        self.checkpoint: Callable[[str], None] = lambda remote_id: None
 
     def secret(self, setting: str) -> str:
         from ..secrets import secret
@@ -139,3 +143,30 @@ class Publisher(Platform):
 
     def delete(self, remote_id: str, key: str) -> None:
         raise NotImplementedError
+
+    def doctor(self) -> list[Finding]:
+        """Secrets present and valid (a harmless read call), permissions, token expiry.
+
+        The default only checks that the secrets are set; network platforms override it.
+        """
+        return doctor_secrets(self)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of `smmflow doctor` for an account."""
+
+    level: str  # ok | warning | error
+    message: str
+
+
+def doctor_secrets(publisher: Publisher) -> list[Finding]:
+    """The check every account gets: each `*_env` variable is set (values never shown)."""
+    found = []
+    for setting, variable in publisher.account.secret_envs.items():
+        value = publisher.ctx.environ.get(variable, "")
+        if value.strip():
+            found.append(Finding("ok", f"{variable} is set ({setting})"))
+        else:
+            found.append(Finding("error", f"{variable} is not set ({setting})"))
+    return found
