@@ -63,8 +63,33 @@ def _print_outcome(outcome) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@click.option(
+    "--approvals",
+    type=click.Choice(["github", "branch"]),
+    help="github: require an approver's PR approval of the exact text (default in GitHub "
+    "Actions); branch: being on the publish branch is approval (default elsewhere).",
+)
+@click.option(
+    "--report-issues/--no-report-issues",
+    default=None,
+    help="Open or update one GitHub issue per group when something needs a person "
+    "(default: on when GitHub is reachable).",
+)
 @ledger_options
-def sync(now_text, dry_run, group, account, public, max_delay, lease, fmt, remote, branch) -> None:
+def sync(
+    now_text,
+    dry_run,
+    group,
+    account,
+    public,
+    max_delay,
+    lease,
+    fmt,
+    approvals,
+    report_issues,
+    remote,
+    branch,
+) -> None:
     """Publish every due, approved post to its accounts, exactly once, and record it.
 
     Catches up on everything due since the last run (within each group's max_delay).
@@ -85,6 +110,8 @@ def sync(now_text, dry_run, group, account, public, max_delay, lease, fmt, remot
             public=Path(public) if public else None,
             lease=_duration(lease),
             max_delay=_duration(max_delay) if max_delay else None,
+            approvals=approvals,
+            report_issues=False if dry_run else report_issues,
         )
         listener = None if fmt == "json" or dry_run else _print_outcome
         report = run_sync(root, options, listener=listener)
@@ -103,6 +130,8 @@ def sync(now_text, dry_run, group, account, public, max_delay, lease, fmt, remot
                 click.echo(f"would publish {outcome.post} → {outcome.account}:\n{outcome.detail}")
             else:
                 _print_outcome(outcome)
+        for note in report.notes:
+            click.echo(note, err=True)
         files = sorted({p.path for p in report.problems})
         if files:
             click.echo(f"skipped {len(files)} file(s) with errors (run `smmflow check`)", err=True)
@@ -147,7 +176,15 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
     try:
         loaded, store, ledger = _open(remote)
         try:
-            hold = committed_hold(store, publish_branch(store, branch))
+            from . import approvals
+            from .github import GitHub
+
+            github = GitHub.from_env()
+            publish = publish_branch(store, branch)
+            gate = approvals.gate(
+                loaded, store, ledger, publish, approvals.default_mode(github), github
+            )
+            hold = committed_hold(store, publish, gate)
             table = status_module.rows(loaded, ledger.records, _now(now_text), hold, group, month)
         finally:
             store.close()

@@ -42,6 +42,7 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     stopped: bool = False
+    notes: list[str] = field(default_factory=list)  # for the person running it (stderr)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
 

@@ -173,3 +173,9 @@ def pull(store: Store, branch: str) -> str:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"cannot pull {branch}: {message[-1] if message else 'failed'}")
     return f"pulled {branch}"
+
+
+def last_commit(store: Store, branch: str, path: str) -> str | None:
+    """The newest commit on `branch` that changed `path` (what put its bytes there)."""
+    out = store.run("log", "-1", "--format=%H", branch, "--", path).strip()
+    return out or None

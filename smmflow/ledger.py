@@ -22,6 +22,7 @@ from .gitstore import Store
 BRANCH = "smmflow/ledger"
 STATES = ("claimed", "published", "failed", "unknown", "withdrawn", "missed", "skipped")
 PREFIX = "records/"
+APPROVALS = "approvals/"
 RUN_ID = uuid.uuid4().hex[:12]
 HOST = socket.gethostname()
 
@@ -133,6 +134,7 @@ class Ledger:
         self.redact = redact
         self.tip: str | None = None
         self.records: dict[tuple[str, str], Record] = {}
+        self.approvals: dict[str, dict] = {}  # post id -> what was found about its approval
         self._blobs: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -144,6 +146,7 @@ class Ledger:
         return self
 
     def _load(self, tip: str | None) -> None:
+        self._load_approvals(tip)
         blobs = self.store.tree_blobs(tip, PREFIX.rstrip("/")) if tip else {}
         for path in set(self._blobs) - set(blobs):
             post, _, account = path[len(PREFIX) : -len(".json")].rpartition("/")
@@ -154,6 +157,30 @@ class Ledger:
                 self.records[(record.post, record.account)] = record
         self._blobs = blobs
         self.tip = tip
+
+    def _load_approvals(self, tip: str | None) -> None:
+        self.approvals = {}
+        for path, sha in (self.store.tree_blobs(tip, APPROVALS.rstrip("/")) if tip else {}).items():
+            try:
+                data = json.loads(self.store.read_blob(sha).decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue  # a damaged cache entry is simply asked again
+            if isinstance(data, dict):
+                self.approvals[path[len(APPROVALS) : -len(".json")]] = data
+
+    def save_approval(self, post_id: str, data: dict) -> None:
+        """Remember what GitHub said about a post's approval (CAS commit, like records)."""
+        path = f"{APPROVALS}{post_id}.json"
+        body = (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        with self._lock:
+            for _ in range(30):
+                new = self.store.commit(self.tip, {path: body}, f"approval: {post_id}")
+                if self._advance(new):
+                    self.tip = new
+                    self.approvals[post_id] = data
+                    return
+                self.refresh()
+            raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
 
     def refresh(self) -> None:
         tip = self.store.fetch(self.branch) if self.store.remote else self.store.rev(self.ref)

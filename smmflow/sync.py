@@ -29,6 +29,8 @@ class Options:
     public: Path | None = None
     lease: dt.timedelta = dt.timedelta(minutes=15)
     max_delay: dt.timedelta | None = None  # overrides every group's max_delay (catch-up)
+    approvals: str | None = None  # github | branch (default: github inside Actions)
+    report_issues: bool | None = None  # open/update a GitHub issue per group on failures
 
 
 def default_remote() -> str | None:
@@ -75,7 +77,13 @@ def run_sync(
     redact = env_secrets(repo.groups.values())
     store, ledger = open_ledger(root, options.remote, options.ledger_branch, redact)
     try:
+        from . import approvals
+        from .github import GitHub
+
         branch = publish_branch(store, options.branch)
+        github = GitHub.from_env()
+        mode = options.approvals or approvals.default_mode(github)
+        gate = approvals.gate(repo, store, ledger, branch, mode, github)
         engine = Engine(
             repo,
             store,
@@ -85,7 +93,7 @@ def run_sync(
             branch,
             stop=stop or threading.Event(),
             public=options.public,
-            hold=committed_hold(store, branch, hold),
+            hold=committed_hold(store, branch, _both(gate, hold)),
             lease=options.lease,
         )
         report = Report(
@@ -100,9 +108,23 @@ def run_sync(
         from .platforms.feed import rebuild
 
         rebuild(repo, ledger.records, options.public or root / "public")
+        if github is not None and options.report_issues is not False:
+            from .failures import report_failures
+
+            report_failures(github, repo, report)
         return report
     finally:
         store.close()
+
+
+def _both(first, second):
+    if second is None:
+        return first
+
+    def hold(post):
+        return first(post) or second(post)
+
+    return hold
 
 
 def _dry(engine: Engine, action) -> Outcome:

@@ -1,0 +1,135 @@
+"""Approval enforcement: a post goes out only if an approver approved its exact bytes.
+
+For a group with `approvers`, the post's current bytes must have reached the publish
+branch through a merged pull request whose latest review by one of the approvers is
+APPROVED, given on a commit where the file had exactly those bytes. An edit after the
+approval (even one pushed straight to main) needs a new approval.
+
+Modes (`--approvals` or SMMFLOW_APPROVALS):
+- `github`: the rule above, asked of GitHub's REST API (default inside GitHub Actions);
+- `branch`: being on the publish branch counts as approved: whoever may push to it
+  approves (for local and self-hosted repositories without GitHub).
+Positive answers are remembered in the ledger (`approvals/<post>.json`) keyed by the
+file's blob id, so GitHub is asked once per approved version.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from .errors import UsageError
+from .github import GitHub, GitHubError
+from .gitstore import Store, last_commit
+from .ledger import Ledger
+from .model import Post
+from .repo import Repo
+
+MODES = ("github", "branch")
+DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
+
+
+def default_mode(github: GitHub | None) -> str:
+    wanted = os.environ.get("SMMFLOW_APPROVALS", "")
+    if wanted:
+        if wanted not in MODES:
+            raise UsageError(f"SMMFLOW_APPROVALS={wanted!r}: use one of {', '.join(MODES)}")
+        return wanted
+    return "github" if github is not None else "branch"
+
+
+def _latest_by_user(reviews: list[dict]) -> dict[str, dict]:
+    latest: dict[str, dict] = {}
+    for review in reviews:  # GitHub lists reviews oldest first
+        login = ((review.get("user") or {}).get("login") or "").lower()
+        if login and review.get("state") in DECISIVE:
+            latest[login] = review
+    return latest
+
+
+def check_approval(
+    post: Post, approvers: tuple[str, ...], store: Store, github: GitHub, branch: str
+) -> dict:
+    """What GitHub says about the current bytes of `post`: {"state": approved|missing|...}."""
+    base = {"blob": post.blob, "path": post.path}
+    commit = last_commit(store, branch, post.path)
+    if commit is None:
+        return {**base, "state": "missing", "reason": f"not on {branch}"}
+    merged = [
+        pr
+        for pr in github.pulls_for_commit(commit)
+        if pr.get("merged_at") and (pr.get("base") or {}).get("ref") == branch
+    ]
+    if not merged:
+        return {
+            **base,
+            "state": "no-pull-request",
+            "commit": commit,
+            "reason": f"pushed to {branch} without a pull request: open one for "
+            f"{', '.join(approvers)} to approve",
+        }
+    wanted = {a.lower() for a in approvers}
+    others: set[str] = set()
+    stale: list[str] = []
+    for pr in merged:
+        for login, review in _latest_by_user(github.reviews(int(pr["number"]))).items():
+            if review.get("state") != "APPROVED":
+                continue
+            if login not in wanted:
+                others.add(login)
+                continue
+            if github.blob_at(post.path, review.get("commit_id") or "") == post.blob:
+                return {
+                    **base,
+                    "state": "approved",
+                    "by": login,
+                    "pull_request": int(pr["number"]),
+                    "review": review.get("id"),
+                    "commit": review.get("commit_id"),
+                }
+            stale.append(f"{login} in #{pr['number']}")
+    if stale:
+        reason = (
+            f"changed after it was approved ({', '.join(stale)}): the current text needs a new "
+            "approval"
+        )
+        return {**base, "state": "stale", "reason": reason}
+    if others:
+        return {
+            **base,
+            "state": "not-an-approver",
+            "reason": f"approved only by {', '.join(sorted(others))}, who "
+            f"{'is' if len(others) == 1 else 'are'} not among the approvers "
+            f"({', '.join(approvers)})",
+        }
+    return {
+        **base,
+        "state": "missing",
+        "reason": f"no approval by {', '.join(approvers)} on pull request "
+        + ", ".join(f"#{pr['number']}" for pr in merged),
+    }
+
+
+def gate(
+    repo: Repo, store: Store, ledger: Ledger, branch: str, mode: str, github: GitHub | None
+) -> Callable[[Post], str | None]:
+    """The hold function sync and status use: None = approved, else why it is held."""
+
+    def hold(post: Post) -> str | None:
+        approvers = repo.groups[post.group].approvers
+        if not approvers or mode == "branch":
+            return None
+        known = ledger.approvals.get(post.id)
+        if known and known.get("blob") == post.blob and known.get("state") == "approved":
+            return None
+        if github is None:
+            return "waiting for approval: no GitHub access to check it (GITHUB_TOKEN, GITHUB_REPOSITORY)"
+        try:
+            found = check_approval(post, approvers, store, github, branch)
+        except GitHubError as exc:
+            return f"approval could not be checked: {exc}"
+        if known != found:
+            ledger.save_approval(post.id, found)
+        return None if found["state"] == "approved" else found["reason"]
+
+    return hold
