@@ -196,7 +196,7 @@ def init(directory: str, group_id: str, name: str, timezone: str) -> None:
     click.echo(f"next: cd {directory} && smmflow check", err=True)
 
 
-from . import cli_publish  # noqa: E402,F401  (registers its commands on `main`)
+from . import cli_publish, cli_review  # noqa: E402,F401  (they register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,6 +20,7 @@ from gitdb import IStream
 from .errors import SmmflowError, UsageError
 
 ZERO = "0" * 40
+INDEX_COMMANDS = ("read-tree", "update-index", "write-tree")
 IDENTITY = {
     "GIT_AUTHOR_NAME": "smmflow",
     "GIT_AUTHOR_EMAIL": "smmflow@users.noreply.github.com",
@@ -56,8 +57,11 @@ class Store:
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, **IDENTITY, "GIT_INDEX_FILE": str(self._index)}
+        env = {**os.environ, **IDENTITY}
         env.pop("GIT_DIR", None)
+        env.pop("GIT_INDEX_FILE", None)
+        if args and args[0] in INDEX_COMMANDS:  # ledger commits use a private index
+            env["GIT_INDEX_FILE"] = str(self._index)
         env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
         return subprocess.run(
             ["git", "-C", str(self.root), *args], input=stdin, capture_output=True, env=env

@@ -1,0 +1,82 @@
+"""Commands for the review side: preview (and its sticky pull-request comment)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import _fail, _root, main
+from .errors import ExitCode, SmmflowError, UsageError
+
+
+def _pr_number(given: int | None) -> int:
+    from .github import event
+
+    if given:
+        return given
+    data = event()
+    number = (data.get("pull_request") or {}).get("number") or data.get("number")
+    if not number:
+        raise UsageError("no pull request number: pass --pr N (or run in a pull_request workflow)")
+    return int(number)
+
+
+@main.command()
+@click.option(
+    "--base",
+    default="origin/main",
+    show_default=True,
+    help="Compare with this ref (its merge base with HEAD).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="Also write the Markdown to this file.",
+)
+@click.option(
+    "--comment",
+    is_flag=True,
+    help="Create or update the one sticky smmflow comment on the pull request (GITHUB_TOKEN).",
+)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Post this already-made preview file instead of making one (for a trusted workflow_run job).",
+)
+@click.option("--pr", type=int, help="Pull request number (default: from GITHUB_EVENT_PATH).")
+def preview(base, out_file, comment, from_file, pr) -> None:
+    """Show how each post added or changed since BASE will look on each of its accounts:
+    the exact text and its length against the limit, media with alt text, the date in the
+    client's timezone and in UTC, the month's type mix, and every warning. Markdown."""
+    from . import repo as repo_module
+    from .preview import MARKER, preview_for
+
+    try:
+        if from_file:
+            text = Path(from_file).read_text(encoding="utf-8")
+            if MARKER not in text:
+                text = MARKER + "\n" + text
+        else:
+            root = _root(())
+            text = preview_for(root, repo_module.load(root), base)
+        if out_file:
+            Path(out_file).write_text(text, encoding="utf-8")
+        if comment:
+            from .github import GitHub
+
+            github = GitHub.from_env()
+            if github is None:
+                raise UsageError(
+                    "--comment needs GITHUB_REPOSITORY and GITHUB_TOKEN in the environment"
+                )
+            action, comment_id = github.upsert_comment(_pr_number(pr), MARKER, text[:65000])
+            click.echo(f"{action} comment {comment_id}", err=True)
+    except SmmflowError as exc:
+        _fail(exc)
+    if not comment or not from_file:
+        click.echo(text, nl=False)
+    sys.exit(int(ExitCode.OK))

@@ -1,0 +1,153 @@
+"""`smmflow preview`: what each changed post will look like on each of its accounts,
+as Markdown a client can read in a pull request comment."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from . import checks, platforms
+from .errors import Problem, Severity
+from .gitstore import Store
+from .model import Group, Post
+from .repo import Repo
+
+MARKER = "<!-- smmflow-preview -->"
+LIMIT = 65000  # GitHub refuses comments over 65,536 characters
+
+
+def changed_posts(store: Store, base: str) -> tuple[list[str], list[str]]:
+    """(added or changed, deleted) post paths between `base`'s merge base and the work tree."""
+    merge_base = store.run("merge-base", base, "HEAD").strip()
+    out = store.run("diff", "--name-status", "--no-renames", merge_base, "--", "content")
+    changed, deleted = [], []
+    for line in out.splitlines():
+        status, _, path = line.partition("\t")
+        if not path.endswith(".md"):
+            continue
+        (deleted if status.startswith("D") else changed).append(path)
+    untracked = store.run("ls-files", "--others", "--exclude-standard", "--", "content")
+    changed += [p for p in untracked.splitlines() if p.endswith(".md")]
+    return sorted(set(changed)), sorted(deleted)
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def _safe(text: str) -> str:
+    """Inline user text: no Markdown or HTML from it takes effect."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
+
+
+def _mix(group: Group, posts: list[Post], post: Post) -> str:
+    month = [
+        p
+        for p in posts
+        if p.status != "withdrawn"
+        and (p.date.year, p.date.month) == (post.date.year, post.date.month)
+    ]
+    counts = Counter(p.type for p in month)
+    total = len(month) or 1
+    parts = []
+    for post_type in group.types:
+        if not counts[post_type] and not any(r.type == post_type for r in group.mix):
+            continue
+        share = counts[post_type] / total
+        text = f"{post_type} {counts[post_type]}/{len(month)} ({share:.0%})"
+        for rule in group.mix:
+            if rule.type != post_type:
+                continue
+            if rule.max_share is not None:
+                text += f", at most {rule.max_share:.0%} {'✅' if share <= rule.max_share + 1e-9 else '❌'}"
+            if rule.min_share is not None:
+                text += f", at least {rule.min_share:.0%} {'✅' if share >= rule.min_share - 1e-9 else '❌'}"
+        parts.append(text)
+    return f"**Mix for {post.date:%B %Y}, with this change:** " + " · ".join(parts)
+
+
+def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
+    group = repo.groups[post.group]
+    lines = [
+        f"### {_safe(group.name)}: {_safe(post.headline)}",
+        "",
+        f"**When:** {post.date:%A} {post.date.day} {post.date:%B %Y, %H:%M} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  ",
+        f"**Type:** {post.type} · **Status:** {post.status} · **File:** `{post.path}`",
+        "",
+    ]
+    for name in post.platforms:
+        account = group.account(name)
+        cls = platforms.get(account.platform) if account else None
+        if account is None or cls is None:
+            continue
+        rendered = cls.render(post)
+        label = cls.title if name == cls.name else f"{cls.title} ({name})"
+        size = (
+            f"{rendered.length} / {rendered.limit} {rendered.unit}"
+            if rendered.limit
+            else f"{rendered.length} characters"
+        )
+        over = " ❌ too long" if rendered.limit and rendered.length > rendered.limit else ""
+        lines += [f"#### {label}: {size}{over}", "", _fence(rendered.visible or "(no text)"), ""]
+        if cls.style == "telegram":
+            lines += ["_On Telegram, bold, italic and links show as formatting._", ""]
+    if post.media:
+        lines.append("**Media:**")
+        for media in post.media:
+            lines.append(
+                f"- `{media.src}` ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
+            )
+        lines.append("")
+    lines += [_mix(group, repo.posts_of(post.group), post), ""]
+    mine = [p for p in problems if p.path == post.path]
+    if mine:
+        lines.append("**Warnings and errors:**")
+        for p in mine:
+            icon = "❌" if p.severity is Severity.ERROR else "⚠️"
+            where = f"line {p.line}" if p.line else "file"
+            lines.append(
+                f"- {icon} {where}{' `' + p.field + '`' if p.field else ''}: {_safe(p.message)}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
+    problems = checks.check(repo)
+    by_path = {p.path: p for p in repo.posts}
+    parts = [
+        MARKER,
+        f"## smmflow preview: {len(changed)} post{'s' * (len(changed) != 1)} added or changed",
+        "",
+    ]
+    if not changed and not deleted:
+        parts.append("No post changed.")
+    for path in changed:
+        post = by_path.get(path)
+        if post is None:
+            errors = [p for p in problems if p.path == path]
+            parts += [f"### `{path}`", "", "❌ This post has errors and cannot be previewed:", ""]
+            parts += [f"- line {p.line} `{p.field}`: {_safe(p.message)}" for p in errors] + [""]
+            continue
+        parts.append(render_post(repo, post, problems))
+    if deleted:
+        parts += ["### Removed", ""] + [f"- `{path}`" for path in deleted] + [""]
+    text = "\n".join(parts).rstrip() + "\n"
+    if len(text) > LIMIT:
+        text = (
+            text[:LIMIT]
+            + "\n\n…(cut: the preview is longer than a comment may be; run `smmflow preview` locally)\n"
+        )
+    return text
+
+
+def preview_for(root: Path, repo: Repo, base: str) -> str:
+    store = Store(root)
+    try:
+        changed, deleted = changed_posts(store, base)
+    finally:
+        store.close()
+    return build(repo, changed, deleted)
