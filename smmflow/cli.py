@@ -80,8 +80,10 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     problems = checks.check(loaded)
     if paths:
         wanted = [Path(p).resolve() for p in paths]
-        picked = {p.path for p in loaded.posts if _under(root / p.path, wanted)}
-        groups = {p.group for p in loaded.posts if p.path in picked}
+        content = (root / "content").resolve()
+        groups = {
+            w.relative_to(content).parts[0] for w in wanted if w != content and content in w.parents
+        }
 
         def keep(problem) -> bool:
             full = (root / problem.path).resolve()

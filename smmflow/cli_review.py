@@ -48,7 +48,12 @@ def _pr_number(given: int | None) -> int:
     help="Post this already-made preview file instead of making one (for a trusted workflow_run job).",
 )
 @click.option("--pr", type=int, help="Pull request number (default: from GITHUB_EVENT_PATH).")
-def preview(base, out_file, comment, from_file, pr) -> None:
+@click.option(
+    "--expect-head",
+    metavar="SHA",
+    help="With --comment: refuse unless the pull request's head is this commit (guards a number read from an untrusted artifact).",
+)
+def preview(base, out_file, comment, from_file, pr, expect_head) -> None:
     """Show how each post added or changed since BASE will look on each of its accounts:
     the exact text and its length against the limit, media with alt text, the date in the
     client's timezone and in UTC, the month's type mix, and every warning. Markdown."""
@@ -73,7 +78,14 @@ def preview(base, out_file, comment, from_file, pr) -> None:
                 raise UsageError(
                     "--comment needs GITHUB_REPOSITORY and GITHUB_TOKEN in the environment"
                 )
-            action, comment_id = github.upsert_comment(_pr_number(pr), MARKER, text[:65000])
+            number = _pr_number(pr)
+            if expect_head:
+                head = github.pull_head(number)
+                if head != expect_head:
+                    raise UsageError(
+                        f"pull request #{number} is at {head}, not {expect_head}: not commenting"
+                    )
+            action, comment_id = github.upsert_comment(number, MARKER, text[:65000])
             click.echo(f"{action} comment {comment_id}", err=True)
     except SmmflowError as exc:
         _fail(exc)

@@ -90,6 +90,12 @@ class GitHub:
     def pulls_for_commit(self, sha: str) -> list[dict]:
         return list(self.pages(f"commits/{sha}/pulls"))
 
+    def pull_head(self, number: int) -> str | None:
+        response = self.call("GET", f"pulls/{number}")
+        if response.status_code == 404:
+            return None
+        return ((response.json() or {}).get("head") or {}).get("sha")
+
     def reviews(self, number: int) -> list[dict]:
         return list(self.pages(f"pulls/{number}/reviews"))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import regex
 from markdown_it import MarkdownIt
 
-from .textcount import URL
+from .textcount import url_spans
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 _MARKS = {
@@ -209,8 +209,8 @@ def bluesky_facets(text: str, links: tuple[Link, ...] = ()) -> list[dict]:
     link_type = "app.bsky.richtext.facet#link"
     for link in links:
         add(link.start, link.end, {"$type": link_type, "uri": link.href})
-    for m in URL.finditer(text):
-        add(m.start(), m.end(), {"$type": link_type, "uri": m.group(0)})
+    for start, end in url_spans(text):
+        add(start, end, {"$type": link_type, "uri": text[start:end]})
     for m in _MENTION.finditer(text):
         add(m.start(), m.end(), {"$type": "app.bsky.richtext.facet#mention", "handle": m.group(1)})
     for m in _HASHTAG.finditer(text):

@@ -4,7 +4,35 @@ from __future__ import annotations
 
 import regex
 
-URL = regex.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", regex.IGNORECASE)
+_URL_CANDIDATE = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
+_TRAILING = ".,;:!?'\"*"
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Bare URLs as (start, end): trailing punctuation dropped, a `)` kept when balanced."""
+    spans = []
+    for match in _URL_CANDIDATE.finditer(text):
+        url = match.group(0)
+        while url:
+            if url[-1] in _TRAILING or url[-1] in "]}":
+                url = url[:-1]
+            elif url[-1] == ")" and url.count("(") < url.count(")"):
+                url = url[:-1]
+            else:
+                break
+        if len(url) > len("https://"):
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+def _replace_urls(text: str, replacement: str) -> str:
+    out, position = [], 0
+    for start, end in url_spans(text):
+        out += [text[position:start], replacement]
+        position = end
+    return "".join(out) + text[position:]
+
+
 _GRAPHEME = regex.compile(r"\X")
 _MASTODON_MENTION = regex.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", regex.UNICODE)
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
@@ -29,7 +57,7 @@ def utf16_units(text: str) -> int:
 
 def mastodon_length(text: str) -> int:
     """Graphemes, with each URL as 23 and `@user@domain` as `@user` (Mastodon's rule)."""
-    text = URL.sub("x" * URL_WEIGHT, text)
+    text = _replace_urls(text, "x" * URL_WEIGHT)
     text = _MASTODON_MENTION.sub(lambda m: "@" + m.group(1), text)
     return graphemes(text)
 
@@ -51,9 +79,9 @@ def x_weighted(text: str) -> int:
     """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1."""
     total = 0
     position = 0
-    for match in URL.finditer(text):
-        total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position : match.start()]))
+    for start, end in url_spans(text):
+        total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:start]))
         total += URL_WEIGHT
-        position = match.end()
+        position = end
     total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:]))
     return total

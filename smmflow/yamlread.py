@@ -85,6 +85,8 @@ def parse(text: str, offset: int = 0) -> Doc:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and exc.context and ("flow" in exc.context or "quoted" in exc.context):
+            mark = exc.context_mark  # an unclosed [ { or quote: point where it was opened
         line = mark.line + 1 if mark else 1
         what = (exc.problem or exc.context or "invalid YAML").strip()
         if "\t" in what or "'\\t'" in what:
@@ -125,4 +127,5 @@ def split_front_matter(text: str) -> Split:
     body_line = text[: closing.end()].count("\n") + 1
     stripped = body.lstrip("\n")
     body_line += len(body) - len(stripped)
-    return Split(text[opening.end() : closing.start()], 0, stripped, body_line)
+    offset = text[: opening.end()].count("\n")  # blank lines the boundary swallowed
+    return Split(text[opening.end() : closing.start()], offset, stripped, body_line)

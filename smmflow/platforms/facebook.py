@@ -1,11 +1,30 @@
-"""Facebook Pages through the Graph API: /{page-id}/feed and /{page-id}/photos."""
+"""Facebook Pages through the Graph API (docs/platforms/facebook.md).
+
+- text (and link): `POST /{page-id}/feed` with `message` and the first link as `link`;
+- one photo: `POST /{page-id}/photos`, multipart `source`, `message`, `alt_text_custom`;
+- several photos: each uploaded with `published=false`, then `POST /{page-id}/feed` with
+  `attached_media[i]={"media_fbid": id}`;
+- one video: `POST /{page-id}/videos`, multipart `source` (one request, no resumable upload).
+
+Graph has no idempotency key, so a send whose outcome is unknown is never repeated: the
+pair waits for a person (`smmflow status` says what to check, `smmflow resolve` settles it).
+"""
 
 from __future__ import annotations
 
-from .base import MB, Limits, Platform
+import json
+import mimetypes
+
+from ..http import UNKNOWN, PublishError
+from ..model import Media, Post
+from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from .meta_api import DEFAULT_API, Graph, GraphError, token_findings, usage_findings
+
+WEB = "https://www.facebook.com"
+PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
 
 
-class Facebook(Platform):
+class Facebook(Publisher):
     name = "facebook"
     title = "Facebook Page"
     limits = Limits(
@@ -17,3 +36,141 @@ class Facebook(Platform):
     required = ("page", "token_env")
     optional = ("api",)
     docs = "docs/platforms/facebook.md"
+    idempotent = False  # Graph has no idempotency key; error 506 only catches some repeats
+    can_verify = False
+    can_delete = True
+
+    @property
+    def page(self) -> str:
+        return str(self.account.get("page") or "")
+
+    def _graph(self) -> Graph:
+        api = self.account.get("api") or DEFAULT_API
+        return Graph(self.ctx.http, api, self.secret("token_env"), "Facebook")
+
+    # -- what is sent --------------------------------------------------------------------
+    @staticmethod
+    def _link(post: Post) -> str:
+        from ..render import rich
+
+        for link in rich(post.body).links:
+            if link.href.startswith(("http://", "https://")):
+                return link.href
+        return ""
+
+    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+        page = self.page
+        images = [m for m in post.media if m.kind == "image"]
+        videos = [m for m in post.media if m.kind == "video"]
+        if videos:
+            return {"POST": f"/{page}/videos", "description": rendered.text, "source": videos[0].src}
+        if len(images) == 1:
+            return {
+                "POST": f"/{page}/photos",
+                "message": rendered.text,
+                "source": images[0].src,
+                "alt_text_custom": images[0].alt,
+            }
+        if images:
+            return {
+                "POST": [f"/{page}/photos (published=false) × {len(images)}", f"/{page}/feed"],
+                "message": rendered.text,
+                "photos": [{"source": m.src, "alt_text_custom": m.alt} for m in images],
+            }
+        body = {"POST": f"/{page}/feed", "message": rendered.text}
+        link = self._link(post)
+        if link:
+            body["link"] = link
+        return body
+
+    @staticmethod
+    def _file(media: Media) -> dict:
+        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
+        return {"source": (media.file.name, media.file.read_bytes(), kind)}
+
+    # -- publishing ----------------------------------------------------------------------
+    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+        graph = self._graph()
+        page = self.page
+        images = [m for m in post.media if m.kind == "image"]
+        videos = [m for m in post.media if m.kind == "video"]
+        if videos:
+            answer = graph.post(
+                f"{page}/videos",
+                {"description": rendered.text},
+                files=self._file(videos[0]),
+                publish=True,
+            )
+            return self._receipt(graph, str(answer.get("id") or ""))
+        if len(images) == 1:
+            data = {"message": rendered.text, "published": "true"}
+            if images[0].alt:
+                data["alt_text_custom"] = images[0].alt
+            answer = graph.post(f"{page}/photos", data, files=self._file(images[0]), publish=True)
+            return self._receipt(graph, str(answer.get("post_id") or answer.get("id") or ""))
+        if images:
+            data = {"message": rendered.text}
+            for i, media in enumerate(images):
+                upload = {"published": "false"}
+                if media.alt:
+                    upload["alt_text_custom"] = media.alt
+                # Unpublished photos are invisible until attached: re-sending one is harmless.
+                photo = graph.post(f"{page}/photos", upload, files=self._file(media), publish=False)
+                data[f"attached_media[{i}]"] = json.dumps({"media_fbid": str(photo.get("id"))})
+            answer = graph.post(f"{page}/feed", data, publish=True)
+            return self._receipt(graph, str(answer.get("id") or ""))
+        data = {"message": rendered.text}
+        link = self._link(post)
+        if link:
+            data["link"] = link
+        answer = graph.post(f"{page}/feed", data, publish=True)
+        return self._receipt(graph, str(answer.get("id") or ""))
+
+    def _receipt(self, graph: Graph, remote_id: str) -> Receipt:
+        """The post's public URL. It is published already: a failed lookup must not undo
+        that, so the fallback is Facebook's id URL."""
+        if not remote_id:
+            raise PublishError(UNKNOWN, "Facebook answered without the new post's id")
+        url = f"{WEB}/{remote_id}"
+        try:
+            found = str(graph.get(remote_id, fields="permalink_url").get("permalink_url") or "")
+        except PublishError:
+            found = ""
+        if found.startswith(("https://", "http://")):
+            url = found
+        elif found.startswith("/"):
+            url = WEB + found  # videos answer with a path
+        return Receipt(remote_id, url)
+
+    def delete(self, remote_id: str, key: str) -> None:
+        try:
+            self._graph().delete(remote_id)
+        except GraphError as exc:
+            if exc.code == 100 and exc.subcode == 33:
+                return  # already gone ("does not exist"): deleting it is done
+            raise
+
+    # -- doctor --------------------------------------------------------------------------
+    def doctor(self) -> list[Finding]:
+        found = doctor_secrets(self)
+        if any(f.level == "error" for f in found):
+            return found
+        graph = self._graph()
+        try:
+            me = graph.get("me", fields="id,name")
+        except PublishError as exc:
+            return [*found, Finding("error", f"the token does not work: {exc.message}")]
+        who, name = str(me.get("id") or ""), str(me.get("name") or "")
+        if who == self.page:
+            found.append(Finding("ok", f"page {name} ({who})"))
+        else:
+            found.append(
+                Finding(
+                    "error",
+                    f"the token is for {name or '?'} ({who or '?'}), not page {self.page}: "
+                    "use that Page's access token",
+                )
+            )
+        found += usage_findings(graph)
+        found += token_findings(graph, PERMISSIONS)
+        return found

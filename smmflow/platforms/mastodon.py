@@ -1,12 +1,35 @@
-"""Mastodon: POST /api/v1/statuses with an Idempotency-Key."""
+"""Mastodon: `POST /api/v1/statuses` with an `Idempotency-Key`, media through `/api/v2/media`.
+
+Exactly once: the engine's key goes out as `Idempotency-Key`, and Mastodon answers a
+repeated key (same account, within an hour) with the status it made the first time, so a
+resumed or retried send never makes a second post. Uploaded media ids are saved as a
+checkpoint before the status is sent, so a resumed run attaches the same files instead of
+uploading them again (and, past the key's hour, cannot attach them to a second post).
+Wire details and error classification: `mastodon_api.py`. User guide:
+docs/platforms/mastodon.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+import requests
+
+from ..http import FAIL, RETRY, UNKNOWN, PublishError
+from ..model import Media, Post
 from ..textcount import mastodon_length
-from .base import MB, Limits, Platform
+from . import mastodon_api as api
+from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+
+# prior_remote_id of a run that uploaded its media, then stopped:
+# `media:<fingerprint of key and media>:<id>,<id>`, reused only for the same key and files.
+CHECKPOINT = "media:"
 
 
-class Mastodon(Platform):
+class Mastodon(Publisher):
     name = "mastodon"
     title = "Mastodon"
     # Instance defaults (configurable per instance): 500 characters, 4 images or 1 video.
@@ -21,3 +44,239 @@ class Mastodon(Platform):
     required = ("instance", "token_env")
     optional = ("visibility", "language")
     docs = "docs/platforms/mastodon.md"
+    idempotent = True
+    can_delete = True
+    # Waits between looks at an upload Mastodon is still processing (202, then 206):
+    # about a minute in all, then the send fails as retryable and the next run goes on.
+    media_waits: ClassVar[tuple[float, ...]] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5)
+
+    # -- what is sent ------------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        return api.base_url(self.account.get("instance") or "")
+
+    def _form(self, rendered: Rendered, media_ids: list[str]) -> list[tuple[str, str]]:
+        form = [("status", rendered.text)]
+        form += [("media_ids[]", media_id) for media_id in media_ids]
+        for setting in ("visibility", "language"):
+            value = (self.account.get(setting) or "").strip()
+            if value:
+                form.append((setting, value))
+        return form
+
+    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+        body: dict = {"status": rendered.text, "idempotency_key": key}
+        for setting in ("visibility", "language"):
+            if self.account.get(setting):
+                body[setting] = self.account.get(setting)
+        if post.media:
+            body["media"] = [{"file": m.src, "description": m.alt} for m in post.media]
+        return body
+
+    def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+        headers["Authorization"] = f"Bearer {self.secret('token_env')}"
+        return self.ctx.http.request(
+            method,
+            self.base + path,
+            idempotent=True,
+            classify=api.classify,
+            retry_after=api.rate_limit_wait,
+            headers=headers,
+            **kwargs,
+        )
+
+    # -- publishing --------------------------------------------------------------------
+    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+        visibility = (self.account.get("visibility") or "").strip()
+        if visibility and visibility not in api.VISIBILITIES:
+            raise PublishError(
+                FAIL,
+                f"visibility {visibility!r} is not one of {', '.join(api.VISIBILITIES)}",
+            )
+        if len(post.media) > self.limits.media_max:
+            raise PublishError(
+                FAIL, f"{len(post.media)} media files; Mastodon takes {self.limits.media_max}"
+            )
+        mark = f"{CHECKPOINT}{_fingerprint(post, key)}:"
+        resumed = bool(post.media) and self.prior_remote_id.startswith(mark)
+        if resumed:
+            media_ids = [i for i in self.prior_remote_id[len(mark) :].split(",") if i]
+        else:
+            media_ids = [self._upload(media) for media in post.media]
+            if media_ids:
+                self.checkpoint(mark + ",".join(media_ids))
+        for media_id in media_ids:
+            self._wait_until_processed(media_id, resumed)
+        try:
+            response = self._request(
+                "POST",
+                "/api/v1/statuses",
+                data=self._form(rendered, media_ids),
+                headers={"Idempotency-Key": key},
+            )
+        except PublishError as exc:
+            if resumed and exc.kind == FAIL and _about_media(exc.message):
+                # Past the key's hour Mastodon no longer knows the first send; media that
+                # are "not found or already attached" mean it may well have been posted.
+                raise PublishError(
+                    UNKNOWN,
+                    f"a stopped run uploaded this post's media, and now Mastodon refuses "
+                    f"them ({exc.message})",
+                ) from None
+            raise
+        return self._receipt(_json(response))
+
+    def _receipt(self, status: dict) -> Receipt:
+        status_id = str(status.get("id") or "")
+        if not status_id:
+            raise PublishError(RETRY, "Mastodon answered without a status id")
+        url = str(status.get("url") or status.get("uri") or "")
+        if not url:
+            acct = str((status.get("account") or {}).get("acct") or "")
+            url = f"{self.base}/@{acct}/{status_id}" if acct else ""
+        return Receipt(status_id, url)
+
+    def _upload(self, media: Media) -> str:
+        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
+        with open(media.file, "rb") as handle:
+            data = handle.read()
+        response = self._request(
+            "POST",
+            "/api/v2/media",
+            files={"file": (media.file.name, data, kind)},
+            data={"description": media.alt},
+        )
+        answer = _json(response)
+        media_id = str(answer.get("id") or "")
+        if not media_id:
+            raise PublishError(RETRY, f"Mastodon answered the upload of {media.src} without an id")
+        return media_id
+
+    def _wait_until_processed(self, media_id: str, resumed: bool) -> None:
+        """Poll `GET /api/v1/media/:id` until its `url` is set (200, not 206), bounded."""
+        waits = list(self.media_waits)
+        while True:
+            try:
+                response = self._request("GET", f"/api/v1/media/{media_id}")
+            except PublishError as exc:
+                if resumed and "HTTP 404" in exc.message:
+                    return  # attached by the stopped run's post (or gone): the POST decides
+                raise
+            if response.status_code == 200 and _json(response).get("url"):
+                return
+            if not waits:
+                raise PublishError(
+                    RETRY,
+                    f"media {media_id} was still being processed after {sum(self.media_waits):.0f}s",
+                )
+            self.ctx.http.sleep(waits.pop(0))
+
+    def delete(self, remote_id: str, key: str) -> None:
+        try:
+            self._request("DELETE", f"/api/v1/statuses/{remote_id}")
+        except PublishError as exc:
+            if "HTTP 404" in exc.message:
+                return  # already gone: deleting is done
+            raise
+
+    # -- doctor ------------------------------------------------------------------------
+    def doctor(self) -> list[Finding]:
+        found = doctor_secrets(self)
+        if any(f.level == "error" for f in found):
+            return found
+        try:
+            base = self.base
+        except PublishError as exc:
+            return [*found, Finding("error", exc.message)]
+        host = urlsplit(base).hostname or ""
+        if base.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
+            found.append(
+                Finding("warning", f"instance {base} is not https: the token travels in clear")
+            )
+        visibility = (self.account.get("visibility") or "").strip()
+        if visibility and visibility not in api.VISIBILITIES:
+            found.append(
+                Finding(
+                    "error",
+                    f"visibility {visibility!r} is not one of {', '.join(api.VISIBILITIES)}",
+                )
+            )
+        auth = {"Authorization": f"Bearer {self.secret('token_env')}"}
+
+        def get(path: str) -> requests.Response:
+            return self.ctx.http.request(
+                "GET",
+                base + path,
+                idempotent=True,
+                classify=api.accept_all,
+                retry_after=api.rate_limit_wait,
+                headers=auth,
+            )
+
+        me = get("/api/v1/accounts/verify_credentials")
+        if me.status_code == 200:
+            acct = str(_json(me).get("acct") or "?")
+            found.append(Finding("ok", f"token valid: @{acct} on {host}"))
+        elif me.status_code == 401:
+            return [
+                *found,
+                Finding("error", f"the instance refused the token: {api.error_text(me)}"),
+            ]
+        elif me.status_code == 403:
+            found.append(
+                Finding(
+                    "warning",
+                    f"the token may not read its own account ({api.error_text(me)}); "
+                    "publishing needs only write:statuses and write:media",
+                )
+            )
+        else:
+            found.append(
+                Finding(
+                    "warning",
+                    f"could not check the account: HTTP {me.status_code}: {api.error_text(me)}",
+                )
+            )
+        found.extend(self._scopes(get("/api/v1/apps/verify_credentials")))
+        return found
+
+    def _scopes(self, response: requests.Response) -> list[Finding]:
+        scopes = _json(response).get("scopes") if response.status_code == 200 else None
+        if not isinstance(scopes, (list, str)):
+            why = (
+                "this instance does not report them"
+                if response.status_code == 200
+                else f"HTTP {response.status_code}: {api.error_text(response)}"
+            )
+            return [
+                Finding(
+                    "warning",
+                    f"could not read the token's scopes ({why}); it needs write:statuses and write:media",
+                )
+            ]
+        missing = api.missing_scopes(scopes)
+        if not missing:
+            return [Finding("ok", "scopes allow publishing (write:statuses, write:media)")]
+        return [
+            Finding("error", f"the token lacks {scope} ({api.NEEDED_SCOPES[scope]})")
+            for scope in missing
+        ]
+
+
+def _fingerprint(post: Post, key: str) -> str:
+    parts = [key] + [f"{m.src}\0{m.alt}\0{m.size}" for m in post.media]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _about_media(message: str) -> bool:
+    text = message.lower()
+    return "HTTP 422" in message and ("media" in text or "attached" in text)
+
+
+def _json(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        raise PublishError(RETRY, "Mastodon answered with malformed JSON") from None
+    return body if isinstance(body, dict) else {}
