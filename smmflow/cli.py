@@ -76,7 +76,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         root = _root(paths)
     except SmmflowError as exc:
         _fail(exc)
-    loaded = repo.load(root)
+    loaded = repo.load(root, check=True)
     problems = checks.check(loaded)
     if paths:
         wanted = [Path(p).resolve() for p in paths]

@@ -9,7 +9,6 @@ from pathlib import Path
 from .errors import Problem, RepositoryNotFound, Severity
 from .groups import load_group
 from .model import Group, Post
-from .posts import load_post
 
 GROUP_SUFFIXES = (".yml", ".yaml")
 
@@ -22,6 +21,7 @@ class Repo:
     groups: dict[str, Group] = field(default_factory=dict)
     posts: list[Post] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    posts_checked: bool = False  # per-post platform checks already in `problems`
 
     def posts_of(self, group: str) -> list[Post]:
         return [p for p in self.posts if p.group == group]
@@ -84,12 +84,17 @@ def load_groups(root: Path, repo: Repo) -> None:
             repo.groups[group.id] = group
 
 
-def load(root: Path) -> Repo:
-    """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`."""
+def load(root: Path, check: bool = False, workers: int | None = None) -> Repo:
+    """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`.
+
+    With `check`, each post is also checked against its platforms' limits while loaded
+    (`Repo.posts_checked`), in several processes when there are many posts.
+    """
     repo = Repo(root)
     load_groups(root, repo)
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     content = root / "content"
+    jobs: list[tuple[str, str]] = []
     for path in post_files(root):
         relpath = rel(root, path)
         parts = path.relative_to(content).parts
@@ -110,9 +115,12 @@ def load(root: Path) -> Repo:
                 )
             )
             continue
-        post, problems = load_post(root, relpath, _read(path), repo.groups.get(folder), folder)
-        repo.problems.extend(problems)
-        if post is not None:
-            repo.posts.append(post)
+        jobs.append((relpath, folder))
+    from .parallel import load_posts
+
+    posts, problems = load_posts(root, repo.groups, jobs, check, workers)
+    repo.posts.extend(posts)
+    repo.problems.extend(problems)
+    repo.posts_checked = check
     repo.posts.sort(key=lambda p: (p.group, p.utc, p.path))
     return repo

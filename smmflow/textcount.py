@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import regex
 
 _URL_CANDIDATE = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
@@ -39,8 +41,12 @@ _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 URL_WEIGHT = 23  # Mastodon and X both count any link as 23 characters
 
 
+@functools.lru_cache(maxsize=8192)
 def graphemes(text: str) -> int:
-    """User-perceived characters: 👨‍❤️‍👨 is one, ă written as a + ̆ is one."""
+    """User-perceived characters: 👨‍❤️‍👨 is one, ă written as a + ̆ is one.
+
+    Cached: several platforms of one post usually receive the very same text.
+    """
     if text.isascii():
         return len(text)
     return len(_GRAPHEME.findall(text))
