@@ -125,7 +125,9 @@ def _month(post: Post) -> tuple[int, int]:
 def check_mix(group: Group, posts: list[Post]) -> list[Problem]:
     """The group's content-mix rules, per calendar month in the group's timezone."""
     found: list[Problem] = []
-    planned = sorted((p for p in posts if p.status != "withdrawn"), key=lambda p: p.utc)
+    planned = sorted(
+        (p for p in posts if p.status != "withdrawn"), key=lambda p: p.date.timestamp()
+    )
     for _, items in groupby(planned, key=_month):
         month_posts = list(items)
         label = month_posts[0].date.strftime("%B %Y")
@@ -177,11 +179,11 @@ def check_mix(group: Group, posts: list[Post]) -> list[Problem]:
 def check_collisions(group: Group, posts: list[Post]) -> list[Problem]:
     """Two posts on one account at the same minute (a warning: usually a copy-paste slip)."""
     found: list[Problem] = []
-    seen: dict[tuple[str, str], Post] = {}
-    for post in sorted(posts, key=lambda p: (p.utc, p.path)):
+    seen: dict[tuple[str, int], Post] = {}
+    for post in sorted(posts, key=lambda p: (p.date.timestamp(), p.path)):
         if post.status == "withdrawn":
             continue
-        minute = post.utc.strftime("%Y-%m-%dT%H:%M")
+        minute = int(post.date.timestamp() // 60)
         for account in post.platforms:
             first = seen.setdefault((account, minute), post)
             if first is not post:
@@ -212,4 +214,8 @@ def check(repo: Repo) -> list[Problem]:
                 problems.extend(check_post(post, group))
         problems.extend(check_mix(group, posts))
         problems.extend(check_collisions(group, posts))
-    return sorted(set(problems))
+    return sorted(set(problems), key=_order)
+
+
+def _order(p: Problem) -> tuple:
+    return (p.path, p.line, p.field, p.message, p.severity.value, p.code)

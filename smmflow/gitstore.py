@@ -54,6 +54,7 @@ class Store:
         state = Path(self.repo.git_dir) / "smmflow"
         state.mkdir(exist_ok=True)
         self._index = state / f"index-{os.getpid()}"
+        self._index_commit: str | None = None  # the commit whose tree the index holds
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -113,10 +114,8 @@ class Store:
 
     def commit(self, parent: str | None, changes: dict[str, bytes | None], message: str) -> str:
         """A new commit: `parent`'s tree with `changes` (None deletes). Moves no ref."""
-        if parent:
-            self.run("read-tree", parent)
-        else:
-            self.run("read-tree", "--empty")
+        if parent != self._index_commit or parent is None:  # else the index already holds it
+            self.run("read-tree", parent) if parent else self.run("read-tree", "--empty")
         lines = []
         for path, data in sorted(changes.items()):
             if data is None:
@@ -128,7 +127,9 @@ class Store:
         args = ["commit-tree", tree, "-m", message]
         if parent:
             args += ["-p", parent]
-        return self.run(*args).strip()
+        commit = self.run(*args).strip()
+        self._index_commit = commit
+        return commit
 
     def swap(self, ref: str, new: str, old: str | None) -> bool:
         """Move `ref` from `old` to `new` atomically; False when someone moved it first."""

@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import uuid
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -124,6 +125,15 @@ def parse_record(path: str, data: bytes) -> Record:
         return Record(post, account, "", "corrupt", error=f"unreadable record {path}: {exc}")
 
 
+@dataclass
+class _Request:
+    decide: Callable
+    message: str
+    result: list[Record] | None = None
+    error: Exception | None = None
+    done: bool = False
+
+
 class Ledger:
     """The ledger branch, read once and kept current through compare-and-swap commits."""
 
@@ -136,7 +146,9 @@ class Ledger:
         self.records: dict[tuple[str, str], Record] = {}
         self.approvals: dict[str, dict] = {}  # post id -> what was found about its approval
         self._blobs: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held while committing
+        self._pending_lock = threading.Lock()
+        self._pending: list[_Request] = []
 
     def open(self) -> Ledger:
         tip = self.store.fetch(self.branch) if self.store.remote else None
@@ -199,22 +211,58 @@ class Ledger:
         """Commit the records `decide` returns, atomically; None when it returns nothing.
 
         `decide` sees the current records and is called again after every lost race.
+        Calls from several threads are grouped: whichever thread gets the commit lock
+        first commits every waiting request in one commit (group commit), each `decide`
+        seeing the changes of the ones before it. One commit per request would make the
+        ledger, not the platforms, the bottleneck of a large run.
         """
+        request = _Request(decide, message)
+        with self._pending_lock:
+            self._pending.append(request)
         with self._lock:
+            if not request.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._commit_batch(batch, attempts)
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    def _commit_batch(self, batch: list[_Request], attempts: int) -> None:
+        try:
             for _ in range(attempts):
-                changes = decide(self.records)
-                if not changes:
-                    return None
-                payload = {r.path: self.redact(r.to_bytes().decode()).encode() for r in changes}
-                new = self.store.commit(self.tip, payload, message)
+                view = ChainMap({}, self.records)  # this batch's changes over the records
+                payload: dict[str, bytes] = {}
+                results: list[list[Record] | None] = []
+                for request in batch:
+                    changes = request.decide(view) or None
+                    results.append(changes)
+                    for record in changes or ():
+                        view[(record.post, record.account)] = record
+                        payload[record.path] = self.redact(record.to_bytes().decode()).encode()
+                if not payload:
+                    break
+                messages = [r.message for r, c in zip(batch, results, strict=True) if c]
+                text = (
+                    messages[0]
+                    if len(messages) == 1
+                    else f"{len(messages)} changes\n\n" + "\n".join(messages)
+                )
+                new = self.store.commit(self.tip, payload, text)
                 if self._advance(new):
-                    for record in changes:
-                        self.records[(record.post, record.account)] = record
+                    self.records.update(view.maps[0])
                     self._blobs = {**self._blobs, **{p: "" for p in payload}}
                     self.tip = new
-                    return changes
+                    break
                 self.refresh()
-            raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
+            else:
+                raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
+        except Exception as exc:  # every waiting request learns of it
+            for request in batch:
+                request.error, request.done = exc, True
+            return
+        for request, changes in zip(batch, results, strict=True):
+            request.result, request.done = changes, True
 
     def _advance(self, new: str) -> bool:
         if self.store.remote:

@@ -22,6 +22,8 @@ class Repo:
     posts: list[Post] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     posts_checked: bool = False  # per-post platform checks already in `problems`
+    group_keys: dict[str, str] = field(default_factory=dict)  # group id -> hash of its file
+    cache_hits: int = 0
 
     def posts_of(self, group: str) -> list[Post]:
         return [p for p in self.posts if p.group == group]
@@ -55,15 +57,26 @@ def _read(path: Path) -> bytes:
         return handle.read()
 
 
-def post_files(root: Path) -> list[Path]:
-    """Every Markdown file under content/, in a stable order, skipping media folders."""
-    content = root / "content"
-    found: list[Path] = []
-    if not content.is_dir():
-        return found
-    for folder, dirs, files in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if d != "media" and not d.startswith("."))
-        found.extend(Path(folder) / name for name in sorted(files) if name.endswith(".md"))
+def post_files(root: Path) -> list[str]:
+    """Every Markdown file under content/ (relative, forward slashes), skipping media folders."""
+    found: list[str] = []
+    base = os.path.join(str(root), "content")
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "media":
+                    walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".md"):
+                found.append(prefix + entry.name)
+
+    walk(base, "content/")
     return found
 
 
@@ -78,13 +91,18 @@ def load_groups(root: Path, repo: Repo) -> None:
         except UnicodeDecodeError:
             repo.problems.append(Problem(relpath, 0, "", "not UTF-8 text; save the file as UTF-8"))
             continue
+        from .cache import group_hash
+
+        repo.group_keys[path.stem] = group_hash(text.encode("utf-8"))
         group, problems = load_group(relpath, path.stem, text)
         repo.problems.extend(problems)
         if group is not None:
             repo.groups[group.id] = group
 
 
-def load(root: Path, check: bool = False, workers: int | None = None) -> Repo:
+def load(
+    root: Path, check: bool = False, workers: int | None = None, use_cache: bool = True
+) -> Repo:
     """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`.
 
     With `check`, each post is also checked against its platforms' limits while loaded
@@ -93,16 +111,9 @@ def load(root: Path, check: bool = False, workers: int | None = None) -> Repo:
     repo = Repo(root)
     load_groups(root, repo)
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
-    content = root / "content"
     jobs: list[tuple[str, str]] = []
-    for path in post_files(root):
-        relpath = rel(root, path)
-        parts = path.relative_to(content).parts
-        if len(parts) < 2:
-            repo.problems.append(
-                Problem(relpath, 0, "", "posts live in content/<group>/, not directly in content/")
-            )
-            continue
+    for relpath in post_files(root):
+        parts = relpath.split("/")[1:]
         folder = parts[0]
         if folder not in repo.groups and folder in broken_groups:
             repo.problems.append(
@@ -116,11 +127,35 @@ def load(root: Path, check: bool = False, workers: int | None = None) -> Repo:
             )
             continue
         jobs.append((relpath, folder))
+    from .cache import PostCache
     from .parallel import load_posts
 
-    posts, problems = load_posts(root, repo.groups, jobs, check, workers)
+    cache = PostCache(root) if use_cache else None
+    todo = []
+    for relpath, folder in jobs:
+        hit = cache.get(relpath, repo.group_keys.get(folder, ""), check) if cache else None
+        if hit is None:
+            todo.append((relpath, folder))
+            continue
+        post, problems = hit
+        if post is not None:
+            repo.posts.append(post)
+        repo.problems.extend(problems)
+    posts, problems = load_posts(root, repo.groups, todo, check, workers)
     repo.posts.extend(posts)
     repo.problems.extend(problems)
+    if cache is not None:
+        by_path: dict[str, list[Problem]] = {}
+        for problem in problems:
+            by_path.setdefault(problem.path, []).append(problem)
+        for post in posts:
+            folder = post.path.split("/", 2)[1]
+            cache.put(
+                post.path, repo.group_keys.get(folder, ""), check, post, by_path.get(post.path, [])
+            )
+        cache.forget_missing({relpath for relpath, _ in jobs})
+        cache.save()
+        repo.cache_hits = cache.hits
     repo.posts_checked = check
-    repo.posts.sort(key=lambda p: (p.group, p.utc, p.path))
+    repo.posts.sort(key=lambda p: (p.group, p.date.timestamp(), p.path))
     return repo

@@ -100,13 +100,16 @@ class Mastodon(Publisher):
             )
         mark = f"{CHECKPOINT}{_fingerprint(post, key)}:"
         resumed = bool(post.media) and self.prior_remote_id.startswith(mark)
-        if resumed:
+        if resumed:  # ready or not is unknown: look at each one
             media_ids = [i for i in self.prior_remote_id[len(mark) :].split(",") if i]
+            processing = list(media_ids)
         else:
-            media_ids = [self._upload(media) for media in post.media]
+            uploads = [self._upload(media) for media in post.media]
+            media_ids = [media_id for media_id, _ in uploads]
+            processing = [media_id for media_id, ready in uploads if not ready]
             if media_ids:
                 self.checkpoint(mark + ",".join(media_ids))
-        for media_id in media_ids:
+        for media_id in processing:
             self._wait_until_processed(media_id, resumed)
         try:
             response = self._request(
@@ -137,10 +140,14 @@ class Mastodon(Publisher):
             url = f"{self.base}/@{acct}/{status_id}" if acct else ""
         return Receipt(status_id, url)
 
-    def _upload(self, media: Media) -> str:
+    def _upload(self, media: Media) -> tuple[str, bool]:
+        """The new attachment's id, and whether it is ready (200 with a `url`; a 202 has
+        `url: null` until Mastodon has processed it)."""
         kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        with open(media.file, "rb") as handle:
-            data = handle.read()
+        try:
+            data = media.file.read_bytes()
+        except OSError as exc:
+            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
         response = self._request(
             "POST",
             "/api/v2/media",
@@ -151,7 +158,7 @@ class Mastodon(Publisher):
         media_id = str(answer.get("id") or "")
         if not media_id:
             raise PublishError(RETRY, f"Mastodon answered the upload of {media.src} without an id")
-        return media_id
+        return media_id, response.status_code == 200 and bool(answer.get("url"))
 
     def _wait_until_processed(self, media_id: str, resumed: bool) -> None:
         """Poll `GET /api/v1/media/:id` until its `url` is set (200, not 206), bounded."""
