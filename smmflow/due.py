@@ -53,6 +53,7 @@ class Capabilities:
     idempotent: bool
     can_verify: bool
     can_delete: bool
+    key_ttl: float | None = None
 
 
 def plan(
@@ -82,6 +83,18 @@ def plan(
     return actions
 
 
+def _key_alive(record: Record, ttl: float | None) -> bool:
+    """Whether the platform still remembers the key this claim was sent with."""
+    if ttl is None:
+        return True
+    try:
+        claimed = dt.datetime.strptime(record.claimed_at, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    age = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - claimed
+    return age.total_seconds() < ttl * 0.9  # a margin for clock skew
+
+
 def _decide(
     post: Post,
     group: Group,
@@ -103,7 +116,7 @@ def _decide(
             return act(BUSY, "another run is publishing it")
         if post.status == "withdrawn" and not caps.idempotent:
             return act(UNKNOWN, "a run stopped while sending it; it was withdrawn since")
-        if caps.idempotent:
+        if caps.idempotent and _key_alive(record, caps.key_ttl):  # type: ignore[arg-type]
             return act(PUBLISH, "resuming a run that stopped, with the same idempotency key")
         if caps.can_verify:
             return act(VERIFY, "a run stopped while sending it")

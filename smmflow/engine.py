@@ -90,6 +90,7 @@ def _capabilities(name: str) -> due.Capabilities:
         bool(getattr(cls, "idempotent", False)),
         bool(getattr(cls, "can_verify", False)),
         bool(getattr(cls, "can_delete", False)),
+        getattr(cls, "key_ttl", None),
     )
 
 

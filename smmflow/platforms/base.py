@@ -116,6 +116,9 @@ class Publisher(Platform):
     idempotent: ClassVar[bool] = False  # re-sending with the same key never duplicates
     can_verify: ClassVar[bool] = False  # `verify` can tell whether an unknown send went out
     can_delete: ClassVar[bool] = False
+    # Seconds the platform remembers an idempotency key (None: forever). A stopped run's
+    # claim older than this is not resent blindly: it is verified or handed to a person.
+    key_ttl: ClassVar[float | None] = None
 
     def __init__(self, account: Account, ctx: Context):
         self.account = account

@@ -46,6 +46,7 @@ class Mastodon(Publisher):
     docs = "docs/platforms/mastodon.md"
     idempotent = True
     can_delete = True
+    key_ttl = 3600  # Mastodon keeps an Idempotency-Key for one hour
     # Waits between looks at an upload Mastodon is still processing (202, then 206):
     # about a minute in all, then the send fails as retryable and the next run goes on.
     media_waits: ClassVar[tuple[float, ...]] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5)
