@@ -75,6 +75,13 @@ def _print_outcome(outcome) -> None:
     help="Open or update one GitHub issue per group when something needs a person "
     "(default: on when GitHub is reachable).",
 )
+@click.option(
+    "--accept-ledger-rewind",
+    "accept_rewind",
+    is_flag=True,
+    help="Go on although the ledger branch lost commits an earlier run saw (check the "
+    "accounts first: records of published posts may be gone).",
+)
 @ledger_options
 def sync(
     now_text,
@@ -87,6 +94,7 @@ def sync(
     fmt,
     approvals,
     report_issues,
+    accept_rewind,
     remote,
     branch,
 ) -> None:
@@ -112,6 +120,7 @@ def sync(
             max_delay=_duration(max_delay) if max_delay else None,
             approvals=approvals,
             report_issues=False if dry_run else report_issues,
+            accept_rewind=accept_rewind,
         )
         listener = None if fmt == "json" or dry_run else _print_outcome
         report = run_sync(root, options, listener=listener)

@@ -154,6 +154,27 @@ class Store:
             raise GitError(f"cannot fetch {branch} from {self.remote}: {message}")
         return self.rev(tracking)
 
+    def is_ancestor(self, old: str, new: str) -> bool:
+        return self.proc("merge-base", "--is-ancestor", old, new).returncode == 0
+
+    def fetch_tag(self, tag: str) -> str | None:
+        """The remote's value of `tag` (fetched into refs/smmflow/), or None."""
+        assert self.remote
+        local = f"refs/smmflow/{tag}"
+        proc = self.proc("fetch", "--quiet", "--no-tags", self.remote, f"+refs/tags/{tag}:{local}")
+        if proc.returncode != 0:
+            return None
+        return self.rev(local)
+
+    def push_tag(self, tag: str, commit: str) -> bool:
+        assert self.remote
+        return (
+            self.proc(
+                "push", "--quiet", "--force", self.remote, f"{commit}:refs/tags/{tag}"
+            ).returncode
+            == 0
+        )
+
     def push(self, branch: str, new: str) -> bool:
         """Push `new` as the remote's `branch`; False when rejected (the remote moved on)."""
         assert self.remote

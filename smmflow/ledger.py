@@ -17,13 +17,14 @@ from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
-from .errors import SmmflowError
+from .errors import ExitCode, SmmflowError
 from .gitstore import Store
 
 BRANCH = "smmflow/ledger"
 STATES = ("claimed", "published", "failed", "unknown", "withdrawn", "missed", "skipped")
 PREFIX = "records/"
 APPROVALS = "approvals/"
+SEEN_TAG = "smmflow-ledger-seen"
 RUN_ID = uuid.uuid4().hex[:12]
 HOST = socket.gethostname()
 
@@ -120,9 +121,43 @@ def parse_record(path: str, data: bytes) -> Record:
             raise ValueError("post/account do not match the record's path")
         raw["history"] = tuple(raw.get("history") or ())
         known = Record.__dataclass_fields__
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}")
+        for name, kind in _FIELD_TYPES.items():
+            if name in raw and not isinstance(raw[name], kind):
+                raise ValueError(f"field {name!r} has the wrong type")
+        if raw["state"] == "published" and not (raw.get("remote_id") or raw.get("url")):
+            raise ValueError("published, but no remote id or URL")
+        if raw["state"] == "claimed" and not raw.get("key"):
+            raise ValueError("claimed, but no idempotency key")
         return Record(**{k: v for k, v in raw.items() if k in known})
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         return Record(post, account, "", "corrupt", error=f"unreadable record {path}: {exc}")
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "platform": str,
+    "key": str,
+    "generation": int,
+    "attempts": int,
+    "content_sha256": str,
+    "remote_id": str,
+    "url": str,
+    "error": str,
+    "retryable": bool,
+    "claimed_at": str,
+    "published_at": str,
+    "updated_at": str,
+    "run": dict,
+    "history": tuple,
+}
+
+
+class LedgerRewound(SmmflowError):
+    """The ledger branch lost commits this repository had seen: publishing could repeat."""
+
+    exit_code = ExitCode.NEEDS_PERSON
 
 
 @dataclass
@@ -150,12 +185,60 @@ class Ledger:
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
 
-    def open(self) -> Ledger:
+    def open(self, accept_rewind: bool = False) -> Ledger:
         tip = self.store.fetch(self.branch) if self.store.remote else None
         if tip is None:
             tip = self.store.rev(self.ref)
+        if not accept_rewind:
+            self._check_not_rewound(tip)
         self._load(tip)
         return self
+
+    # -- rewind detection ----------------------------------------------------------------
+    # The newest tip this clone saw is kept in .git/smmflow/ledger-seen (and, with a remote,
+    # in the tag smmflow-ledger-seen there). A tip that does not contain it means someone
+    # moved the branch back: records of published posts may be gone, so smmflow stops.
+    def _seen_file(self):
+        from pathlib import Path
+
+        return Path(self.store.repo.git_dir) / "smmflow" / f"seen-{self.branch.replace('/', '-')}"
+
+    def _seen(self) -> list[str]:
+        seen = []
+        file = self._seen_file()
+        if file.is_file():
+            seen.append(file.read_text().strip())
+        if self.store.remote:
+            tag = self.store.fetch_tag(SEEN_TAG)
+            if tag:
+                seen.append(tag)
+        return [s for s in seen if s]
+
+    def _check_not_rewound(self, tip: str | None) -> None:
+        for seen in self._seen():
+            if tip == seen or (tip and self.store.is_ancestor(seen, tip)):
+                continue
+            if self.store.remote:
+                restore = f"git push --force {self.store.remote} {seen}:refs/heads/{self.branch}"
+            else:
+                restore = f"git update-ref refs/heads/{self.branch} {seen}"
+            raise LedgerRewound(
+                f"the ledger branch {self.branch} was moved back: it no longer contains "
+                f"commit {seen[:12]}, which an earlier run recorded. Records of published "
+                "posts may be gone, so publishing now could post them twice; nothing was "
+                f"sent. Restore the branch ({restore}), or, after checking every account, "
+                "run sync with --accept-ledger-rewind."
+            )
+
+    def mark_seen(self) -> None:
+        """Remember the current tip as seen (after a run)."""
+        if not self.tip:
+            return
+        file = self._seen_file()
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(self.tip + "\n")
+        if self.store.remote:
+            self.store.push_tag(SEEN_TAG, self.tip)
 
     def _load(self, tip: str | None) -> None:
         self._load_approvals(tip)

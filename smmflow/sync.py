@@ -31,6 +31,7 @@ class Options:
     max_delay: dt.timedelta | None = None  # overrides every group's max_delay (catch-up)
     approvals: str | None = None  # github | branch (default: github inside Actions)
     report_issues: bool | None = None  # open/update a GitHub issue per group on failures
+    accept_rewind: bool = False  # go on although the ledger lost commits seen before
 
 
 def default_remote() -> str | None:
@@ -55,13 +56,20 @@ def committed_hold(store: Store, branch: str, gate=None):
     return hold
 
 
-def open_ledger(root: Path, remote: str | None, branch: str, redact) -> tuple[Store, Ledger]:
+def open_ledger(
+    root: Path, remote: str | None, branch: str, redact, accept_rewind: bool = True
+) -> tuple[Store, Ledger]:
+    """The ledger, opened. Only `sync` (which publishes) refuses a rewound ledger."""
     store = Store(root, remote)
     if remote and not store.has_remote(remote):
         from .errors import UsageError
 
         raise UsageError(f"no git remote named {remote!r} (see `git remote -v`)")
-    return store, Ledger(store, branch, redact).open()
+    try:
+        return store, Ledger(store, branch, redact).open(accept_rewind=accept_rewind)
+    except Exception:
+        store.close()
+        raise
 
 
 def run_sync(
@@ -75,7 +83,9 @@ def run_sync(
     if options.max_delay is not None:
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
     redact = env_secrets(repo.groups.values())
-    store, ledger = open_ledger(root, options.remote, options.ledger_branch, redact)
+    store, ledger = open_ledger(
+        root, options.remote, options.ledger_branch, redact, options.accept_rewind
+    )
     try:
         from . import approvals
         from .github import GitHub
@@ -108,6 +118,7 @@ def run_sync(
         from .platforms.feed import rebuild
 
         rebuild(repo, ledger.records, options.public or root / "public")
+        ledger.mark_seen()
         if github is not None and options.report_issues is not False:
             from .failures import report_failures
 
