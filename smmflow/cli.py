@@ -198,6 +198,7 @@ def init(directory: str, group_id: str, name: str, timezone: str) -> None:
     click.echo(f"next: cd {directory} && smmflow check", err=True)
 
 
+from . import cli_plan  # noqa: E402,F401,I001
 from . import cli_publish, cli_review  # noqa: E402,F401  (they register their commands)
 
 if __name__ == "__main__":  # pragma: no cover

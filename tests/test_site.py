@@ -1,0 +1,308 @@
+"""`smmflow site` opened in headless Chromium (Debian `chromium`): screenshots, DOM, console.
+
+The site is built from the bundled example after a real `sync` of its feed account, plus
+a post and a group whose text try to inject HTML and scripts. Chromium must be installed:
+without it these tests skip on a developer's machine and FAIL under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+NOW = "2026-12-10 12:00"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Writer",
+    "GIT_AUTHOR_EMAIL": "writer@example.test",
+    "GIT_COMMITTER_NAME": "Test Writer",
+    "GIT_COMMITTER_EMAIL": "writer@example.test",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+EVIL_TITLE = "<script>alert('title')</script> & \"quotes\""
+EVIL_BODY = (
+    "<script>document.title='pwned'</script>\n\n"
+    'Oferta "><img src=x onerror=alert(1)> [click](javascript:alert(2)) & <b>bold?</b>\n'
+)
+QUOTED_TITLE = EVIL_TITLE.replace('"', '\\"')
+EVIL_POST = f"""---
+date: 2026-12-26 09:00
+type: sales
+title: "{QUOTED_TITLE}"
+platforms: [feed, telegram, bluesky]
+media:
+  - src: media/vitrina.jpg
+    alt: "\\"><script>alert('alt')</script>"
+---
+{EVIL_BODY}"""
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--window-size=1280,1600",
+]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    message = "headless Chromium is not installed (Debian: apt-get install -y chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def env() -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SMMFLOW_")}
+    return {**base, **GIT_ENV}
+
+
+def run(cwd: Path, *args: str) -> None:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env())
+    assert done.returncode == 0, f"{args}: {done.stdout}{done.stderr}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """public/ of the example: the feed site from a real sync, then the plan site."""
+    root = tmp_path_factory.mktemp("site") / "example"
+    shutil.copytree(PROJECT / "schedules", root / "schedules")
+    shutil.copytree(PROJECT / "content", root / "content")
+    (root / "content/brutaria-dulce/2026-12-26-oferta.md").write_text(EVIL_POST, encoding="utf-8")
+    (root / "schedules/evil.yml").write_text(
+        "name: \"<script>alert(0)</script> & Co\"\ntimezone: UTC\nslots: ['mon 09:00']\naccounts:\n  feed: {}\n",
+        encoding="utf-8",
+    )
+    (root / "content/evil").mkdir()
+    (root / "content/evil/2026-12-07-x.md").write_text(
+        "---\ndate: 2026-12-07 09:00\ntype: informative\n---\n<style>body{display:none}</style> hi\n",
+        encoding="utf-8",
+    )
+    run(root, "git", "init", "-q", "-b", "main")
+    run(root, "git", "add", "schedules", "content")
+    run(root, "git", "commit", "-q", "-m", "content")
+    smmflow = [sys.executable, "-m", "smmflow"]
+    run(root, *smmflow, "check")
+    run(root, *smmflow, "sync", "--account", "feed", "--now", NOW, "--max-delay", "31d")
+    feed_index = (root / "public/index.html").read_bytes()
+    run(root, *smmflow, "site", "--now", NOW)
+    assert (root / "public/index.html").read_bytes() == feed_index, "the feed's index was touched"
+    return root / "public"
+
+
+def browse(
+    page: Path, profile: Path, shot: Path | None = None
+) -> tuple[lxml.html.HtmlElement, list[str]]:
+    """The page's DOM after Chromium loaded it, and every console message it logged."""
+    args = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom"]
+    if shot is not None:
+        args.append(f"--screenshot={shot}")
+    done = subprocess.run([*args, page.as_uri()], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    console = [
+        line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line
+    ]
+    return lxml.html.fromstring(done.stdout), console
+
+
+def pixels(png: Path) -> tuple[int, int, set[bytes]]:
+    """Width, height and the distinct colours of an 8-bit RGB/RGBA PNG (no library)."""
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        header = body if kind == b"IHDR" else header
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0
+    step = 4 if colour == 6 else 3
+    raw, stride = zlib.decompress(idat), width * step
+    previous, colours = bytearray(stride), set()
+    for y in range(height):
+        kind, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
+        for x in range(stride):
+            left = line[x - step] if x >= step else 0
+            up, corner = previous[x], previous[x - step] if x >= step else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[x] = (
+                    line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)
+                ) & 255
+        if y % 8 == 0:  # sampling every 8th row is plenty to tell a page from a blank
+            colours.update(bytes(line[i : i + 3]) for i in range(0, stride, step))
+        previous = line
+    return width, height, colours
+
+
+def assert_real_screenshot(png: Path) -> None:
+    assert png.stat().st_size > 30_000, "the screenshot is suspiciously small"
+    width, height, colours = pixels(png)
+    assert (width, height) == (1280, 1600)
+    assert len(colours) > 50, f"only {len(colours)} colours: a blank page?"
+
+
+def cell(doc, day: int):
+    """The calendar's <td> for a day of the month."""
+    found = doc.xpath(f'//table[@class="cal"]//td[span[@class="day"]="{day}"]')
+    assert len(found) == 1, day
+    return found[0]
+
+
+def test_group_month_in_chromium(site: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "month.png"
+    doc, console = browse(site / "plan/brutaria-dulce/2026-12.html", tmp_path / "profile", shot)
+    assert console == []
+    assert_real_screenshot(shot)
+    assert (
+        doc.get("lang") == "en"
+        and doc.xpath("//h1")[0].text_content() == "Brutăria Dulce: December 2026"
+    )
+    table = doc.xpath('//table[@class="cal"]')[0]
+    heads = [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")]
+    assert heads == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    weeks = table.xpath("./tbody/tr")
+    assert [len(w.xpath("./td")) for w in weeks] == [7] * 5  # December 2026: Tuesday 1st
+    assert len(table.xpath(".//td[@class='pad']")) == 4
+    first = cell(doc, 3)
+    assert first.xpath(".//a/@href") == ["posts/2026-12-03-secretul-cozonacului.html"]
+    assert "18:30 informative" in first.text_content() and "published: feed" in first.text_content()
+    assert "missed: telegram, instagram" in first.text_content()
+    evil = cell(doc, 26)
+    assert evil.xpath(".//a/@href") == ["posts/2026-12-26-oferta.html"]
+    assert (
+        "09:00 sales" in evil.text_content()
+        and "<script>alert('title')</script>" in evil.text_content()
+    )
+    assert "empty slot" in cell(doc, 31).text_content()
+    assert cell(doc, 10).get("aria-current") == "date"  # --now
+    assert not cell(doc, 4).xpath(".//li")
+    rows = doc.xpath('//table[@class="mix"]/tbody/tr')
+    assert [r.xpath("./th")[0].text_content() for r in rows] == [
+        "informative",
+        "sales",
+        "entertaining",
+        "announcement",
+    ]
+    assert [r.xpath("./td")[0].text_content() for r in rows] == ["5", "4", "2", "1"]
+    assert "at most 40% (has 33%): ok" in rows[1].text_content()
+    assert not doc.xpath("//script")
+
+
+def test_post_page_with_injected_text_in_chromium(site: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "post.png"
+    doc, console = browse(
+        site / "plan/brutaria-dulce/posts/2026-12-26-oferta.html", tmp_path / "profile", shot
+    )
+    assert console == []  # a script that ran, or one that the CSP blocked, would log here
+    assert_real_screenshot(shot)
+    assert not doc.xpath("//script") and not doc.xpath("//*[@onerror]")
+    assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript")]
+    assert doc.xpath("//title")[0].text_content().startswith(EVIL_TITLE)
+    assert doc.xpath("//h1")[0].text_content() == EVIL_TITLE
+    images = doc.xpath("//img")
+    assert [i.get("alt") for i in images] == ["\"><script>alert('alt')</script>"]
+    assert [i.get("src") for i in images] == ["../media/vitrina.jpg"]
+    sent = [pre.text_content() for pre in doc.xpath("//pre[@class='sent']")]
+    assert any("<script>document.title='pwned'</script>" in text for text in sent)
+    sections = {s.xpath("./h3")[0].text_content(): s.text_content() for s in doc.xpath("//section")}
+    assert set(sections) == {
+        "feed (Feed (static site + Atom))",
+        "telegram (Telegram)",
+        "bluesky (Bluesky)",
+    }
+    assert "of 300 graphemes: fits" in sections["bluesky (Bluesky)"]
+    assert "of 1024 characters: fits" in sections["telegram (Telegram)"]  # caption: it has media
+    assert "State: scheduled" in sections["telegram (Telegram)"]
+
+
+def test_published_post_links_to_the_feed_page(site: Path, tmp_path: Path) -> None:
+    doc, console = browse(
+        site / "plan/cafe-boema/posts/2026-12-04-latte-turta-dulce.html", tmp_path / "p"
+    )
+    assert console == []
+    links = doc.xpath("//section//a/@href")
+    assert links == ["../../../cafe-boema/posts/2026-12-04-latte-turta-dulce.html"]
+    target = (site / "plan/cafe-boema/posts" / links[0]).resolve()
+    assert target.is_file()  # the feed site's page of the published post
+    assert "State: missed" in doc.text_content()
+
+
+def test_index_in_chromium(site: Path, tmp_path: Path) -> None:
+    doc, console = browse(site / "plan/index.html", tmp_path / "profile")
+    assert console == []
+    names = [a.text_content() for a in doc.xpath("//tbody/tr/th/a")]
+    assert names == [
+        "Brutăria Dulce",
+        "Cafe Boema",
+        "Clinica Zâmbet",
+        "English Online",
+        "<script>alert(0)</script> & Co",
+        "FitStudio Nord",
+    ]
+    assert not doc.xpath("//script")
+
+
+def test_every_page_is_static_accessible_and_escaped(site: Path) -> None:
+    pages = sorted((site / "plan").rglob("*.html"))
+    assert len(pages) > 60
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        assert "<script" not in raw.lower(), page
+        assert "<style>body{display:none}" not in raw, page
+        doc = lxml.html.fromstring(raw)
+        assert doc.get("lang") == "en", page
+        assert len(doc.xpath("//h1")) == 1 and doc.xpath("//title")[0].text_content(), page
+        assert all(img.get("alt") for img in doc.xpath("//img")), page
+        for table in doc.xpath("//table"):
+            assert table.xpath(".//th") and table.xpath("./caption"), page
+    for ics in ("all.ics", "brutaria-dulce.ics", "evil.ics"):
+        assert (site / "plan" / ics).is_file()
+    month = (site / "plan/evil/2026-12.html").read_text(encoding="utf-8")
+    assert "&lt;style&gt;body{display:none}&lt;/style&gt; hi" in month
+
+
+def test_rebuild_is_stable_and_prunes(site: Path) -> None:
+    root = site.parent
+    before = {p: p.read_bytes() for p in (site / "plan").rglob("*") if p.is_file()}
+    (root / "content/evil/2026-12-07-x.md").unlink()
+    run(root, sys.executable, "-m", "smmflow", "site", "--now", NOW)
+    after = {p: p.read_bytes() for p in (site / "plan").rglob("*") if p.is_file()}
+    gone = site / "plan/evil/posts/2026-12-07-x.html"
+    assert gone in before and gone not in after
+    changed = {p.relative_to(site).as_posix() for p in after if after[p] != before.get(p)}
+    assert changed == {
+        "plan/evil/2026-12.html",
+        "plan/evil/index.html",
+        "plan/index.html",
+        "plan/evil.ics",
+        "plan/all.ics",
+    }
