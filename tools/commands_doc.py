@@ -1,6 +1,6 @@
 """Regenerate docs/commands.md from the CLI's own --help (run after changing a command).
 
-    python tools/commands_doc.py
+python tools/commands_doc.py
 """
 
 from pathlib import Path

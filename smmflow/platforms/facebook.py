@@ -63,7 +63,11 @@ class Facebook(Publisher):
         images = [m for m in post.media if m.kind == "image"]
         videos = [m for m in post.media if m.kind == "video"]
         if videos:
-            return {"POST": f"/{page}/videos", "description": rendered.text, "source": videos[0].src}
+            return {
+                "POST": f"/{page}/videos",
+                "description": rendered.text,
+                "source": videos[0].src,
+            }
         if len(images) == 1:
             return {
                 "POST": f"/{page}/photos",

@@ -11,6 +11,8 @@ graph-api/guides/error-handling), not on the status:
 - 190, 102 (token invalid or expired) → REAUTH;
 - 10, 200-299 (a permission is missing) → FAIL, naming the permission;
 - 506 (duplicate post) → FAIL;
+- Instagram's media download failures (subcodes 2207003, 2207052) and its 24-hour
+  publishing limit (2207042) → RETRY (a later run may succeed);
 - 1, 2, -1, -2 (unknown / service trouble) and 5xx → UNKNOWN on a call that publishes (it
   may have gone through), RETRY on any other call;
 - anything else → FAIL with Graph's own words.
@@ -38,6 +40,10 @@ TOKEN = frozenset({102, 190})
 PERMISSION = frozenset({10, *range(200, 300)})
 DUPLICATE = 506
 AMBIGUOUS = frozenset({1, 2, -1, -2})
+# Instagram subcodes worth another try later (instagram-platform error-codes reference):
+# the media download timed out or failed (e.g. the site was not deployed yet), and the
+# 24-hour publishing limit (code 9) — with the wait in seconds, None for the usual backoff.
+RETRY_SUBCODES = {2207003: None, 2207052: None, 2207042: 3600.0}
 USAGE_HEADERS = (
     "X-Business-Use-Case-Usage",
     "X-App-Usage",
@@ -176,9 +182,7 @@ def busiest(headers: Mapping[str, str]) -> int:
     return top
 
 
-def classify(
-    response: requests.Response, *, publish: bool, title: str
-) -> PublishError | None:
+def classify(response: requests.Response, *, publish: bool, title: str) -> PublishError | None:
     """The kind of a Graph answer (None for success); `publish`: the call creates a post."""
     status = response.status_code
     body = error_body(response)
@@ -195,6 +199,9 @@ def classify(
     def make(kind: str, text: str, wait: float | None = None) -> GraphError:
         return GraphError(kind, f"{title} {text}", wait, code, sub)
 
+    if sub in RETRY_SUBCODES:
+        wait = usage_wait(response.headers) or RETRY_SUBCODES[sub]
+        return make(RETRY, f"could not take it now ({body.short()})", wait)
     if code in RATE_LIMITS:
         wait = usage_wait(response.headers)
         if wait is None and code in (341, 368):
@@ -273,9 +280,7 @@ class Graph:
     def get(self, path: str, **params: object) -> dict:
         return self._call("GET", path, publish=False, params=params)
 
-    def post(
-        self, path: str, data: dict, *, publish: bool, files: dict | None = None
-    ) -> dict:
+    def post(self, path: str, data: dict, *, publish: bool, files: dict | None = None) -> dict:
         return self._call("POST", path, publish=publish, data=data, files=files)
 
     def delete(self, path: str) -> dict:
