@@ -3,14 +3,19 @@ as Markdown a client can read in a pull request comment."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from pathlib import Path
+
+import regex
 
 from . import checks, platforms
 from .errors import Problem, Severity
 from .gitstore import Store
 from .model import Group, Post
+from .platforms.base import Rendered
+from .render import rich
 from .repo import Repo
 
 MARKER = "<!-- smmflow-preview -->"
@@ -40,7 +45,45 @@ def _fence(text: str) -> str:
 
 def _safe(text: str) -> str:
     """Inline user text: no Markdown or HTML from it takes effect."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~&])", r"\\\1", text)
+
+
+def _headline(post: Post) -> str:
+    """The title, else the body's first line as a reader sees it (no `_x_` or `[a](url)`
+    marks, which `Post.headline` keeps), cut after a word within 80 graphemes."""
+    if post.title:
+        return post.title
+    lines = [line.strip() for line in rich(post.body).text.splitlines() if line.strip()]
+    chars = regex.findall(r"\X", lines[0] if lines else post.slug)
+    if len(chars) <= 80:
+        return "".join(chars)
+    cut = "".join(chars[:80])
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",.;:") + "…"
+
+
+def _hidden_links(style: str, rendered: Rendered) -> list[tuple[str, str]]:
+    """(anchor, address) of each link whose address the reader does not see in the text
+    (Telegram's <a href>, Bluesky's link facets): the client must still see where it goes."""
+    found = []
+    if style == "telegram":
+        for href, inner in re.findall(r'<a href="([^"]*)">(.*?)</a>', rendered.text, re.S):
+            found.append((html.unescape(re.sub(r"<[^>]*>", "", inner)), html.unescape(href)))
+    elif style == "bluesky":
+        raw = rendered.visible.encode("utf-8")
+        for facet in rendered.facets:
+            index = facet.get("index") or {}
+            for feature in facet.get("features") or ():
+                if str(feature.get("$type", "")).endswith("#link") and feature.get("uri"):
+                    anchor = raw[index.get("byteStart", 0) : index.get("byteEnd", 0)]
+                    found.append((anchor.decode("utf-8", "replace"), feature["uri"]))
+    return [(anchor, href) for anchor, href in found if anchor.strip() != href]
+
+
+def _code(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def _mix(group: Group, posts: list[Post], post: Post) -> str:
@@ -72,7 +115,7 @@ def _mix(group: Group, posts: list[Post], post: Post) -> str:
 def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
     group = repo.groups[post.group]
     lines = [
-        f"### {_safe(group.name)}: {_safe(post.headline)}",
+        f"### {_safe(group.name)}: {_safe(_headline(post))}",
         "",
         f"**When:** {post.date:%A} {post.date.day} {post.date:%B %Y, %H:%M} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  ",
         f"**Type:** {post.type} · **Status:** {post.status} · **File:** `{post.path}`",
@@ -92,6 +135,9 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
         )
         over = " ❌ too long" if rendered.limit and rendered.length > rendered.limit else ""
         lines += [f"#### {label}: {size}{over}", "", _fence(rendered.visible or "(no text)"), ""]
+        hidden = _hidden_links(cls.style, rendered)
+        if hidden:
+            lines += [f"- link “{_safe(anchor)}” → {_code(href)}" for anchor, href in hidden] + [""]
         if cls.style == "telegram":
             lines += ["_On Telegram, bold, italic and links show as formatting._", ""]
     if post.media:
