@@ -201,9 +201,32 @@ def check_collisions(group: Group, posts: list[Post]) -> list[Problem]:
     return found
 
 
+def check_group(group: Group) -> list[Problem]:
+    """Group-level advice: Instagram needs its media on a public URL."""
+    found = []
+    feed_url = any(a.platform == "feed" and a.get("base_url") for a in group.accounts)
+    for account in group.accounts:
+        if account.platform == "instagram" and not account.get("media_base_url") and not feed_url:
+            key = f"accounts.{account.name}"
+            found.append(
+                Problem(
+                    group.path,
+                    group.line(key),
+                    key,
+                    "Instagram fetches media from a public URL: set `media_base_url` (where "
+                    f"content/{group.id}/ is served) or a `base_url` on the group's feed account",
+                    Severity.WARNING,
+                    "media-url",
+                )
+            )
+    return found
+
+
 def check(repo: Repo) -> list[Problem]:
     """Every problem in the repository: loading problems plus the rules above, sorted."""
     problems = list(repo.problems)
+    for group in repo.groups.values():
+        problems.extend(check_group(group))
     by_group: dict[str, list[Post]] = defaultdict(list)
     for post in repo.posts:
         by_group[post.group].append(post)

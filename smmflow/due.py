@@ -137,7 +137,8 @@ def _decide(
         changed = record.content_sha256 != post.sha256
         if not (record.retryable or changed):
             return None
-        if late:
+        asked = record.history and "asked by a person" in str(record.history[-1])
+        if late and not asked:  # a person's `resolve --retry` overrides max_delay
             return act(
                 MISSED, f"still failing after max_delay {human(group.max_delay)}: {record.error}"
             )

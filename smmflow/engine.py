@@ -302,7 +302,7 @@ class Engine:
             error="",
             retryable=False,
         )
-        return Outcome(post.id, account.name, "published", "", receipt.url)
+        return Outcome(post.id, account.name, "published", "", self.redact(receipt.url))
 
     def _failed(self, action: due.Action, claimed: Record, exc: PublishError) -> Outcome:
         post, account = action.post, action.account

@@ -52,6 +52,7 @@ def run_forever(
             log(f"smmflow run: cycle failed: {exc}")
             worst = max(worst, ExitCode.PROBLEMS)
             return
+        worst = max(worst, report.exit_code)
         counts: dict[str, int] = {}
         for outcome in report.outcomes:
             counts[outcome.state] = counts.get(outcome.state, 0) + 1

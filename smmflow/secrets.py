@@ -27,6 +27,8 @@ class Redactor:
             self.add(value)
 
     def add(self, value: str | None) -> None:
+        if value and value.strip() != value:
+            self.add(value.strip())  # what is actually sent
         if not value or len(value) < _MIN_SECRET:
             return
         from urllib.parse import quote, quote_plus

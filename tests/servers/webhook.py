@@ -79,6 +79,8 @@ class Receiver:
                         socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
                     )
                     self.connection.close()
+                    self.close_connection = True
+                    self.rfile.close()
                     return
                 if fault == "timeout":
                     time.sleep(receiver.slow)
