@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .engine import Report
+from .engine import Outcome, Report
 from .github import GitHub, GitHubError
 from .repo import Repo
 
@@ -46,25 +46,50 @@ def body(group_name: str, group: str, rows: list) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_failures(github: GitHub, repo: Repo, report: Report) -> list[str]:
-    """Open or update one issue per group with outcomes that need a person."""
-    done = []
-    by_group: dict[str, list] = {}
+def standing(report: Report, records: dict) -> dict[str, list[Outcome]]:
+    """Per group, every pair that needs a person NOW: the ledger's failed, unknown, missed
+    and damaged records (whichever run left them), plus what this run held."""
+    rows: dict[tuple[str, str], Outcome] = {}
+    for (post, account), record in records.items():
+        state = "waiting" if record.state == "corrupt" else record.state
+        if state in ("failed", "unknown", "missed", "waiting"):
+            rows[(post, account)] = Outcome(post, account, state, record.error, record.url)
     for outcome in report.outcomes:
         if outcome.state in NEEDS_PERSON:
-            by_group.setdefault(outcome.post.split("/", 1)[0], []).append(outcome)
-    for group, rows in sorted(by_group.items()):
-        name = repo.groups[group].name if group in repo.groups else group
+            rows[(outcome.post, outcome.account)] = outcome
+    by_group: dict[str, list[Outcome]] = {}
+    for (post, _), outcome in sorted(rows.items()):
+        by_group.setdefault(post.split("/", 1)[0], []).append(outcome)
+    return by_group
+
+
+def report_failures(github: GitHub, repo: Repo, report: Report, records: dict) -> list[str]:
+    """Keep one issue per group in step with what needs a person: opened or updated while
+    something does, closed (with a note) once nothing does."""
+    done = []
+    by_group = standing(report, records)
+    for group in sorted(repo.groups):
+        rows = by_group.get(group, [])
+        name = repo.groups[group].name
         try:
-            action, number = github.upsert_issue(
-                marker(group),
-                f"smmflow: publishing for {name} needs attention",
-                body(name, group, rows),
-                ["smmflow"],
-            )
+            if rows:
+                action, number = github.upsert_issue(
+                    marker(group),
+                    f"smmflow: publishing for {name} needs attention",
+                    body(name, group, rows),
+                    ["smmflow"],
+                )
+            else:
+                closed = github.close_issue(marker(group), ["smmflow"], ALL_CLEAR)
+                if closed is None:
+                    continue
+                action, number = "closed", closed
         except GitHubError as exc:
             report.notes.append(f"could not report failures of {group} on GitHub: {exc}")
             continue
         report.notes.append(f"{action} issue #{number} for {group}")
         done.append(group)
     return done
+
+
+ALL_CLEAR = "Everything that needed a person here is settled: smmflow closed this issue."

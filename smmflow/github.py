@@ -116,14 +116,29 @@ class GitHub:
         created = self.call("POST", f"issues/{number}/comments", json={"body": body}).json()
         return "created", int(created["id"])
 
+    def _find_issue(self, marker: str, labels: list[str]) -> dict | None:
+        for issue in self.pages("issues", {"state": "open", "labels": ",".join(labels)}):
+            if "pull_request" not in issue and marker in (issue.get("body") or ""):
+                return issue
+        return None
+
+    def close_issue(self, marker: str, labels: list[str], note: str) -> int | None:
+        """Close the open issue carrying `marker` with a comment; its number, or None."""
+        issue = self._find_issue(marker, labels)
+        if issue is None:
+            return None
+        self.call("POST", f"issues/{issue['number']}/comments", json={"body": note})
+        self.call("PATCH", f"issues/{issue['number']}", json={"state": "closed"})
+        return int(issue["number"])
+
     def upsert_issue(
         self, marker: str, title: str, body: str, labels: list[str]
     ) -> tuple[str, int]:
         """Create or update the one open issue carrying `marker`; ('created'|'updated', number)."""
-        for issue in self.pages("issues", {"state": "open", "labels": ",".join(labels)}):
-            if "pull_request" not in issue and marker in (issue.get("body") or ""):
-                self.call("PATCH", f"issues/{issue['number']}", json={"title": title, "body": body})
-                return "updated", int(issue["number"])
+        issue = self._find_issue(marker, labels)
+        if issue is not None:
+            self.call("PATCH", f"issues/{issue['number']}", json={"title": title, "body": body})
+            return "updated", int(issue["number"])
         created = self.call(
             "POST", "issues", json={"title": title, "body": body, "labels": labels}
         ).json()

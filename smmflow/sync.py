@@ -122,7 +122,7 @@ def run_sync(
         if github is not None and options.report_issues is not False:
             from .failures import report_failures
 
-            report_failures(github, repo, report)
+            report_failures(github, repo, report, ledger.records)
         return report
     finally:
         store.close()

@@ -389,3 +389,39 @@ def test_failure_issue_is_created_then_updated(tmp_path, github):
     assert server.issues[other].body.endswith("something else")  # another group's: untouched
     assert len(server.calls("POST", r"/issues$")) == 1
     assert len(server.calls("PATCH", rf"/issues/{issue.number}$")) == 1
+
+
+def test_failure_issue_is_closed_once_nothing_needs_a_person(tmp_path, github):
+    root = content_repo(tmp_path / "repo")
+    commit_on(root, "main", POST, post_text("Cozonac", platforms="[crm]"), "cozonac")
+    server = github(root)
+    env = clean_env(**server.env())  # the webhook secret is not set: the post fails
+    first = run_smmflow(
+        root, "sync", "--now", "2026-12-03 09:00Z", "--approvals", "branch", env=env
+    )
+    assert first.code == 1, str(first)
+    (issue,) = [
+        i for i in server.issues.values() if "smmflow-failures:brutaria-dulce" in (i.body or "")
+    ]
+
+    # A run with nothing new to report still lists the standing failure (from the ledger).
+    again = run_smmflow(
+        root, "sync", "--now", "2026-12-03 09:05Z", "--approvals", "branch", env=env
+    )
+    assert f"updated issue #{issue.number}" in again.err, str(again)
+    assert f"| `{POST_ID}` | crm | failed |" in server.issues[issue.number].body
+
+    # The person settles it; the next run closes the issue with a note, and only once.
+    settled = run_smmflow(root, "resolve", POST_ID, "crm", "--skip", env=env)
+    assert settled.code == 0, str(settled)
+    closing = run_smmflow(
+        root, "sync", "--now", "2026-12-03 09:10Z", "--approvals", "branch", env=env
+    )
+    assert closing.code == 0, str(closing)
+    assert f"closed issue #{issue.number} for brutaria-dulce" in closing.err
+    assert server.issues[issue.number].state == "closed"
+    assert any("settled" in c.body for c in server.comments_on(issue.number))
+    quiet = run_smmflow(
+        root, "sync", "--now", "2026-12-03 09:15Z", "--approvals", "branch", env=env
+    )
+    assert "issue #" not in quiet.err
