@@ -125,9 +125,7 @@ def _month(post: Post) -> tuple[int, int]:
 def check_mix(group: Group, posts: list[Post]) -> list[Problem]:
     """The group's content-mix rules, per calendar month in the group's timezone."""
     found: list[Problem] = []
-    planned = sorted(
-        (p for p in posts if p.status != "withdrawn"), key=lambda p: p.date.timestamp()
-    )
+    planned = sorted((p for p in posts if p.status != "withdrawn"), key=lambda p: p.ts)
     for _, items in groupby(planned, key=_month):
         month_posts = list(items)
         label = month_posts[0].date.strftime("%B %Y")
@@ -180,10 +178,10 @@ def check_collisions(group: Group, posts: list[Post]) -> list[Problem]:
     """Two posts on one account at the same minute (a warning: usually a copy-paste slip)."""
     found: list[Problem] = []
     seen: dict[tuple[str, int], Post] = {}
-    for post in sorted(posts, key=lambda p: (p.date.timestamp(), p.path)):
+    for post in sorted(posts, key=lambda p: (p.ts, p.path)):
         if post.status == "withdrawn":
             continue
-        minute = int(post.date.timestamp() // 60)
+        minute = int(post.ts // 60)
         for account in post.platforms:
             first = seen.setdefault((account, minute), post)
             if first is not post:

@@ -22,16 +22,16 @@ def _fail(exc: SmmflowError) -> None:
 
 
 def _shower(root: Path):
+    """Paths as the user sees them: relative to the current folder when inside it."""
     cwd = Path.cwd().resolve()
-
-    def show(rel: str) -> str:
-        full = root / rel
-        try:
-            return full.relative_to(cwd).as_posix()
-        except ValueError:
-            return full.as_posix()
-
-    return show
+    root = root.resolve()
+    if root == cwd:
+        return lambda rel: rel
+    try:
+        prefix = root.relative_to(cwd).as_posix() + "/"
+    except ValueError:
+        prefix = root.as_posix() + "/"
+    return lambda rel: prefix + rel
 
 
 def _root(paths: tuple[str, ...]) -> Path:

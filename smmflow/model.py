@@ -128,6 +128,14 @@ class Post:
     def utc(self) -> dt.datetime:
         return self.date.astimezone(dt.timezone.utc)
 
+    @property
+    def ts(self) -> float:
+        """POSIX seconds of `date`, computed once: the sort key of large repositories."""
+        found = self.__dict__.get("_ts")
+        if found is None:
+            found = self.__dict__["_ts"] = self.date.timestamp()
+        return found
+
     def line(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
 

@@ -157,5 +157,5 @@ def load(
         cache.save()
         repo.cache_hits = cache.hits
     repo.posts_checked = check
-    repo.posts.sort(key=lambda p: (p.group, p.date.timestamp(), p.path))
+    repo.posts.sort(key=lambda p: (p.group, p.ts, p.path))
     return repo
