@@ -146,7 +146,7 @@ class Engine:
                 queues[(action.post.group, action.account.name)].append(action)
         if not queues:
             return
-        workers = min(8, len(queues))
+        workers = min(32, len(queues))  # one thread per account: they wait on the network
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smmflow") as pool:
             list(pool.map(lambda queue: self._run_queue(queue, report), queues.values()))
         report.stopped = self.stop.is_set()
