@@ -200,8 +200,15 @@ def check_collisions(group: Group, posts: list[Post]) -> list[Problem]:
 
 
 def check_group(group: Group) -> list[Problem]:
-    """Group-level advice: Instagram needs its media on a public URL."""
+    """Group-level advice: Instagram needs its media on a public URL; no invisible controls
+    in what pages and previews show (a bidirectional override would reorder them)."""
+    from .posts import invisible
+
     found = []
+    for key, text in [("name", group.name), *((f"types.{i}", t) for i, t in enumerate(group.types))]:
+        hidden = invisible(text)
+        if hidden is not None:
+            found.append(Problem(group.path, group.line(key), key, hidden[1], code="invisible"))
     feed_url = any(a.platform == "feed" and a.get("base_url") for a in group.accounts)
     for account in group.accounts:
         if account.platform == "instagram" and not account.get("media_base_url") and not feed_url:

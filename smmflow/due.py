@@ -67,16 +67,27 @@ def plan(
 ) -> list[Action]:
     """Every action this run should take, oldest post first."""
     actions: list[Action] = []
-    for post in sorted(posts, key=lambda p: (p.utc, p.path)):
-        group = groups[post.group]
+    now_ts = now.timestamp()
+    accounts = {gid: {a.name: a for a in g.accounts} for gid, g in groups.items()}
+    caps_of: dict[str, Capabilities] = {}
+    for post in sorted(posts, key=lambda p: (p.ts, p.path)):
         if post.status == "draft":
             continue
+        group = groups[post.group]
+        # Most pairs of a large repository are in the future with no record: decided here
+        # without building anything.
+        future = post.ts > now_ts
+        post_id = post.id
         for name in post.platforms:
-            account = group.account(name)
+            account = accounts[post.group].get(name)
             if account is None:
                 continue
-            record = records.get((post.id, name))
-            caps = capabilities(account.platform)
+            record = records.get((post_id, name))
+            if record is None and future and post.status != "withdrawn":
+                continue
+            caps = caps_of.get(account.platform)
+            if caps is None:
+                caps = caps_of[account.platform] = capabilities(account.platform)
             action = _decide(post, group, account, record, now, caps, hold, lease)
             if action is not None:
                 actions.append(action)

@@ -55,6 +55,7 @@ class Store:
         state.mkdir(exist_ok=True)
         self._index = state / f"index-{os.getpid()}"
         self._index_commit: str | None = None  # the commit whose tree the index holds
+        self._fetched: set[str] = set()  # per-process fetch refs, removed on close
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -77,6 +78,8 @@ class Store:
 
     def close(self) -> None:
         self._index.unlink(missing_ok=True)
+        for ref in self._fetched:
+            self.proc("update-ref", "-d", ref)
         self.repo.close()
 
     # -- reading -------------------------------------------------------------------------
@@ -132,19 +135,35 @@ class Store:
         return commit
 
     def swap(self, ref: str, new: str, old: str | None) -> bool:
-        """Move `ref` from `old` to `new` atomically; False when someone moved it first."""
-        return self.proc("update-ref", ref, new, old or ZERO).returncode == 0
+        """Move `ref` from `old` to `new` atomically; False when someone moved it first
+        (or holds its lock right now). A lock abandoned by a killed git is cleared."""
+        proc = self.proc("update-ref", ref, new, old or ZERO)
+        if proc.returncode == 0:
+            return True
+        if b".lock" in proc.stderr and clear_stale_lock(self, ref):
+            return self.proc("update-ref", ref, new, old or ZERO).returncode == 0
+        return False
 
     # -- the remote ----------------------------------------------------------------------
     def has_remote(self, name: str) -> bool:
         return name in self.run("remote").split()
 
     def fetch(self, branch: str) -> str | None:
-        """The remote's tip of `branch`, fetched; None when the remote has no such branch."""
+        """The remote's tip of `branch`, fetched; None when the remote has no such branch.
+
+        Fetched into a ref of this process's own, so that runs sharing one clone never
+        race for the same tracking ref.
+        """
         assert self.remote
-        tracking = f"refs/remotes/{self.remote}/{branch}"
+        tracking = f"refs/smmflow/fetch/{os.getpid()}/{branch}"
+        self._fetched.add(tracking)
         proc = self.proc(
-            "fetch", "--quiet", "--no-tags", self.remote, f"+refs/heads/{branch}:{tracking}"
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--refmap=",
+            self.remote,
+            f"+refs/heads/{branch}:{tracking}",
         )
         if proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip()
@@ -160,8 +179,11 @@ class Store:
     def fetch_tag(self, tag: str) -> str | None:
         """The remote's value of `tag` (fetched into refs/smmflow/), or None."""
         assert self.remote
-        local = f"refs/smmflow/{tag}"
-        proc = self.proc("fetch", "--quiet", "--no-tags", self.remote, f"+refs/tags/{tag}:{local}")
+        local = f"refs/smmflow/fetch/{os.getpid()}/tags/{tag}"
+        self._fetched.add(local)
+        proc = self.proc(
+            "fetch", "--quiet", "--no-tags", "--refmap=", self.remote, f"+refs/tags/{tag}:{local}"
+        )
         if proc.returncode != 0:
             return None
         return self.rev(local)
@@ -179,15 +201,50 @@ class Store:
         """Push `new` as the remote's `branch`; False when rejected (the remote moved on)."""
         assert self.remote
         proc = self.proc("push", "--porcelain", self.remote, f"{new}:refs/heads/{branch}")
-        out = proc.stdout.decode("utf-8", "replace")
         if proc.returncode == 0:
             return True
-        if "[rejected]" in out or "fetch first" in out or "non-fast-forward" in out:
+        text = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+        if any(sign in text for sign in LOST_RACE):
             return False
-        if "[remote rejected]" in out and "lock" in out:  # a concurrent push holds the ref
-            return False
-        message = (proc.stderr.decode("utf-8", "replace") + out).strip()
-        raise GitError(f"cannot push {branch} to {self.remote}: {message}")
+        raise GitError(f"cannot push {branch} to {self.remote}: {text.strip()}")
+
+    def set_ref(self, ref: str, new: str) -> None:
+        """Point a local cache ref at `new` (after the remote accepted it); best effort."""
+        if self.proc("update-ref", ref, new).returncode != 0:
+            clear_stale_lock(self, ref)
+            self.proc("update-ref", ref, new)
+
+
+# What git says when another writer got there first (stdout or stderr, by git version).
+LOST_RACE = (
+    "[rejected]",
+    "fetch first",
+    "non-fast-forward",
+    "cannot lock ref",
+    "failed to update ref",
+    "reference already exists",
+    "but expected",
+)
+STALE_LOCK_SECONDS = 30  # git holds a ref lock for milliseconds; this one was abandoned
+
+
+def clear_stale_lock(store: Store, ref: str) -> bool:
+    """Remove `<ref>.lock` left by a killed git, if it is old. True when one was removed."""
+    import time
+    from pathlib import Path
+
+    lock = Path(store.repo.git_dir) / (ref + ".lock")
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    if age < STALE_LOCK_SECONDS:
+        return False
+    try:
+        lock.unlink()
+    except FileNotFoundError:
+        return False  # released meanwhile: fine
+    return True
 
 
 def pull(store: Store, branch: str) -> str:

@@ -144,6 +144,12 @@ class Http:
                 error = PublishError(
                     RETRY if idempotent else UNKNOWN, "the answer was cut off (truncated body)"
                 )
+            except requests.exceptions.ContentDecodingError:
+                # The request went out and an answer came back: it may have been acted on.
+                error = PublishError(
+                    RETRY if idempotent else UNKNOWN,
+                    "the answer could not be decoded (a broken Content-Encoding)",
+                )
             except requests.exceptions.RequestException as exc:
                 error = PublishError(FAIL, f"request failed: {type(exc).__name__}")
             error.message = self.redact(error.message)

@@ -160,6 +160,14 @@ class LedgerRewound(SmmflowError):
     exit_code = ExitCode.NEEDS_PERSON
 
 
+def _pause(attempt: int) -> None:
+    """Back off after a lost race, with jitter, so that contenders stop colliding."""
+    import random
+    import time
+
+    time.sleep(min(0.5, 0.005 * (2 ** min(attempt, 7))) * random.random())
+
+
 @dataclass
 class _Request:
     decide: Callable
@@ -289,7 +297,7 @@ class Ledger:
         self,
         decide: Callable[[dict[tuple[str, str], Record]], list[Record] | None],
         message: str,
-        attempts: int = 30,
+        attempts: int = 200,
     ) -> list[Record] | None:
         """Commit the records `decide` returns, atomically; None when it returns nothing.
 
@@ -313,7 +321,7 @@ class Ledger:
 
     def _commit_batch(self, batch: list[_Request], attempts: int) -> None:
         try:
-            for _ in range(attempts):
+            for attempt in range(attempts):
                 view = ChainMap({}, self.records)  # this batch's changes over the records
                 payload: dict[str, bytes] = {}
                 results: list[list[Record] | None] = []
@@ -338,6 +346,7 @@ class Ledger:
                     self.tip = new
                     break
                 self.refresh()
+                _pause(attempt)
             else:
                 raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
         except Exception as exc:  # every waiting request learns of it
@@ -351,6 +360,6 @@ class Ledger:
         if self.store.remote:
             if not self.store.push(self.branch, new):
                 return False
-            self.store.run("update-ref", self.ref, new)
+            self.store.set_ref(self.ref, new)  # the remote is the truth; this is a cache
             return True
         return self.store.swap(self.ref, new, self.tip)

@@ -117,8 +117,11 @@ class Post:
     @property
     def id(self) -> str:
         """Stable identity across runs: the path without `content/` and `.md`."""
-        stem = self.path[len("content/") :] if self.path.startswith("content/") else self.path
-        return stem[:-3] if stem.endswith(".md") else stem
+        found = self.__dict__.get("_id")
+        if found is None:
+            stem = self.path[len("content/") :] if self.path.startswith("content/") else self.path
+            found = self.__dict__["_id"] = stem[:-3] if stem.endswith(".md") else stem
+        return found
 
     @property
     def slug(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import stat
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .errors import Problem
@@ -16,6 +18,53 @@ from .yamlread import YamlProblem, parse, split_front_matter
 KEYS = ("date", "type", "platforms", "group", "status", "media", "title")
 MEDIA_KEYS = ("src", "alt")
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+KB, MB = 1024, 1024 * 1024
+# Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
+# Facebook's 63,206 characters, at most ~250 KB of UTF-8; a bigger body is a mistake (a
+# pasted file), and refusing it while loading keeps it from every renderer and publisher.
+MAX_BODY_BYTES = 256 * KB
+MAX_FRONT_MATTER_BYTES = 64 * KB
+# Platforms without a media limit of their own (feed, webhook) still copy or announce the
+# file; nothing bigger than this is a post's photo or video.
+MAX_MEDIA_BYTES = 512 * MB
+YEARS = (1970, 9998)  # a date outside these is a typo, and would overflow date arithmetic
+# Bidirectional embeddings, overrides and isolates: invisible, they make text display in
+# another order than it is written ("Trojan Source"), so a client could approve one text
+# and see another. Right-to-left languages need none of them (U+200E/U+200F marks stay
+# allowed). Control characters (an ESC would drive a terminal that shows `smmflow plan`)
+# are refused with them; tab, newline and carriage return are ordinary text.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVISIBLE = BIDI_CONTROLS | {chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]} - set("\t\n\r")
+
+
+_YEARS_HINT = f"smmflow schedules posts in the years {YEARS[0]} to {YEARS[1]}"
+
+
+def invisible(text: str) -> tuple[int, str] | None:
+    """(index, message) of the first bidirectional control or control character, if any."""
+    if not INVISIBLE.intersection(text):
+        return None
+    index = next(i for i, c in enumerate(text) if c in INVISIBLE)
+    char = text[index]
+    if char in BIDI_CONTROLS:
+        name = unicodedata.name(char)
+        why = "makes text display in another order than it is written, which can disguise what is published"
+    else:
+        name = "a control character"
+        why = "is not text: it can hide or garble what readers and terminals show"
+    return index, f"invisible character U+{ord(char):04X} ({name}) {why}; delete it"
+
+
+def _bidi(rel: str, field: str, text: str, line: int) -> list[Problem]:
+    """An error for the first invisible control in `text` (which starts at `line`)."""
+    found = invisible(text)
+    if found is None:
+        return []
+    index, message = found
+    before = text[:index]
+    column = index - (before.rfind("\n") + 1) + 1
+    at = line + before.count("\n")
+    return [Problem(rel, at, field, f"column {column}: {message}", code="invisible")]
 
 
 def _decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -61,6 +110,8 @@ def _media(f: Fields, raw: object, group_dir: Path) -> tuple[Media, ...]:
                 "alt text is required: describe the picture for people who cannot see it",
                 "alt",
             )
+        elif alt:
+            f.problems.extend(_bidi(f.path, f"{key}.alt", alt, f.line(f"{key}.alt")))
         if src is None:
             continue
         media = _media_file(f, f"{key}.src", src, group_dir, alt or "")
@@ -85,25 +136,49 @@ def _media_file(f: Fields, key: str, src: str, group_dir: Path, alt: str) -> Med
             "media-path",
         )
         return None
+    if "\0" in src or not pure.parts or pure.parts == (".",):
+        f.error(key, f"{src!r} is not a file name; write a path like media/photo.jpg", "media-path")
+        return None
     candidate = group_dir.joinpath(*pure.parts)
     root = group_dir.resolve()
     try:
         real = candidate.resolve(strict=True)
-    except (FileNotFoundError, RuntimeError, OSError):
+    except (RuntimeError, OSError, ValueError):  # missing, a link loop, a name too long
         f.error(key, f"{src!r} does not exist", "media-missing")
         return None
     if real != root and root not in real.parents:
         f.error(key, f"{src!r} is a link that leads outside the group's folder", "media-path")
         return None
-    info = os.stat(real)
+    try:
+        info = os.stat(real)  # stat, never open: a FIFO or a device must not be read
+    except OSError:
+        f.error(key, f"{src!r} does not exist", "media-missing")
+        return None
     if not stat.S_ISREG(info.st_mode):
-        f.error(key, f"{src!r} is not a regular file", "media-path")
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a named pipe (FIFO)"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "not a regular file"
+        )
+        f.error(key, f"{src!r} is {kind}; media must be a regular file", "media-path")
         return None
     if real.suffix.lower() not in MEDIA_SUFFIXES:
         f.error(
             key,
             f"{src!r}: {real.suffix or 'no extension'} is not a media type smmflow publishes ({one_of(MEDIA_SUFFIXES)})",
             "media-type",
+        )
+        return None
+    if info.st_size > MAX_MEDIA_BYTES:
+        f.error(
+            key,
+            f"{src!r} is {info.st_size:,} bytes; no platform takes a file over "
+            f"{MAX_MEDIA_BYTES:,} bytes ({MAX_MEDIA_BYTES // MB} MB)",
+            "media-size",
         )
         return None
     return Media(src, alt, real, info.st_size, f.line(key))
@@ -137,10 +212,37 @@ def load_post(
                 code="front-matter",
             )
         ]
+    body_size = len(split.body.encode("utf-8"))
+    if body_size > MAX_BODY_BYTES:
+        problems.append(
+            Problem(
+                rel,
+                split.body_line,
+                "body",
+                f"the body is {body_size:,} bytes; a post's body may be at most "
+                f"{MAX_BODY_BYTES:,} bytes ({MAX_BODY_BYTES // KB} KB)",
+                code="too-big",
+            )
+        )
+    else:
+        problems.extend(_bidi(rel, "body", split.body, split.body_line))
+    front_size = len(split.front_matter.encode("utf-8"))
+    if front_size > MAX_FRONT_MATTER_BYTES:
+        problems.append(
+            Problem(
+                rel,
+                1,
+                "",
+                f"the front matter is {front_size:,} bytes; it may be at most "
+                f"{MAX_FRONT_MATTER_BYTES:,} bytes ({MAX_FRONT_MATTER_BYTES // KB} KB)",
+                code="too-big",
+            )
+        )
+        return None, problems
     try:
         doc = parse(split.front_matter, split.offset)
     except YamlProblem as exc:
-        return None, [Problem(rel, exc.line, exc.field, exc.message, code="yaml")]
+        return None, [*problems, Problem(rel, exc.line, exc.field, exc.message, code="yaml")]
     if not isinstance(doc.data, dict):
         kind = (
             "a list"
@@ -150,6 +252,7 @@ def load_post(
             else "a single value"
         )
         return None, [
+            *problems,
             Problem(
                 rel,
                 2,
@@ -184,8 +287,16 @@ def load_post(
     if date_text is not None:
         try:
             date = parse_datetime(date_text, group.tz)
+            utc_year = date.astimezone(dt.timezone.utc).year
         except TimeError as exc:
             f.error("date", str(exc), "date")
+        except OverflowError:  # e.g. 9999-12-31 23:59-23:59, past datetime's last year
+            date = None
+            f.error("date", f"{date_text.strip()!r} is out of range: {_YEARS_HINT}", "date")
+        else:
+            if not YEARS[0] <= utc_year <= YEARS[1]:
+                date = None
+                f.error("date", f"{date_text.strip()!r} is out of range: {_YEARS_HINT}", "date")
     post_type = f.string("type", raw.get("type"), required=True)
     if post_type is not None and post_type not in group.types:
         f.error(
@@ -218,6 +329,8 @@ def load_post(
             "platforms",
         )
     media = _media(f, raw.get("media"), root / "content" / folder)
+    title = f.string("title", raw.get("title")) or ""
+    problems.extend(_bidi(rel, "title", title, f.line("title")))
     if problems and any(p.severity.value == "error" for p in problems):
         return None, problems
     post = Post(
@@ -229,7 +342,7 @@ def load_post(
         status=status,
         media=media,
         body=split.body,
-        title=f.string("title", raw.get("title")) or "",
+        title=title,
         sha256=hashlib.sha256(data).hexdigest(),
         blob=hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(),
         lines=tuple((k, v + doc.offset) for k, v in doc.lines.items() if "#" not in k),

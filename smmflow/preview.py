@@ -43,9 +43,13 @@ def _fence(text: str) -> str:
     return f"{ticks}text\n{text}\n{ticks}"
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def _safe(text: str) -> str:
-    """Inline user text: no Markdown or HTML from it takes effect."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~&])", r"\\\1", text)
+    """Inline user text: no Markdown or HTML from it takes effect, and no bidirectional
+    control reorders the comment (`check` refuses them in posts; group names reach here)."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~&])", r"\\\1", _BIDI.sub("", text))
 
 
 def _headline(post: Post) -> str:
@@ -80,6 +84,7 @@ def _hidden_links(style: str, rendered: Rendered) -> list[tuple[str, str]]:
 
 
 def _code(text: str) -> str:
+    text = re.sub(r"[\r\n]+", " ", text)  # a code span cannot hold a blank line
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -100,7 +105,7 @@ def _mix(group: Group, posts: list[Post], post: Post) -> str:
         if not counts[post_type] and not any(r.type == post_type for r in group.mix):
             continue
         share = counts[post_type] / total
-        text = f"{post_type} {counts[post_type]}/{len(month)} ({share:.0%})"
+        text = f"{_safe(post_type)} {counts[post_type]}/{len(month)} ({share:.0%})"
         for rule in group.mix:
             if rule.type != post_type:
                 continue
@@ -118,7 +123,7 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
         f"### {_safe(group.name)}: {_safe(_headline(post))}",
         "",
         f"**When:** {post.date:%A} {post.date.day} {post.date:%B %Y, %H:%M} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  ",
-        f"**Type:** {post.type} · **Status:** {post.status} · **File:** `{post.path}`",
+        f"**Type:** {_safe(post.type)} · **Status:** {post.status} · **File:** {_code(post.path)}",
         "",
     ]
     for name in post.platforms:
@@ -144,7 +149,7 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
         lines.append("**Media:**")
         for media in post.media:
             lines.append(
-                f"- `{media.src}` ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
+                f"- {_code(media.src)} ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
             )
         lines.append("")
     lines += [_mix(group, repo.posts_of(post.group), post), ""]
@@ -155,7 +160,7 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
             icon = "❌" if p.severity is Severity.ERROR else "⚠️"
             where = f"line {p.line}" if p.line else "file"
             lines.append(
-                f"- {icon} {where}{' `' + p.field + '`' if p.field else ''}: {_safe(p.message)}"
+                f"- {icon} {where}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
             )
         lines.append("")
     return "\n".join(lines)
@@ -175,12 +180,15 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
         post = by_path.get(path)
         if post is None:
             errors = [p for p in problems if p.path == path]
-            parts += [f"### `{path}`", "", "❌ This post has errors and cannot be previewed:", ""]
-            parts += [f"- line {p.line} `{p.field}`: {_safe(p.message)}" for p in errors] + [""]
+            parts += [f"### {_code(path)}", "", "❌ This post has errors and cannot be previewed:", ""]
+            parts += [
+                f"- line {p.line}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
+                for p in errors
+            ] + [""]
             continue
         parts.append(render_post(repo, post, problems))
     if deleted:
-        parts += ["### Removed", ""] + [f"- `{path}`" for path in deleted] + [""]
+        parts += ["### Removed", ""] + [f"- {_code(path)}" for path in deleted] + [""]
     text = "\n".join(parts).rstrip() + "\n"
     if len(text) > LIMIT:
         text = (

@@ -20,6 +20,18 @@ from markdown_it import MarkdownIt
 from .textcount import url_spans
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+# markdown-it refuses javascript:, vbscript: and file: links but lets `data:image/...`
+# through; no post needs an inline data: address either (on a page it would show a
+# picture, or open a document, that nobody reviewed as a file).
+_BAD_SCHEME = regex.compile(r"^(?:javascript|vbscript|file|data):")
+
+
+def _link_allowed(url: str) -> bool:
+    # Like markdown-it's own check: lowercase, ends stripped (browsers ignore them too).
+    return not _BAD_SCHEME.match(url.strip().lower())
+
+
+_MD.validateLink = _link_allowed  # type: ignore[method-assign]
 _MARKS = {
     f"{md}_{edge}": (tg, edge == "close")
     for md, tg in (("strong", "b"), ("em", "i"), ("s", "s"))

@@ -19,6 +19,7 @@ from .bluesky_api import (
     DEFAULT_PDS,
     POST,
     Client,
+    RateLimited,
     at_uri,
     now_rfc3339,
     parse_at_uri,
@@ -135,8 +136,8 @@ class Bluesky(Publisher):
             try:
                 return self._receipt(did, rkey, client.create_record(did, rkey, record))
             except PublishError as exc:
-                if exc.kind in (FAIL, REAUTH):
-                    raise
+                if exc.kind in (FAIL, REAUTH) or isinstance(exc, RateLimited):
+                    raise  # refused, or not acted on: nothing to look up, nothing to resend
                 last = exc
             # No answer, or an error that may hide a success (the PDS answers 500 when the
             # key is already taken): the record itself says whether it went out.

@@ -99,6 +99,10 @@ class SessionExpired(PublishError):
         self.error = error
 
 
+class RateLimited(PublishError):
+    """A 429: the PDS did not act on the request; send nothing more before the wait."""
+
+
 def xrpc_error(response: requests.Response) -> tuple[str, str]:
     """(error name, message) of an XRPC error answer; a short body when it is not JSON."""
     try:
@@ -137,7 +141,7 @@ def classify(response: requests.Response, idempotent: bool) -> PublishError | No
     if name in ("ExpiredToken", "InvalidToken"):
         return SessionExpired(name, reason)
     if status == 429 or name == "RateLimitExceeded":
-        return PublishError(RETRY, f"rate limited ({reason})", rate_limit_wait(response))
+        return RateLimited(RETRY, f"rate limited ({reason})", rate_limit_wait(response))
     if status in (401, 403) or name in ("AuthenticationRequired", "AccountTakedown"):
         return PublishError(REAUTH, f"credentials refused ({reason})")
     if status in (408, 502, 503, 504):

@@ -95,11 +95,16 @@ def classify(response: requests.Response) -> PublishError | None:
     """
     status = response.status_code
     if 200 <= status < 300:
-        if response.content.strip():
-            try:
-                response.json()
-            except ValueError:
-                return PublishError(RETRY, f"HTTP {status} with a malformed JSON body")
+        if status == 204:
+            return None
+        # Every answer smmflow reads is a JSON entity: an empty or broken one is an answer
+        # lost on the way, so it is retried here (with the same Idempotency-Key).
+        if not response.content.strip():
+            return PublishError(RETRY, f"HTTP {status} with an empty body")
+        try:
+            response.json()
+        except ValueError:
+            return PublishError(RETRY, f"HTTP {status} with a malformed JSON body")
         return None
     reason = error_text(response)
     if status == 429:
