@@ -18,53 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import due, faults, platforms
-from .errors import ExitCode, Problem
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
 from .ledger import Ledger, Record, now_utc, this_run
 from .model import Post
+from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
 from .repo import Repo
 from .secrets import MissingSecret, Redactor
-
-
-@dataclass(frozen=True)
-class Outcome:
-    post: str
-    account: str
-    state: str  # published | failed | unknown | missed | held | busy | waiting | withdrawn | would-publish
-    detail: str = ""
-    url: str = ""
-
-
-@dataclass
-class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    stopped: bool = False
-    notes: list[str] = field(default_factory=list)  # for the person running it (stderr)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
-
-    def add(self, outcome: Outcome) -> None:
-        with self.lock:
-            self.outcomes.append(outcome)
-            if self.listener:
-                self.listener(outcome)
-
-    def count(self, state: str) -> int:
-        return sum(o.state == state for o in self.outcomes)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        states = {o.state for o in self.outcomes}
-        if states & {"unknown", "waiting", "held"}:
-            return ExitCode.NEEDS_PERSON
-        if states & {"failed", "missed"}:
-            return ExitCode.PROBLEMS
-        if self.stopped:
-            return ExitCode.INTERRUPTED
-        return ExitCode.OK
 
 
 def idempotency_key(post_id: str, account: str, generation: int) -> str:
