@@ -77,7 +77,9 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     except SmmflowError as exc:
         _fail(exc)
     loaded = repo.load(root, check=True)
-    problems = checks.check(loaded)
+    from .heldcheck import held_posts
+
+    problems = checks.check(loaded) + held_posts(loaded)
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         content = (root / "content").resolve()

@@ -190,6 +190,11 @@ def test_approved_post_is_published_once_and_a_later_edit_waits_for_a_new_approv
     assert rows[(SECOND_ID, "crm")]["state"] == "held"
     assert rows[(SECOND_ID, "crm")]["detail"] == reason
     assert rows[(FIRST_ID, "crm")]["state"] == "published"
+    # `check` (offline, no token) flags it too, from the ledger's local copy.
+    checked = run_smmflow(w.job, "check", "--format", "json", env=clean_env())
+    held = [p for p in json.loads(checked.out)["problems"] if p["code"] == "held"]
+    assert [(p["path"], p["severity"]) for p in held] == [(SECOND, "warning")], checked.out
+    assert "pushed to main without a pull request" in held[0]["message"]
     # The run also told the admins, in the group's issue.
     issues = [i for i in gh.issues.values() if f"smmflow-failures:{GROUP}" in (i.body or "")]
     assert len(issues) == 1 and f"| `{SECOND_ID}` | crm | held |" in issues[0].body
