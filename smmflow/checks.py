@@ -205,7 +205,10 @@ def check_group(group: Group) -> list[Problem]:
     from .posts import invisible
 
     found = []
-    for key, text in [("name", group.name), *((f"types.{i}", t) for i, t in enumerate(group.types))]:
+    for key, text in [
+        ("name", group.name),
+        *((f"types.{i}", t) for i, t in enumerate(group.types)),
+    ]:
         hidden = invisible(text)
         if hidden is not None:
             found.append(Problem(group.path, group.line(key), key, hidden[1], code="invisible"))

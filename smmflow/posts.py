@@ -259,7 +259,7 @@ def load_post(
                 "",
                 f"the front matter is {kind}; it must be `key: value` lines (date:, type:, ...)",
                 code="front-matter",
-            )
+            ),
         ]
     raw = doc.data
     f = Fields(rel, doc, problems)

@@ -180,7 +180,12 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
         post = by_path.get(path)
         if post is None:
             errors = [p for p in problems if p.path == path]
-            parts += [f"### {_code(path)}", "", "❌ This post has errors and cannot be previewed:", ""]
+            parts += [
+                f"### {_code(path)}",
+                "",
+                "❌ This post has errors and cannot be previewed:",
+                "",
+            ]
             parts += [
                 f"- line {p.line}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
                 for p in errors

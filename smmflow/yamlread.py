@@ -96,6 +96,13 @@ def _convert(
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(where(key_node.start_mark), "a key must be a plain word")
             key = key_node.value
+            if not key.isprintable():  # a key is shown as is in `path:line: key: message`
+                char = next(c for c in key if not c.isprintable())
+                raise YamlProblem(
+                    where(key_node.start_mark),
+                    f"a key must be a plain word; {key!r} holds the invisible character "
+                    f"U+{ord(char):04X}",
+                )
             sub = f"{path}.{key}" if path else key
             if key in out:
                 raise YamlProblem(where(key_node.start_mark), "duplicate key", sub)
