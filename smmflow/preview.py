@@ -25,15 +25,17 @@ LIMIT = 65000  # GitHub refuses comments over 65,536 characters
 def changed_posts(store: Store, base: str) -> tuple[list[str], list[str]]:
     """(added or changed, deleted) post paths between `base`'s merge base and the work tree."""
     merge_base = store.run("merge-base", base, "HEAD").strip()
-    out = store.run("diff", "--name-status", "--no-renames", merge_base, "--", "content")
+    # -z: paths as they are; without it git quotes a name holding `"` or a control
+    # character, and that post would silently miss the preview the client approves.
+    out = store.run("diff", "-z", "--name-status", "--no-renames", merge_base, "--", "content")
+    fields = out.split("\0")
     changed, deleted = [], []
-    for line in out.splitlines():
-        status, _, path = line.partition("\t")
+    for status, path in zip(fields[0::2], fields[1::2], strict=False):
         if not path.endswith(".md"):
             continue
         (deleted if status.startswith("D") else changed).append(path)
-    untracked = store.run("ls-files", "--others", "--exclude-standard", "--", "content")
-    changed += [p for p in untracked.splitlines() if p.endswith(".md")]
+    untracked = store.run("ls-files", "-z", "--others", "--exclude-standard", "--", "content")
+    changed += [p for p in untracked.split("\0") if p.endswith(".md")]
     return sorted(set(changed)), sorted(deleted)
 
 
