@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import stat
@@ -143,8 +144,14 @@ def _media_file(f: Fields, key: str, src: str, group_dir: Path, alt: str) -> Med
     root = group_dir.resolve()
     try:
         real = candidate.resolve(strict=True)
-    except (RuntimeError, OSError, ValueError):  # missing, a link loop, a name too long
-        f.error(key, f"{src!r} does not exist", "media-missing")
+    except RuntimeError:  # Python < 3.13 reports a link loop so
+        f.error(key, f"{src!r} is a link that leads in a loop", "media-path")
+        return None
+    except (OSError, ValueError) as exc:  # missing, a loop (3.13+), a name too long
+        if getattr(exc, "errno", None) == errno.ELOOP:
+            f.error(key, f"{src!r} is a link that leads in a loop", "media-path")
+        else:
+            f.error(key, f"{src!r} does not exist", "media-missing")
         return None
     if real != root and root not in real.parents:
         f.error(key, f"{src!r} is a link that leads outside the group's folder", "media-path")
