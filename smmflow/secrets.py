@@ -17,6 +17,24 @@ class MissingSecret(SmmflowError):
     """An account's `*_env` variable is not set."""
 
 
+def _encodings(value: str) -> set[str]:
+    """The ways a secret comes back in text: as sent in a URL, and as a server quoting the
+    request would write it (JSON with or without \\uXXXX, PHP's `\\/`, HTML, base64)."""
+    import base64
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+
+    escaped = json.dumps(value)[1:-1]
+    unescaped = json.dumps(value, ensure_ascii=False)[1:-1]
+    raw = value.encode("utf-8")
+    found = {value, quote(value, safe=""), quote(value), quote_plus(value), escaped, unescaped}
+    found |= {escaped.replace("/", "\\/"), unescaped.replace("/", "\\/")}
+    found |= {html.escape(value), html.escape(value, quote=False)}
+    found |= {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()}
+    return {form for form in found if len(form) >= _MIN_SECRET}
+
+
 class Redactor:
     """Replaces every known secret value (and its common encodings) in text."""
 
@@ -31,9 +49,7 @@ class Redactor:
             self.add(value.strip())  # what is actually sent
         if not value or len(value) < _MIN_SECRET:
             return
-        from urllib.parse import quote, quote_plus
-
-        self._values.update({value, quote(value, safe=""), quote_plus(value)})
+        self._values.update(_encodings(value))
         ordered = sorted(self._values, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
 
