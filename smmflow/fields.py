@@ -91,7 +91,8 @@ class Fields:
         text = self.string(key, value)
         if text is None:
             return None
-        if not text.strip().isdigit() or int(text) < low:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 9) or int(digits) < low:
             self.error(key, f"{text!r} must be a whole number of at least {low}", "type")
             return None
         return int(text)

@@ -57,8 +57,12 @@ def _read(path: Path) -> bytes:
         return handle.read()
 
 
-def post_files(root: Path) -> list[str]:
-    """Every Markdown file under content/ (relative, forward slashes), skipping media folders."""
+def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
+    """Every Markdown file under content/ (relative, forward slashes), skipping media folders.
+
+    Only regular files count: a post that is a link, a FIFO or a device is reported in
+    `problems` and never opened (reading a FIFO would hang; /dev/zero never ends).
+    """
     found: list[str] = []
     base = os.path.join(str(root), "content")
 
@@ -74,7 +78,19 @@ def post_files(root: Path) -> list[str]:
                 if entry.name != "media":
                     walk(entry.path, f"{prefix}{entry.name}/")
             elif entry.name.endswith(".md"):
-                found.append(prefix + entry.name)
+                if entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+                elif problems is not None:
+                    kind = "a link" if entry.is_symlink() else "not a regular file"
+                    problems.append(
+                        Problem(
+                            prefix + entry.name,
+                            0,
+                            "",
+                            f"is {kind}: a post must be a plain file",
+                            code="post-file",
+                        )
+                    )
 
     walk(base, "content/")
     return found
@@ -112,7 +128,7 @@ def load(
     load_groups(root, repo)
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     jobs: list[tuple[str, str]] = []
-    for relpath in post_files(root):
+    for relpath in post_files(root, repo.problems):
         parts = relpath.split("/")[1:]
         folder = parts[0]
         if folder not in repo.groups and folder in broken_groups:

@@ -28,10 +28,10 @@ class TimeError(ValueError):
 
 def zone(name: str) -> ZoneInfo:
     try:
-        if not name or name.startswith(("/", ".")) or ".." in name:
+        if not name or name.startswith(("/", ".")) or ".." in name or len(name) > 64:
             raise ValueError
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database
         raise TimeError(
             f"unknown timezone {name!r}: use an IANA name such as Europe/Bucharest"
         ) from None
@@ -107,7 +107,10 @@ def parse_duration(text: str) -> dt.timedelta:
     parts = _DURATION.findall(cleaned)
     if not parts or _DURATION.sub("", cleaned).strip():
         raise TimeError(f"{text!r} is not a duration; write it like 24h, 90m or 2d")
-    return dt.timedelta(seconds=sum(int(n) * _UNITS[u.lower()] for n, u in parts))
+    try:
+        return dt.timedelta(seconds=sum(int(n) * _UNITS[u.lower()] for n, u in parts))
+    except (OverflowError, ValueError):
+        raise TimeError(f"{text!r} is far too long a duration") from None
 
 
 def parse_slot(text: str) -> tuple[int, dt.time]:
