@@ -236,6 +236,201 @@ def write_section(out: pathlib.Path, body: str) -> None:
     out.write_text(text, encoding="utf-8")
 
 
+class BenchError(Exception):
+    """The setup failed (a tool crashed, is missing, ...): nothing worth timing."""
+
+
+@dataclass
+class Comparison:
+    """One alternating Hugo / `smmflow check` comparison on one corpus."""
+
+    hugo: Tool
+    smm: Tool
+    n_posts: int
+    groups: int
+    pages: int | None
+    smm_lines: int
+    smm_shown: str
+    hugo_shown: str
+    repeat: int
+    problems: list[str]
+
+    @property
+    def ratio(self) -> float:
+        return self.smm.median() / self.hugo.median()
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= TARGET_RATIO
+
+
+def make_corpus(corpus_script: pathlib.Path, out: pathlib.Path, posts: int, groups: int) -> None:
+    """Run make_corpus.py (deterministic: same arguments, same bytes)."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(corpus_script),
+            str(out),
+            "--posts",
+            str(posts),
+            "--groups",
+            str(groups),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def compare(
+    corpus: pathlib.Path,
+    site: pathlib.Path,
+    tmp: pathlib.Path,
+    hugo: str,
+    groups: int,
+    n_posts: int,
+    repeat: int = 3,
+    env: dict[str, str] | None = None,
+) -> Comparison:
+    """Warm up each tool once (untimed, checking the setup), then time them alternately.
+
+    `site` is the Hugo copy of `corpus` (make_hugo_site); `tmp` holds outputs and caches.
+    Raises BenchError when either tool fails in a way not worth timing.
+    """
+    problems: list[str] = []
+    base, note = smmflow_cmd()
+    if note:
+        problems.append(note)
+    # smmflow: cold run, no cache anywhere we can reach.
+    env = dict(os.environ if env is None else env, SMMFLOW_NO_CACHE="1")
+    help_ = subprocess.run([*base, "check", "--help"], capture_output=True, text=True, env=env)
+    if help_.returncode != 0:
+        log(help_.stdout + help_.stderr)
+        raise BenchError("`smmflow check --help` failed: is smmflow installed (pip install -e .)?")
+    smm = [*base, "check"]
+    if "--no-cache" in help_.stdout:
+        smm.append("--no-cache")
+    smm.append(str(corpus))
+    corpus_entries = {p.name for p in corpus.iterdir()}
+
+    def smm_env(i: int) -> dict[str, str]:
+        # Anything smmflow drops into the corpus or XDG cache would make later runs warm.
+        for p in corpus.iterdir():
+            if p.name not in corpus_entries:
+                problems.append(f"smmflow check wrote {p.name!r} into the corpus (removed)")
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+                corpus_entries.add(p.name)  # report once; removed anyway next time
+        cache = tmp / f"xdg-cache-{i}"
+        cache.mkdir(exist_ok=True)
+        return dict(env, XDG_CACHE_HOME=str(cache))
+
+    def hugo_cmd(i: int, quiet: bool = True) -> list[str]:
+        cmd = [hugo, "--buildFuture", "--ignoreCache", "-s", str(site)]
+        cmd += ["-d", str(tmp / f"hugo-out-{i}"), "--cacheDir", str(tmp / f"hugo-cache-{i}")]
+        return ([hugo, "--quiet", *cmd[1:]]) if quiet else cmd
+
+    # Untimed warm-up of each (OS file cache, .pyc files) that also checks the setup.
+    log("warm-up: hugo")
+    w = run_child(hugo_cmd(0, quiet=False), stdout=tmp / "hugo.out", stderr=tmp / "hugo.err")
+    if w.rc != 0:
+        log(tail(tmp / "hugo.out") + "\n" + tail(tmp / "hugo.err"))
+        raise BenchError(f"hugo failed with exit code {w.rc}")
+    pages = hugo_pages((tmp / "hugo.out").read_text(encoding="utf-8", errors="replace"))
+    expected_pages = n_posts + groups + 1  # posts + one section per group + home
+    html = sum(1 for _ in (tmp / "hugo-out-0").rglob("*.html"))
+    if pages != expected_pages or html != expected_pages:
+        problems.append(
+            f"Hugo reported {pages} pages and wrote {html} HTML files; "
+            f"expected {expected_pages} ({n_posts} posts + {groups} sections + home)"
+        )
+    hugo_warn = (tmp / "hugo.err").read_text(encoding="utf-8", errors="replace").strip()
+    if hugo_warn:
+        problems.append("hugo stderr: " + hugo_warn.splitlines()[0][:200])
+    shutil.rmtree(tmp / "hugo-out-0")
+    shutil.rmtree(tmp / "hugo-cache-0", ignore_errors=True)
+
+    log("warm-up: smmflow check")
+    w = run_child(smm, stdout=tmp / "smm.out", stderr=tmp / "smm.err", env=smm_env(0))
+    smm_err = (tmp / "smm.err").read_text(encoding="utf-8", errors="replace")
+    if w.rc not in (0, 1) or "Traceback (most recent call last)" in smm_err:
+        log(tail(tmp / "smm.out") + "\n" + tail(tmp / "smm.err"))
+        raise BenchError(f"smmflow check exited {w.rc} (expected 0 or 1): not timing a crash")
+    smm_out = (tmp / "smm.out").read_text(encoding="utf-8", errors="replace")
+    smm_lines = len(smm_out.splitlines()) + len(smm_err.splitlines())
+
+    h, s = Tool("hugo"), Tool("smmflow check")
+    for i in range(1, repeat + 1):
+        for tool in (h, s) if i % 2 else (s, h):
+            if tool is h:
+                r = run_child(hugo_cmd(i), stdout=tmp / "hugo.out", stderr=tmp / "hugo.err")
+                shutil.rmtree(tmp / f"hugo-out-{i}", ignore_errors=True)
+                shutil.rmtree(tmp / f"hugo-cache-{i}", ignore_errors=True)
+            else:
+                r = run_child(smm, stdout=tmp / "smm.out", stderr=tmp / "smm.err", env=smm_env(i))
+            if tool is s and r.rc not in (0, 1):
+                problems.append(f"smmflow check exited {r.rc} on run {i}")
+            if tool is h and r.rc != 0:
+                problems.append(f"hugo exited {r.rc} on run {i}")
+            tool.runs.append(r)
+            log(f"run {i}: {tool.name:<14} {r.wall:7.3f} s  rc={r.rc}  {r.maxrss_mb:6.1f} MB")
+    return Comparison(
+        hugo=h,
+        smm=s,
+        n_posts=n_posts,
+        groups=groups,
+        pages=pages,
+        smm_lines=smm_lines,
+        smm_shown=" ".join(["python -m smmflow", *smm[len(base) : -1], "CORPUS"]),
+        hugo_shown="hugo --quiet --buildFuture --ignoreCache -s SITE -d OUT --cacheDir CACHE",
+        repeat=repeat,
+        problems=problems,
+    )
+
+
+def table(c: Comparison) -> str:
+    rows = [
+        "| tool | median s | min s | median CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for t in (c.hugo, c.smm):
+        rows.append(
+            f"| {t.name} | {t.median():.3f} | {t.min():.3f} | {t.cpu_median():.3f} "
+            f"| {t.peak_rss():.1f} |"
+        )
+    return "\n".join(rows)
+
+
+def section_body(c: Comparison, hugo: str, command: str, machine: bool = True) -> str:
+    """The Markdown of the section `## smmflow check vs Hugo` (without its heading)."""
+    rcs = sorted({r.rc for r in c.smm.runs})
+    met = "met" if c.met else "did NOT meet"
+    head = []
+    if machine:
+        head = [
+            f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+            f"- Machine: {cpu_model()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, Hugo {hugo_version(hugo)}, "
+            f"smmflow {smmflow_version()}",
+        ]
+    return "\n".join(
+        head
+        + [
+            f"- Command: `{command}`" + (f" (`--repeat {c.repeat}`)" if c.repeat != 3 else ""),
+            f"- Corpus: {c.n_posts} posts in {c.groups} groups (make_corpus.py, seed 1); "
+            f"Hugo rendered {c.pages} pages ({c.n_posts} posts + sections + home).",
+            f"- Timed, alternating, {c.repeat} runs each after one untimed warm-up: "
+            f"`{c.hugo_shown}` (fresh output and cache dirs each run) and "
+            f"`{c.smm_shown}` (SMMFLOW_NO_CACHE=1, fresh XDG_CACHE_HOME); "
+            f"smmflow exit code {', '.join(map(str, rcs))}, {c.smm_lines} output lines.",
+            "",
+            table(c),
+            "",
+            f"Ratio smmflow/Hugo (median wall time): **{c.ratio:.2f}**. "
+            f"smmflow {met} the target ratio <= {TARGET_RATIO:.1f}.",
+        ]
+        + ([""] + [f"Note: {p}" for p in dict.fromkeys(c.problems)] if c.problems else [])
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=10000)
@@ -257,151 +452,26 @@ def main() -> int:
 
     hugo = find_hugo(a.hugo)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="smmflow-bench-"))
-    problems: list[str] = []
     try:
         corpus, site = tmp / "corpus", tmp / "hugo-site"
         log(f"generating corpus ({a.posts} posts, {a.groups} groups) in {corpus}")
-        subprocess.run(
-            [
-                sys.executable,
-                str(a.corpus_script),
-                str(corpus),
-                "--posts",
-                str(a.posts),
-                "--groups",
-                str(a.groups),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        make_corpus(a.corpus_script, corpus, a.posts, a.groups)
         n_posts = make_hugo_site(corpus, site)
+        try:
+            c = compare(corpus, site, tmp, hugo, a.groups, n_posts, a.repeat)
+        except BenchError as exc:
+            log(str(exc))
+            return 2
         if n_posts != a.posts:
-            problems.append(f"corpus has {n_posts} posts, expected {a.posts}")
-
-        # smmflow: cold run, no cache anywhere we can reach.
-        base, note = smmflow_cmd()
-        if note:
-            problems.append(note)
-        env = dict(os.environ, SMMFLOW_NO_CACHE="1")
-        help_ = subprocess.run([*base, "check", "--help"], capture_output=True, text=True, env=env)
-        if help_.returncode != 0:
-            log(help_.stdout + help_.stderr)
-            log("`smmflow check --help` failed: is smmflow installed (pip install -e .)?")
-            return 2
-        smm = [*base, "check"]
-        if "--no-cache" in help_.stdout:
-            smm.append("--no-cache")
-        smm.append(str(corpus))
-        corpus_entries = {p.name for p in corpus.iterdir()}
-
-        def smm_env(i: int) -> dict[str, str]:
-            # Anything smmflow drops into the corpus or XDG cache would make later runs warm.
-            for p in corpus.iterdir():
-                if p.name not in corpus_entries:
-                    problems.append(f"smmflow check wrote {p.name!r} into the corpus (removed)")
-                    shutil.rmtree(p) if p.is_dir() else p.unlink()
-                    corpus_entries.add(p.name)  # report once; removed anyway next time
-            cache = tmp / f"xdg-cache-{i}"
-            cache.mkdir(exist_ok=True)
-            return dict(env, XDG_CACHE_HOME=str(cache))
-
-        def hugo_cmd(i: int, quiet: bool = True) -> list[str]:
-            cmd = [hugo, "--buildFuture", "--ignoreCache", "-s", str(site)]
-            cmd += ["-d", str(tmp / f"hugo-out-{i}"), "--cacheDir", str(tmp / f"hugo-cache-{i}")]
-            return ([hugo, "--quiet", *cmd[1:]]) if quiet else cmd
-
-        # Untimed warm-up of each (OS file cache, .pyc files) that also checks the setup.
-        log("warm-up: hugo")
-        w = run_child(hugo_cmd(0, quiet=False), stdout=tmp / "hugo.out", stderr=tmp / "hugo.err")
-        if w.rc != 0:
-            log(tail(tmp / "hugo.out") + "\n" + tail(tmp / "hugo.err"))
-            log(f"hugo failed with exit code {w.rc}")
-            return 2
-        pages = hugo_pages((tmp / "hugo.out").read_text(encoding="utf-8", errors="replace"))
-        expected_pages = n_posts + a.groups + 1  # posts + one section per group + home
-        html = sum(1 for _ in (tmp / "hugo-out-0").rglob("*.html"))
-        if pages != expected_pages or html != expected_pages:
-            problems.append(
-                f"Hugo reported {pages} pages and wrote {html} HTML files; "
-                f"expected {expected_pages} ({n_posts} posts + {a.groups} sections + home)"
-            )
-        hugo_warn = (tmp / "hugo.err").read_text(encoding="utf-8", errors="replace").strip()
-        if hugo_warn:
-            problems.append("hugo stderr: " + hugo_warn.splitlines()[0][:200])
-        shutil.rmtree(tmp / "hugo-out-0")
-        shutil.rmtree(tmp / "hugo-cache-0", ignore_errors=True)
-
-        log("warm-up: smmflow check")
-        w = run_child(smm, stdout=tmp / "smm.out", stderr=tmp / "smm.err", env=smm_env(0))
-        smm_err = (tmp / "smm.err").read_text(encoding="utf-8", errors="replace")
-        if w.rc not in (0, 1) or "Traceback (most recent call last)" in smm_err:
-            log(tail(tmp / "smm.out") + "\n" + tail(tmp / "smm.err"))
-            log(f"smmflow check exited {w.rc} (expected 0 or 1): not timing a crash")
-            return 2
-        smm_out = (tmp / "smm.out").read_text(encoding="utf-8", errors="replace")
-        smm_lines = len(smm_out.splitlines()) + len(smm_err.splitlines())
-
-        h, s = Tool("hugo"), Tool("smmflow check")
-        for i in range(1, a.repeat + 1):
-            for tool in (h, s) if i % 2 else (s, h):
-                if tool is h:
-                    r = run_child(hugo_cmd(i), stdout=tmp / "hugo.out", stderr=tmp / "hugo.err")
-                    shutil.rmtree(tmp / f"hugo-out-{i}", ignore_errors=True)
-                    shutil.rmtree(tmp / f"hugo-cache-{i}", ignore_errors=True)
-                else:
-                    r = run_child(
-                        smm, stdout=tmp / "smm.out", stderr=tmp / "smm.err", env=smm_env(i)
-                    )
-                if tool is s and r.rc not in (0, 1):
-                    problems.append(f"smmflow check exited {r.rc} on run {i}")
-                if tool is h and r.rc != 0:
-                    problems.append(f"hugo exited {r.rc} on run {i}")
-                tool.runs.append(r)
-                log(f"run {i}: {tool.name:<14} {r.wall:7.3f} s  rc={r.rc}  {r.maxrss_mb:6.1f} MB")
-
-        ratio = s.median() / h.median()
-        rcs = sorted({r.rc for r in s.runs})
-        rows = [
-            "| tool | median s | min s | median CPU s | peak RSS MB |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for t in (h, s):
-            rows.append(
-                f"| {t.name} | {t.median():.3f} | {t.min():.3f} | {t.cpu_median():.3f} "
-                f"| {t.peak_rss():.1f} |"
-            )
-        table = "\n".join(rows)
-        met = "met" if ratio <= TARGET_RATIO else "did NOT meet"
-        smm_shown = " ".join(["python -m smmflow", *smm[len(base) : -1], "CORPUS"])
-        hugo_shown = "hugo --quiet --buildFuture --ignoreCache -s SITE -d OUT --cacheDir CACHE"
-        body = "\n".join(
-            [
-                f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
-                f"- Machine: {cpu_model()}, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}, Hugo {hugo_version(hugo)}, "
-                f"smmflow {smmflow_version()}",
-                f"- Command: `{COMMAND.format(posts=a.posts, groups=a.groups)}`"
-                + (f" (`--repeat {a.repeat}`)" if a.repeat != 3 else ""),
-                f"- Corpus: {n_posts} posts in {a.groups} groups (make_corpus.py, seed 1); "
-                f"Hugo rendered {pages} pages ({n_posts} posts + sections + home).",
-                f"- Timed, alternating, {a.repeat} runs each after one untimed warm-up: "
-                f"`{hugo_shown}` (fresh output and cache dirs each run) and "
-                f"`{smm_shown}` (SMMFLOW_NO_CACHE=1, fresh XDG_CACHE_HOME); "
-                f"smmflow exit code {', '.join(map(str, rcs))}, {smm_lines} output lines.",
-                "",
-                table,
-                "",
-                f"Ratio smmflow/Hugo (median wall time): **{ratio:.2f}**. "
-                f"smmflow {met} the target ratio <= {TARGET_RATIO:.1f}.",
-            ]
-            + ([""] + [f"Note: {p}" for p in dict.fromkeys(problems)] if problems else [])
-        )
+            c.problems.insert(0, f"corpus has {n_posts} posts, expected {a.posts}")
+        met = "met" if c.met else "did NOT meet"
         print()
-        print(table)
-        print(f"\nratio smmflow/Hugo (median): {ratio:.2f} -> {met} target <= {TARGET_RATIO:.1f}")
-        for p in dict.fromkeys(problems):
+        print(table(c))
+        print(f"\nratio smmflow/Hugo (median): {c.ratio:.2f} -> {met} target <= {TARGET_RATIO:.1f}")
+        for p in dict.fromkeys(c.problems):
             print(f"note: {p}")
-        write_section(a.out, body)
+        command = COMMAND.format(posts=a.posts, groups=a.groups)
+        write_section(a.out, section_body(c, hugo, command))
         log(f"wrote section {SECTION!r} of {a.out}")
         return 0
     finally:
