@@ -70,6 +70,7 @@ class Engine:
     lease: dt.timedelta = dt.timedelta(minutes=15)
     http: Http | None = None
     _publishers: dict = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local)
 
     def plan(self, group: str | None = None, account: str | None = None) -> list[due.Action]:
         posts = [p for p in self.repo.posts if group is None or p.group == group]
@@ -113,9 +114,11 @@ class Engine:
         report.stopped = self.stop.is_set()
 
     def _run_queue(self, queue: list[due.Action], report: Report) -> None:
-        for action in queue:
-            if self.stop.is_set():
-                return
+        self._local.prefetched = {}
+        for index, action in enumerate(queue):
+            if self.stop.is_set() and action.pair not in self._local.prefetched:
+                return  # a pair already claimed with the previous record is still sent
+            self._local.next_action = queue[index + 1] if index + 1 < len(queue) else None
             try:
                 outcome = self._do(action)
             except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
@@ -165,49 +168,85 @@ class Engine:
             return self._delete(action)
         return self._publish(action)
 
-    def _claim(self, action: due.Action) -> Record | None:
+    def _claim_decision(self, action: due.Action) -> Callable[[dict], Record | None]:
         post, account = action.post, action.account
         unchanged = self._same(action)
 
-        def decide(records: dict) -> list[Record] | None:
+        def decide(records: dict) -> Record | None:
             if not unchanged(records):
                 return None  # someone else acted on this pair since we planned
             base = action.record or Record(post.id, account.name, account.platform, "claimed")
             generation = base.generation
             if base.state == "failed" and base.content_sha256 != post.sha256 and not base.retryable:
                 generation += 1  # new text: a new attempt, with a new idempotency key
-            return [
-                base.moved(
-                    "claimed",
-                    f"run {this_run()['id']}",
-                    key=idempotency_key(post.id, account.name, generation),
-                    generation=generation,
-                    attempts=base.attempts + 1,
-                    content_sha256=post.sha256,
-                    claimed_at=now_utc(),
-                    run=this_run(),
-                )
-            ]
+            return base.moved(
+                "claimed",
+                f"run {this_run()['id']}",
+                key=idempotency_key(post.id, account.name, generation),
+                generation=generation,
+                attempts=base.attempts + 1,
+                content_sha256=post.sha256,
+                claimed_at=now_utc(),
+                run=this_run(),
+            )
 
+        return decide
+
+    def _claim(self, action: due.Action) -> Record | None:
+        prefetched = getattr(self._local, "prefetched", {}).pop(action.pair, None)
+        if prefetched is not None:
+            return prefetched  # claimed in the same commit as the previous pair's record
+        decide = self._claim_decision(action)
         faults.point("before-claim")
-        done = self.ledger.transact(decide, f"claim: {post.id} on {account.name}")
+        done = self.ledger.transact(
+            lambda records: [r] if (r := decide(records)) else None,
+            f"claim: {action.post.id} on {action.account.name}",
+        )
         if done:
             faults.point("after-claim")
         return done[0] if done else None
 
+    def _next_to_prefetch(self) -> due.Action | None:
+        """The account's next pair, if it may be claimed together with this record.
+
+        Only on idempotent platforms: if the run dies right after that commit, the
+        resumed run sends it with the same key; elsewhere it would become `unknown`.
+        """
+        action = getattr(self._local, "next_action", None)
+        if action is None or action.kind != due.PUBLISH or self.stop.is_set():
+            return None
+        return action if _capabilities(action.account.platform).idempotent else None
+
     def _record(self, claimed: Record, state: str, note: str, **changes: object) -> Record:
         faults.point("before-record")
+        following = self._next_to_prefetch() if state != "claimed" else None
+        claim_next = self._claim_decision(following) if following else None
+        pair = (claimed.post, claimed.account)
 
         def decide(records: dict) -> list[Record] | None:
-            current = records.get((claimed.post, claimed.account))
-            if current is not None and current.run != claimed.run:
-                return None  # taken over after our lease ran out; their record stands
-            changes.setdefault("run", {})
-            return [claimed.moved(state, note, **changes)]
+            out = []
+            current = records.get(pair)
+            if current is None or current.run == claimed.run:  # else: taken over; theirs stands
+                changes.setdefault("run", {})
+                out.append(claimed.moved(state, note, **changes))
+            if claim_next is not None:
+                nxt = claim_next(records)
+                if nxt is not None:
+                    out.append(nxt)
+            return out or None
 
+        if following is not None:
+            faults.point("before-claim")
         done = self.ledger.transact(decide, f"{state}: {claimed.post} on {claimed.account}")
         faults.point("after-record")
-        return done[0] if done else claimed
+        mine = claimed
+        for record in done or ():
+            if (record.post, record.account) == pair:
+                mine = record
+            elif following is not None:
+                self._local.prefetched[following.pair] = record
+                faults.point("after-claim")
+        return mine
 
     def _publish(self, action: due.Action) -> Outcome | None:
         post, account = action.post, action.account
