@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from repohelp import base_env
 
@@ -53,7 +53,7 @@ accounts:
 POST = "content/fuzz/2026-12-04-fuzzed.md"
 # Problems about a whole file (line 0): an empty post, a post of a group that does not
 # exist, a group file that is not UTF-8 or badly named, and posts skipped for their group.
-WHOLE_FILE_CODES = {"empty", "unknown-group"}
+WHOLE_FILE_CODES = {"empty", "unknown-group", "post-file"}
 WHOLE_FILE_WORDS = ("not UTF-8", "rename the file", "not checked: schedules/")
 
 
@@ -534,24 +534,12 @@ def group_text(draw) -> str:
     return "\n".join(lines)
 
 
-def _known_group_crash(text: str) -> bool:
-    """Inputs of the known crashes (xfail tests at the end), left out until those are fixed
-    so that the fuzzer keeps looking for new ones: long digit runs, digits int() refuses,
-    timezone names too long for a file name."""
-    if any(bad in text for bad in ("9" * 30, "²", "³", "¹")):
-        return True
-    return any(
-        line.strip().startswith("timezone") and len(line) > 200 for line in text.splitlines()
-    )
-
-
 @settings(SETTINGS, max_examples=300)
 @given(
     text=group_text(),
     post=st.sampled_from([b"", b"---\ndate: 2026-12-04 10:00\ntype: sales\n---\nHi\n"]),
 )
 def test_group_files_never_crash_check(fuzz_root: Path, text: str, post: bytes) -> None:
-    assume(not _known_group_crash(text))
     (fuzz_root / POST).write_bytes(
         post or b"---\ndate: 2026-12-04 10:00\ntype: informative\n---\nHi\n"
     )
@@ -744,31 +732,41 @@ def test_huge_body_is_refused_before_rendering(fuzz_root: Path, monkeypatch) -> 
     assert "262,144 bytes" in problems[0].message and "256 KB" in problems[0].message
 
 
-# -- bugs in files this suite may not change: reported, pinned here ------------------------
-KNOWN_CRASHES = {
-    # timeparse.zone: a name that is a folder of the tz database, or too long for a file name
-    "timezone-is-a-folder": "name: G\ntimezone: Europe\naccounts:\n  feed: {}\n",
-    "timezone-too-long": "name: G\ntimezone: " + "x" * 300 + "\naccounts:\n  feed: {}\n",
-    # timeparse.parse_duration: timedelta overflows
-    "max-delay-huge": "name: G\ntimezone: UTC\nmax_delay: 99999999999d\naccounts:\n  feed: {}\n",
-    # fields.integer: str.isdigit() accepts "²"; int() refuses it, and 5000-digit numbers
-    "max-in-a-row-superscript": "name: G\ntimezone: UTC\nmix:\n  sales: {max_in_a_row: ²}\naccounts:\n  feed: {}\n",
-    "max-in-a-row-5000-digits": "name: G\ntimezone: UTC\nmix:\n  sales: {max_in_a_row: "
-    + "9" * 5000
-    + "}\naccounts:\n  feed: {}\n",
+# -- crashes the fuzzer found in group files (fixed in timeparse.py and fields.py) ----------
+GROUP_REGRESSIONS = {
+    # a timezone name that is a folder of the tz database, or too long for a file name
+    "timezone-is-a-folder": ("name: G\ntimezone: Europe\naccounts:\n  feed: {}\n", 2),
+    "timezone-too-long": ("name: G\ntimezone: " + "x" * 300 + "\naccounts:\n  feed: {}\n", 2),
+    # a duration no timedelta holds
+    "max-delay-huge": (
+        "name: G\ntimezone: UTC\nmax_delay: 99999999999d\naccounts:\n  feed: {}\n",
+        3,
+    ),
+    # str.isdigit() accepts "²", which int() refuses; and 5000 digits are past int()'s limit
+    "max-in-a-row-superscript": (
+        "name: G\ntimezone: UTC\nmix:\n  sales: {max_in_a_row: ²}\naccounts:\n  feed: {}\n",
+        4,
+    ),
+    "max-in-a-row-5000-digits": (
+        "name: G\ntimezone: UTC\nmix:\n  sales: {max_in_a_row: "
+        + "9" * 5000
+        + "}\naccounts:\n  feed: {}\n",
+        4,
+    ),
 }
 
 
-@pytest.mark.xfail(
-    strict=True, reason="crash in timeparse.py/fields.py (not this suite's files); reported"
-)
-@pytest.mark.parametrize("case", sorted(KNOWN_CRASHES))
-def test_known_group_crashes(fuzz_root: Path, case: str) -> None:
+@pytest.mark.parametrize("case", sorted(GROUP_REGRESSIONS))
+def test_group_regressions_found_by_fuzzing(fuzz_root: Path, case: str) -> None:
+    text, line = GROUP_REGRESSIONS[case]
     group = fuzz_root / "schedules" / "fuzz.yml"
-    group.write_text(KNOWN_CRASHES[case], encoding="utf-8")
+    group.write_text(text, encoding="utf-8")
     try:
         problems = run_check(fuzz_root)
     finally:
         group.write_text(GROUP, encoding="utf-8")
     assert_located(fuzz_root, problems)
-    assert any(p.path == "schedules/fuzz.yml" and p.line >= 2 for p in problems), problems
+    errors = [
+        p for p in problems if p.path == "schedules/fuzz.yml" and p.severity is Severity.ERROR
+    ]
+    assert [p.line for p in errors] == [line], problems
