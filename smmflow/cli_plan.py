@@ -57,6 +57,27 @@ def _states(root: Path, loaded, now: dt.datetime):
         store.close()
 
 
+def _shown(loaded, month: tuple[int, int] | None, now: dt.datetime):
+    """The repository with only the posts a plan can show: its month (a day either side,
+    for timezones) and the next 7 days. States are asked for these alone."""
+    import dataclasses
+
+    if month is None:
+        months = {(now.year, now.month)}
+        for delta in (-1, 1):
+            shifted = now + dt.timedelta(days=31 * delta)
+            months.add((shifted.year, shifted.month))
+    else:
+        months = {month}
+    soon_end = now + dt.timedelta(days=8)
+    keep = [
+        p
+        for p in loaded.posts
+        if (p.date.year, p.date.month) in months or now - dt.timedelta(days=1) <= p.utc <= soon_end
+    ]
+    return dataclasses.replace(loaded, posts=keep)
+
+
 def _groups(loaded, group: str | None) -> list:
     if group is None:
         return [loaded.groups[g] for g in sorted(loaded.groups)]
@@ -107,7 +128,7 @@ def plan(month_text, group, fmt, gaps, now_text) -> None:
         root = _root(())
         loaded = repo_module.load(root)
         chosen = _groups(loaded, group)
-        rows, has_ledger = _states(root, loaded, now)
+        rows, has_ledger = _states(root, _shown(loaded, month, now), now)
     except SmmflowError as exc:
         _fail(exc)
     errors = [p for p in loaded.problems if p.severity.value == "error"]
@@ -117,9 +138,19 @@ def plan(month_text, group, fmt, gaps, now_text) -> None:
         )
         click.echo(as_text(errors[:5], _shower(root)), err=True)
     plans = []
+    posts_by_group: dict[str, list] = {}
+    for post in loaded.posts:
+        posts_by_group.setdefault(post.group, []).append(post)
+    rows_by_group: dict[str, list] = {}
+    for row in rows:
+        rows_by_group.setdefault(row.group, []).append(row)
     for grp in chosen:
         year, mon = month or plan_module.current_month(grp, now)
-        plans.append(plan_module.build(grp, loaded.posts, rows, year, mon, now))
+        plans.append(
+            plan_module.build(
+                grp, posts_by_group.get(grp.id, []), rows_by_group.get(grp.id, []), year, mon, now
+            )
+        )
     if not plans:
         click.echo("plan: no groups yet (add schedules/<group>.yml)", err=True)
     if fmt == "json":

@@ -33,7 +33,8 @@ def headline(post: Post, width: int = 80) -> str:
     if post.title:
         text = post.title.strip()
     else:
-        lines = [line.strip() for line in rich(post.body).text.splitlines() if line.strip()]
+        first = post.body.lstrip().split("\n\n", 1)[0]  # only the first block is shown
+        lines = [line.strip() for line in rich(first).text.splitlines() if line.strip()]
         text = lines[0] if lines else post.slug
     chars = regex.findall(r"\X", text)
     return "".join(chars[: width - 1]) + "…" if len(chars) > width else text

@@ -8,6 +8,7 @@ changes the layout: padding is done before painting.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -41,12 +42,17 @@ def no_paint(text: str, **_: object) -> str:
     return text
 
 
+@functools.cache
+def _columns(grapheme: str) -> int:
+    """Terminal columns of one grapheme: wide (CJK, emoji, emoji presentation) take two."""
+    wide = "\ufe0f" in grapheme or any(unicodedata.east_asian_width(c) in "WF" for c in grapheme)
+    return 2 if wide else 1
+
+
 def _width(text: str) -> int:
-    """Terminal columns: wide (CJK, emoji, emoji presentation) graphemes take two."""
-    return sum(
-        2 if "\ufe0f" in g or any(unicodedata.east_asian_width(c) in "WF" for c in g) else 1
-        for g in regex.findall(r"\X", text)
-    )
+    if text.isascii():
+        return len(text)
+    return sum(_columns(g) for g in regex.findall(r"\X", text))
 
 
 def _pad(text: str, width: int) -> str:
@@ -57,12 +63,16 @@ def _cut(text: str, width: int) -> str:
     """At most `width` columns, cut at a grapheme, with an ellipsis when cut."""
     if _width(text) <= width:
         return text
-    kept = ""
+    kept, used = [], 0
     for grapheme in regex.findall(r"\X", text):
-        if _width(kept + grapheme) > width - 1:
+        wide = "\ufe0f" in grapheme or any(
+            unicodedata.east_asian_width(c) in "WF" for c in grapheme
+        )
+        used += 2 if wide else 1
+        if used > width - 1:
             break
-        kept += grapheme
-    return kept + "…"
+        kept.append(grapheme)
+    return "".join(kept) + "…"
 
 
 def abbreviations(types: list[str]) -> dict[str, str]:
