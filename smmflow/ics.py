@@ -28,7 +28,8 @@ from .repo import Repo
 PRODID = f"-//smmflow//smmflow {__version__}//EN"
 DURATION = "PT15M"  # a post is an instant; 15 minutes makes it visible in day views
 COMBINED = "all"  # OUT/all.ics
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # TEXT may not hold controls but HTAB
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# TEXT may not hold controls but HTAB; bidi overrides are dropped too (they reorder text)
 
 
 def escape(value: str) -> str:

@@ -41,7 +41,8 @@ class Report:
         states = {o.state for o in self.outcomes}
         if states & {"unknown", "waiting", "held"}:
             return ExitCode.NEEDS_PERSON
-        if states & {"failed", "missed"}:
+        if states & {"failed", "missed"} or self.problems:
+            # A file skipped for its errors may hold a due post: never a silent success.
             return ExitCode.PROBLEMS
         if self.stopped:
             return ExitCode.INTERRUPTED

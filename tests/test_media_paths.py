@@ -151,7 +151,8 @@ def test_sync_never_sends_nor_copies_a_refused_post(paths_repo) -> None:
             root, "sync", "--now", NOW, "--max-delay", "40d", "--account", account, "--format", "json",
             env=env, timeout=120,
         )  # fmt: skip
-        assert result.code == 0 and "Traceback" not in result.err, str(result)
+        # exit 1: the refused files are skipped, and a skipped file is never a silent success
+        assert result.code == 1 and "Traceback" not in result.err, str(result)
         outcomes = {o["post"]: o["state"] for o in result.json["outcomes"]}
         assert outcomes == {
             f"{GROUP}/2026-12-20-good": "published",
@@ -196,7 +197,7 @@ def test_sync_never_sends_nor_copies_a_refused_post(paths_repo) -> None:
         env=env,
         timeout=120,
     )
-    assert dry.code == 0, str(dry)
+    assert dry.code == 1, str(dry)  # skipped files: never a silent success, dry or not
     posts = {o["post"] for o in dry.json["outcomes"]}
     assert posts <= {f"{GROUP}/2026-12-20-good", f"{GROUP}/2026-12-21-good-link"}
 
