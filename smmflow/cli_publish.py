@@ -101,8 +101,8 @@ def sync(
     """Publish every due, approved post to its accounts, exactly once, and record it.
 
     Catches up on everything due since the last run (within each group's max_delay).
-    Exit 0: all done; 1: some failed or were missed; 3: a person must look (unknown
-    outcome, or a post held for approval).
+    Exit 0: all done; 1: some failed or were missed, or a file with errors was skipped;
+    3: a person must look (unknown outcome, a post held for approval, a rewound ledger).
     """
     from .sync import Options, default_remote, run_sync
 
