@@ -739,7 +739,8 @@ class Bench:
         log(f"sync {self.sizes.big_posts} posts, nothing due (load {load_average()})")
         self.note_load("sync")
         cmd = [*self.base, "sync", "--now", SYNC_NOW]
-        tool = self.times(cmd, "sync nothing due", self.args.repeat, cwd=big)
+        # exit 1: the corpus holds a few posts with errors (times in a DST fold), skipped
+        tool = self.times(cmd, "sync nothing due", self.args.repeat, cwd=big, ok=(0, 1))
         err = (self.tmp / "logs" / "sync-nothing-due.err").read_text(errors="replace")
         if "nothing due" not in err:
             self.notes.append("sync printed no `nothing due`: " + err.strip()[-200:])

@@ -106,9 +106,7 @@ def run_sync(
             hold=committed_hold(store, branch, _both(gate, hold)),
             lease=options.lease,
         )
-        report = Report(
-            problems=[p for p in repo.problems if p.severity.value == "error"], listener=listener
-        )
+        report = Report(problems=skipped(repo), listener=listener)
         actions = engine.plan(options.group, options.account)
         if options.dry_run:
             for action in actions:
@@ -126,6 +124,14 @@ def run_sync(
         return report
     finally:
         store.close()
+
+
+def skipped(repo) -> list:
+    """Errors of files that did not load (and so are not published): a post with errors,
+    a broken group file. Problems of posts that did load (found by `check`'s rules, e.g. a
+    text too long for one platform; its publisher reports that) are not skips."""
+    loaded = {p.path for p in repo.posts}
+    return [p for p in repo.problems if p.severity.value == "error" and p.path not in loaded]
 
 
 def _both(first, second):
