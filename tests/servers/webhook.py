@@ -70,6 +70,9 @@ class Receiver:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing arrived
+                    self.close_connection = True
+                    return
                 delivery = Delivery(self.command, self.path, dict(self.headers), body)
                 with receiver.lock:
                     receiver.deliveries.append(delivery)
