@@ -3,69 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
-import os
-import stat
-import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import Problem
-from .fields import Fields, did_you_mean, one_of
-from .model import IMAGE_SUFFIXES, STATUSES, VIDEO_SUFFIXES, Group, Media, Post
+from .fields import Fields, did_you_mean
+from .media import MAX_MEDIA_BYTES, MEDIA_KEYS, MEDIA_SUFFIXES, _media  # noqa: F401  (re-exported)
+from .model import STATUSES, Group, Post
+from .textguard import BIDI_CONTROLS, INVISIBLE, _bidi, invisible  # noqa: F401  (re-exported)
 from .timeparse import TimeError, parse_datetime
 from .yamlread import YamlProblem, parse, split_front_matter
 
 KEYS = ("date", "type", "platforms", "group", "status", "media", "title")
-MEDIA_KEYS = ("src", "alt")
-MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
 # Facebook's 63,206 characters, at most ~250 KB of UTF-8; a bigger body is a mistake (a
 # pasted file), and refusing it while loading keeps it from every renderer and publisher.
 MAX_BODY_BYTES = 256 * KB
 MAX_FRONT_MATTER_BYTES = 64 * KB
-# Platforms without a media limit of their own (feed, webhook) still copy or announce the
-# file; nothing bigger than this is a post's photo or video.
-MAX_MEDIA_BYTES = 512 * MB
 YEARS = (1970, 9998)  # a date outside these is a typo, and would overflow date arithmetic
-# Bidirectional embeddings, overrides and isolates: invisible, they make text display in
-# another order than it is written ("Trojan Source"), so a client could approve one text
-# and see another. Right-to-left languages need none of them (U+200E/U+200F marks stay
-# allowed). Control characters (an ESC would drive a terminal that shows `smmflow plan`)
-# are refused with them; tab, newline and carriage return are ordinary text.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-INVISIBLE = BIDI_CONTROLS | {chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]} - set("\t\n\r")
-
-
 _YEARS_HINT = f"smmflow schedules posts in the years {YEARS[0]} to {YEARS[1]}"
-
-
-def invisible(text: str) -> tuple[int, str] | None:
-    """(index, message) of the first bidirectional control or control character, if any."""
-    if not INVISIBLE.intersection(text):
-        return None
-    index = next(i for i, c in enumerate(text) if c in INVISIBLE)
-    char = text[index]
-    if char in BIDI_CONTROLS:
-        name = unicodedata.name(char)
-        why = "makes text display in another order than it is written, which can disguise what is published"
-    else:
-        name = "a control character"
-        why = "is not text: it can hide or garble what readers and terminals show"
-    return index, f"invisible character U+{ord(char):04X} ({name}) {why}; delete it"
-
-
-def _bidi(rel: str, field: str, text: str, line: int) -> list[Problem]:
-    """An error for the first invisible control in `text` (which starts at `line`)."""
-    found = invisible(text)
-    if found is None:
-        return []
-    index, message = found
-    before = text[:index]
-    column = index - (before.rfind("\n") + 1) + 1
-    at = line + before.count("\n")
-    return [Problem(rel, at, field, f"column {column}: {message}", code="invisible")]
 
 
 def _decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -88,107 +45,6 @@ def _decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
                 code="encoding",
             )
         ]
-
-
-def _media(f: Fields, raw: object, group_dir: Path) -> tuple[Media, ...]:
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else [raw]
-    found = []
-    for i, item in enumerate(items):
-        key = f"media.{i}"
-        if isinstance(item, str):
-            item = {"src": item}
-        if not isinstance(item, dict):
-            f.error(key, "each media entry is `- src: media/photo.jpg` with `alt: ...`", "type")
-            continue
-        f.unknown_keys(item, MEDIA_KEYS, key + ".")
-        src = f.string(f"{key}.src", item.get("src"), required=True)
-        alt = f.string(f"{key}.alt", item.get("alt"))
-        if not alt or not alt.strip():
-            f.error(
-                f"{key}.alt" if "alt" in item else key,
-                "alt text is required: describe the picture for people who cannot see it",
-                "alt",
-            )
-        elif alt:
-            f.problems.extend(_bidi(f.path, f"{key}.alt", alt, f.line(f"{key}.alt")))
-        if src is None:
-            continue
-        media = _media_file(f, f"{key}.src", src, group_dir, alt or "")
-        if media is not None:
-            found.append(media)
-    return tuple(found)
-
-
-def _media_file(f: Fields, key: str, src: str, group_dir: Path, alt: str) -> Media | None:
-    pure = PurePosixPath(src.replace("\\", "/"))
-    if pure.is_absolute() or (src[1:3] == ":/" or src[1:3] == ":\\"):
-        f.error(
-            key,
-            f"{src!r} is an absolute path; give a path inside the group's folder, like media/photo.jpg",
-            "media-path",
-        )
-        return None
-    if ".." in pure.parts:
-        f.error(
-            key,
-            f"{src!r} leaves the group's folder (`..`); media must stay inside content/<group>/",
-            "media-path",
-        )
-        return None
-    if "\0" in src or not pure.parts or pure.parts == (".",):
-        f.error(key, f"{src!r} is not a file name; write a path like media/photo.jpg", "media-path")
-        return None
-    candidate = group_dir.joinpath(*pure.parts)
-    root = group_dir.resolve()
-    try:
-        real = candidate.resolve(strict=True)
-    except RuntimeError:  # Python < 3.13 reports a link loop so
-        f.error(key, f"{src!r} is a link that leads in a loop", "media-path")
-        return None
-    except (OSError, ValueError) as exc:  # missing, a loop (3.13+), a name too long
-        if getattr(exc, "errno", None) == errno.ELOOP:
-            f.error(key, f"{src!r} is a link that leads in a loop", "media-path")
-        else:
-            f.error(key, f"{src!r} does not exist", "media-missing")
-        return None
-    if real != root and root not in real.parents:
-        f.error(key, f"{src!r} is a link that leads outside the group's folder", "media-path")
-        return None
-    try:
-        info = os.stat(real)  # stat, never open: a FIFO or a device must not be read
-    except OSError:
-        f.error(key, f"{src!r} does not exist", "media-missing")
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        kind = (
-            "a folder"
-            if stat.S_ISDIR(info.st_mode)
-            else "a named pipe (FIFO)"
-            if stat.S_ISFIFO(info.st_mode)
-            else "a device"
-            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-            else "not a regular file"
-        )
-        f.error(key, f"{src!r} is {kind}; media must be a regular file", "media-path")
-        return None
-    if real.suffix.lower() not in MEDIA_SUFFIXES:
-        f.error(
-            key,
-            f"{src!r}: {real.suffix or 'no extension'} is not a media type smmflow publishes ({one_of(MEDIA_SUFFIXES)})",
-            "media-type",
-        )
-        return None
-    if info.st_size > MAX_MEDIA_BYTES:
-        f.error(
-            key,
-            f"{src!r} is {info.st_size:,} bytes; no platform takes a file over "
-            f"{MAX_MEDIA_BYTES:,} bytes ({MAX_MEDIA_BYTES // MB} MB)",
-            "media-size",
-        )
-        return None
-    return Media(src, alt, real, info.st_size, f.line(key))
 
 
 def load_post(
