@@ -8,7 +8,6 @@ between a claim and its record.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import threading
 from collections import defaultdict
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import due, faults, platforms
+from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F401  (re-exported)
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
 from .ledger import Ledger, Record, now_utc, this_run
@@ -26,33 +26,6 @@ from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
 from .repo import Repo
 from .secrets import MissingSecret, Redactor
-
-
-def idempotency_key(post_id: str, account: str, generation: int) -> str:
-    """Stable for one attempt of one pair, so a resumed send is recognised as the same."""
-    raw = f"smmflow:{post_id}:{account}:{generation}".encode()
-    return hashlib.sha256(raw).hexdigest()[:32]
-
-
-def publish_branch(store: Store, wanted: str | None) -> str:
-    for candidate in [wanted] if wanted else ["main", "master", store.current_branch()]:
-        if candidate and store.rev(candidate):
-            return candidate
-    from .errors import UsageError
-
-    raise UsageError(
-        f"no publish branch {wanted or 'main'}: commit your content first (or pass --branch)"
-    )
-
-
-def _capabilities(name: str) -> due.Capabilities:
-    cls = platforms.get(name)
-    return due.Capabilities(
-        bool(getattr(cls, "idempotent", False)),
-        bool(getattr(cls, "can_verify", False)),
-        bool(getattr(cls, "can_delete", False)),
-        getattr(cls, "key_ttl", None),
-    )
 
 
 @dataclass
