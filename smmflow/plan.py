@@ -51,17 +51,7 @@ def offline_rows(posts: Iterable[Post], now: dt.datetime) -> list[Row]:
         else:
             state, detail = "ready", "no ledger here: whether it went out is unknown"
         for account in post.platforms:
-            found.append(
-                Row(
-                    post.id,
-                    post.group,
-                    post.date.strftime("%Y-%m-%d %H:%M %Z"),
-                    post.utc.strftime("%Y-%m-%dT%H:%MZ"),
-                    account,
-                    state,
-                    detail,
-                )
-            )
+            found.append(Row.of(post, account, state, detail))
     return found
 
 

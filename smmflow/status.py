@@ -31,6 +31,20 @@ class Row:
     detail: str = ""
     url: str = ""
 
+    @classmethod
+    def of(cls, post: Post, account: str, state: str, detail: str = "", url: str = "") -> Row:
+        """A row for `post` on `account`, dates formatted the one way status shows them."""
+        return cls(
+            post.id,
+            post.group,
+            post.date.strftime("%Y-%m-%d %H:%M %Z"),
+            post.utc.strftime("%Y-%m-%dT%H:%MZ"),
+            account,
+            state,
+            detail,
+            url,
+        )
+
     def as_dict(self) -> dict:
         return self.__dict__.copy()
 
@@ -63,16 +77,7 @@ def _row(
         if advice and state != "held":
             advice = advice.format(post=post.id, account=account)
             detail = f"{detail}; {advice}" if detail else advice
-        return Row(
-            post.id,
-            post.group,
-            post.date.strftime("%Y-%m-%d %H:%M %Z"),
-            post.utc.strftime("%Y-%m-%dT%H:%MZ"),
-            account,
-            state,
-            detail,
-            url,
-        )
+        return Row.of(post, account, state, detail, url)
 
     if record is not None:
         if record.state == "published" and post.status == "withdrawn":
