@@ -4,6 +4,10 @@ The ledger lives on its own branch (default `smmflow/ledger`), so it needs no wr
 to a protected main. Every change is a commit whose parent is the tip we read; the ref is
 moved with a compare-and-swap (`git update-ref NEW OLD` locally, a non-force push to the
 remote), so two runs can never both win the same claim.
+
+Every path given to git is taken literally (`GIT_LITERAL_PATHSPECS=1` on every call): a
+post named `2026-12-05-l*.md` must never match `2026-12-05-launch.md`. So no call here
+may use pathspec magic (`:(glob)`, `:(literal)`, ...): it would be read as a file name.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Store:
         if args and args[0] in INDEX_COMMANDS:  # ledger commits use a private index
             env["GIT_INDEX_FILE"] = str(self._index)
         env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
+        env["GIT_LITERAL_PATHSPECS"] = "1"  # a `*` or `?` in a file name is that character
         return subprocess.run(
             ["git", "-C", str(self.root), *args], input=stdin, capture_output=True, env=env
         )

@@ -1,0 +1,135 @@
+"""Approval, tried as an attacker would (issue #11): every way found to publish a post
+without its client's approval, against the loopback GitHub of tests/servers/github.py
+(every request and answer checked against GitHub's OpenAPI description) and real git.
+
+- a glob character in a post's file name must not borrow another file's approval;
+- the ledger branch is never a source of approval (anyone who can push can write it);
+- a review whose commit is gone (`commit_id: null`) approves nothing;
+- a shallow clone cannot tell which pull request brought a file: nothing is approved there;
+- the approved unit is the post and every media file it names, by blob.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from smmflow import repo as repo_module
+from smmflow.approvals import check_approval
+from smmflow.github import GitHub
+from smmflow.gitstore import Store, last_commit
+from smmflow.posts import load_post
+
+try:  # `python -m pytest` from the repository root
+    from tests.servers.github import GitHubServer, clean_env, git, run_smmflow
+    from tests.test_github import (  # noqa: F401  (`github` is a fixture)
+        APPROVERS,
+        GROUP,
+        POST,
+        POST_ID,
+        commit_on,
+        content_repo,
+        github,
+        on_main,
+        post_text,
+        write,
+    )
+except ImportError:  # pytest with tests/ itself on sys.path
+    from servers.github import GitHubServer, clean_env, git, run_smmflow
+    from test_github import (  # noqa: F401
+        APPROVERS,
+        GROUP,
+        POST,
+        POST_ID,
+        commit_on,
+        content_repo,
+        github,
+        on_main,
+        post_text,
+        write,
+    )
+
+NOW = "2026-12-05 09:00Z"
+LAUNCH = f"content/{GROUP}/2026-12-05-launch.md"
+GLOB = f"content/{GROUP}/2026-12-05-l*.md"  # as a pathspec, it also matches LAUNCH
+
+
+def ask(root: Path, server: GitHubServer, rel: str) -> dict:
+    """check_approval for the post at `rel` of main's checkout, as sync asks it."""
+    loaded = repo_module.load(root, use_cache=False)
+    group = loaded.groups[GROUP]
+    data = (root / rel).read_bytes()
+    # Built from the bytes directly: `check` may refuse such a name, approval must not
+    # depend on it.
+    post, problems = load_post(root, POST, data, group, GROUP)
+    assert post is not None, problems
+    post = dataclasses.replace(post, path=rel)
+    store = Store(root)
+    try:
+        client = GitHub(server.url, server.repository, server.token)
+        return check_approval(post, group.approvers, store, client, "main")
+    finally:
+        store.close()
+
+
+def sync(root: Path, server: GitHubServer, *args: str) -> tuple[int, dict, str]:
+    ran = run_smmflow(
+        root,
+        "sync",
+        "--now",
+        NOW,
+        "--approvals",
+        "github",
+        "--no-report-issues",
+        "--format",
+        "json",
+        *args,
+        env=clean_env(**server.env()),
+    )
+    assert "Traceback" not in ran.err, str(ran)
+    outcomes = {(o["post"], o["account"]): o for o in json.loads(ran.out)["outcomes"]}
+    return ran.code, outcomes, ran.err
+
+
+# -- 1. glob characters in a file name ------------------------------------------------------------
+def glob_world(tmp_path: Path, github) -> tuple[Path, GitHubServer]:
+    """`…-l*.md`, approved only by a colleague, merged; then `…-launch.md`, approved by the
+    client, merged after it (so `launch` is the newest commit a glob would find)."""
+    root = content_repo(tmp_path / "repo")
+    commit_on(root, "sneaky", GLOB, post_text("Everything -90%!", "2026-12-05 10:00"), "glob")
+    server = github(root)
+    sneaky = server.open_pull("sneaky")
+    server.review(sneaky, "ion-colleague", "APPROVED")
+    server.merge_pull(sneaky)
+    on_main(root)
+    git(root, "checkout", "-q", "-b", "launch", "main")
+    commit_on(root, "launch", LAUNCH, post_text("We launch today.", "2026-12-05 10:00"), "launch")
+    launch = server.open_pull("launch")
+    server.review(launch, "ana-popescu", "APPROVED")
+    server.merge_pull(launch)
+    on_main(root)
+    return root, server
+
+
+def test_a_glob_in_a_file_name_never_borrows_another_files_approval(tmp_path, github):
+    root, server = glob_world(tmp_path, github)
+    store = Store(root)
+    try:
+        glob_commit = git(root, "log", "-1", "--format=%H", "main", "--", f":(literal){GLOB}")
+        assert last_commit(store, "main", GLOB) == glob_commit.strip()
+    finally:
+        store.close()
+    found = ask(root, server, GLOB)
+    assert found["state"] == "not-an-approver", found
+    assert ask(root, server, LAUNCH)["state"] == "approved"
+
+
+def test_sync_does_not_publish_a_glob_named_post_on_anothers_approval(tmp_path, github):
+    root, server = glob_world(tmp_path, github)
+    code, outcomes, err = sync(root, server)
+    assert outcomes.get((f"{GROUP}/2026-12-05-launch", "feed"), {}).get("state") == "published"
+    glob_id = f"{GROUP}/2026-12-05-l*"
+    assert outcomes.get((glob_id, "feed"), {}).get("state") != "published", outcomes
+    assert not (root / "public" / GROUP / "posts" / "2026-12-05-l*.html").exists()
+    assert code != 0, err
