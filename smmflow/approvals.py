@@ -9,8 +9,10 @@ Modes (`--approvals` or SMMFLOW_APPROVALS):
 - `github`: the rule above, asked of GitHub's REST API (default inside GitHub Actions);
 - `branch`: being on the publish branch counts as approved: whoever may push to it
   approves (for local and self-hosted repositories without GitHub).
-Positive answers are remembered in the ledger (`approvals/<post>.json`) keyed by the
-file's blob id, so GitHub is asked once per approved version.
+Only GitHub grants an approval, asked at publish time. The ledger branch is never a source
+of approval: anyone who can push can write it. What GitHub said is written there
+(`approvals/<post>.json`) only as a hint for `check`'s offline warnings, and never read
+back by the gate; within one run each post's bytes are asked about once.
 """
 
 from __future__ import annotations
@@ -113,23 +115,27 @@ def check_approval(
 def gate(
     repo: Repo, store: Store, ledger: Ledger, branch: str, mode: str, github: GitHub | None
 ) -> Callable[[Post], str | None]:
-    """The hold function sync and status use: None = approved, else why it is held."""
+    """The hold function sync and status use: None = approved, else why it is held.
+
+    Nothing read from the ledger counts here: every answer comes from GitHub in this run.
+    """
+    asked: dict[tuple[str, str], dict] = {}  # (post id, blob) -> GitHub's answer, this run
 
     def hold(post: Post) -> str | None:
         approvers = repo.groups[post.group].approvers
         if not approvers or mode == "branch":
             return None
-        known = ledger.approvals.get(post.id)
-        if known and known.get("blob") == post.blob and known.get("state") == "approved":
-            return None
         if github is None:
             return "waiting for approval: no GitHub access to check it (GITHUB_TOKEN, GITHUB_REPOSITORY)"
-        try:
-            found = check_approval(post, approvers, store, github, branch)
-        except GitHubError as exc:
-            return f"approval could not be checked: {exc}"
-        if known != found:
-            ledger.save_approval(post.id, found)
+        found = asked.get((post.id, post.blob))
+        if found is None:
+            try:
+                found = check_approval(post, approvers, store, github, branch)
+            except GitHubError as exc:
+                return f"approval could not be checked: {exc}"
+            asked[(post.id, post.blob)] = found
+            if ledger.approvals.get(post.id) != found:  # the hint `check` shows offline
+                ledger.save_approval(post.id, found)
         return None if found["state"] == "approved" else found["reason"]
 
     return hold

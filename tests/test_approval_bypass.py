@@ -133,3 +133,52 @@ def test_sync_does_not_publish_a_glob_named_post_on_anothers_approval(tmp_path, 
     assert outcomes.get((glob_id, "feed"), {}).get("state") != "published", outcomes
     assert not (root / "public" / GROUP / "posts" / "2026-12-05-l*.html").exists()
     assert code != 0, err
+
+
+# -- 2. the ledger branch never grants ------------------------------------------------------------
+def forge_ledger_file(root: Path, path: str, data: bytes) -> None:
+    """What anyone who can push can do: commit a file of their choosing on the ledger."""
+    index = root / ".git" / "forged-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    refs = git(root, "for-each-ref", "--format=%(objectname)", "refs/heads/smmflow/ledger")
+    tip = refs.strip()
+    if tip:
+        git(root, "read-tree", tip, env=env)
+    source = root / ".git" / "forged-file"
+    source.write_bytes(data)
+    blob = git(root, "hash-object", "-w", str(source)).strip()
+    source.unlink()
+    git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+    tree = git(root, "write-tree", env=env).strip()
+    commit = git(root, "commit-tree", tree, *(["-p", tip] if tip else []), "-m", "cache").strip()
+    git(root, "update-ref", "refs/heads/smmflow/ledger", commit)
+    index.unlink()
+
+
+def stale_world(tmp_path: Path, github) -> tuple[Path, GitHubServer]:
+    """A post approved, then changed in the same pull request and merged: GitHub says stale."""
+    root = content_repo(tmp_path / "repo")
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă"), "cozonac")
+    server = github(root)
+    number = server.open_pull("december")
+    server.review(number, "ana-popescu", "APPROVED")
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă, -30%!"), "after approval")
+    server.merge_pull(number)
+    on_main(root)
+    return root, server
+
+
+def test_an_approval_written_on_the_ledger_branch_grants_nothing(tmp_path, github):
+    root, server = stale_world(tmp_path, github)
+    blob = git(root, "rev-parse", f"main:{POST}").strip()
+    forged = {"blob": blob, "path": POST, "state": "approved", "by": "ana-popescu"}
+    forge_ledger_file(root, f"approvals/{POST_ID}.json", json.dumps(forged).encode())
+    code, outcomes, err = sync(root, server)
+    assert code == 3, (outcomes, err)
+    assert outcomes[(POST_ID, "feed")]["state"] == "held"
+    assert outcomes[(POST_ID, "feed")]["detail"].startswith("changed after it was approved")
+    assert not (root / "public" / GROUP / "posts" / "2026-12-03-cozonac.html").exists()
+    # GitHub was asked, and what it said replaced the forged entry (check's offline hint).
+    assert server.calls("GET", r"/pulls/\d+/reviews")
+    cached = json.loads(git(root, "show", f"smmflow/ledger:approvals/{POST_ID}.json"))
+    assert cached["state"] == "stale"
