@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 
 from .errors import UsageError
-from .github import GitHub, GitHubError
+from .github import GitHub, GitHubError, is_commit_id
 from .gitstore import Store, last_commit
 from .ledger import Ledger
 from .model import Post
@@ -73,6 +73,7 @@ def check_approval(
     wanted = {a.lower() for a in approvers}
     others: set[str] = set()
     stale: list[str] = []
+    gone: list[str] = []
     for pr in merged:
         for login, review in _latest_by_user(github.reviews(int(pr["number"]))).items():
             if review.get("state") != "APPROVED":
@@ -80,7 +81,10 @@ def check_approval(
             if login not in wanted:
                 others.add(login)
                 continue
-            if github.blob_at(post.path, review.get("commit_id") or "") == post.blob:
+            if not is_commit_id(review.get("commit_id")):  # null: the commit is gone
+                gone.append(f"{login} in #{pr['number']}")
+                continue
+            if github.blob_at(post.path, review["commit_id"]) == post.blob:
                 return {
                     **base,
                     "state": "approved",
@@ -96,6 +100,12 @@ def check_approval(
             "approval"
         )
         return {**base, "state": "stale", "reason": reason}
+    if gone:
+        reason = (
+            f"approved on a commit that no longer exists ({', '.join(gone)}; force-pushed "
+            "away?), so what was approved cannot be known: the current text needs a new approval"
+        )
+        return {**base, "state": "commit-gone", "reason": reason}
     if others:
         return {
             **base,

@@ -182,3 +182,29 @@ def test_an_approval_written_on_the_ledger_branch_grants_nothing(tmp_path, githu
     assert server.calls("GET", r"/pulls/\d+/reviews")
     cached = json.loads(git(root, "show", f"smmflow/ledger:approvals/{POST_ID}.json"))
     assert cached["state"] == "stale"
+
+
+# -- 4. a review whose commit is gone ---------------------------------------------------------------
+def test_a_review_whose_commit_is_gone_approves_nothing(tmp_path, github):
+    root = content_repo(tmp_path / "repo")
+    reviewed = commit_on(root, "december", POST, post_text("Cozonac cu nucă"), "cozonac")
+    server = github(root)
+    number = server.open_pull("december")
+    server.review(number, "ana-popescu", "APPROVED")
+    # The writer force-pushes other text over the reviewed commit; git prunes it.
+    git(root, "reset", "-q", "--hard", "main")
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă, -30%!"), "force-pushed")
+    git(root, "reflog", "expire", "--expire=now", "--all")
+    git(root, "gc", "-q", "--prune=now")
+    assert reviewed not in git(root, "cat-file", "--batch-all-objects", "--batch-check")
+    server.merge_pull(number)
+    on_main(root)
+    reviews = server.calls("GET", r"/pulls/\d+/reviews")
+    found = ask(root, server, POST)
+    assert found["state"] == "commit-gone", found
+    assert "approved on a commit that no longer exists (ana-popescu in #" in found["reason"]
+    assert len(server.calls("GET", r"/pulls/\d+/reviews")) == len(reviews) + 1
+    assert server.calls("GET", r"/contents/") == [], "asked for a file at no commit"
+    code, outcomes, _ = sync(root, server, "--now", "2026-12-03 09:00Z")
+    assert code == 3 and outcomes[(POST_ID, "feed")]["state"] == "held", outcomes
+    assert not (root / "public" / GROUP / "posts" / "2026-12-03-cozonac.html").exists()

@@ -676,7 +676,8 @@ class GitHubServer:
             "pull_request_url": link,
             "_links": {"html": {"href": html}, "pull_request": {"href": link}},
             "submitted_at": review.submitted_at,
-            "commit_id": review.commit_id,
+            # GitHub: null once the commit is gone from git (force-pushed away, then pruned)
+            "commit_id": review.commit_id if self._commit_or_none(review.commit_id) else None,
             "author_association": "COLLABORATOR",
         }
 
