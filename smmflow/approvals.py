@@ -29,6 +29,11 @@ from .repo import Repo
 
 MODES = ("github", "branch")
 DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
+SHALLOW = (
+    "this clone is shallow (made with --depth), so which pull request brought each post "
+    "cannot be known and nothing is approved here: fetch the whole history (`git fetch "
+    "--unshallow`; in GitHub Actions, `fetch-depth: 0` in actions/checkout)"
+)
 
 
 def default_mode(github: GitHub | None) -> str:
@@ -54,6 +59,8 @@ def check_approval(
 ) -> dict:
     """What GitHub says about the current bytes of `post`: {"state": approved|missing|...}."""
     base = {"blob": post.blob, "path": post.path}
+    if store.is_shallow():
+        return {**base, "state": "shallow-clone", "reason": SHALLOW}
     commit = last_commit(store, branch, post.path)
     if commit is None:
         return {**base, "state": "missing", "reason": f"not on {branch}"}

@@ -62,6 +62,7 @@ class Store:
         self._index = state / f"index-{os.getpid()}"
         self._index_commit: str | None = None  # the commit whose tree the index holds
         self._fetched: set[str] = set()  # per-process fetch refs, removed on close
+        self._shallow: bool | None = None
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -111,6 +112,14 @@ class Store:
 
     def read_blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def is_shallow(self) -> bool:
+        """Whether this clone was cut short (`--depth`): its oldest commits stand for all
+        the history before them, so "the last commit that changed a file" is a guess."""
+        if self._shallow is None:
+            out = self.run("rev-parse", "--is-shallow-repository").strip()
+            self._shallow = out == "true"
+        return self._shallow
 
     def current_branch(self) -> str | None:
         out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1)).strip()

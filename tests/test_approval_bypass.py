@@ -208,3 +208,40 @@ def test_a_review_whose_commit_is_gone_approves_nothing(tmp_path, github):
     code, outcomes, _ = sync(root, server, "--now", "2026-12-03 09:00Z")
     assert code == 3 and outcomes[(POST_ID, "feed")]["state"] == "held", outcomes
     assert not (root / "public" / GROUP / "posts" / "2026-12-03-cozonac.html").exists()
+
+
+# -- 5. a shallow clone ---------------------------------------------------------------------------
+def test_a_shallow_clone_approves_nothing(tmp_path, github):
+    """In a `--depth 1` clone every file's last commit is the tip: a post pushed straight to
+    main would seem to come through whichever approved pull request was merged last."""
+    root = content_repo(tmp_path / "repo")
+    straight = f"content/{GROUP}/2026-12-04-straight.md"
+    commit_on(root, "main", straight, post_text("No one saw this.", "2026-12-04 10:00"), "push")
+    git(root, "checkout", "-q", "-b", "december", "main")
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă"), "cozonac")
+    server = github(root)
+    number = server.open_pull("december")
+    server.review(number, "ana-popescu", "APPROVED")
+    server.merge_pull(number)
+    on_main(root)
+    straight_id = f"{GROUP}/2026-12-04-straight"
+    assert ask(root, server, straight)["state"] == "no-pull-request"  # the full history
+
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{root}", str(shallow))
+    assert git(shallow, "rev-parse", "--is-shallow-repository").strip() == "true"
+    found = ask(shallow, server, straight)
+    assert found["state"] == "shallow-clone", found
+    assert "git fetch --unshallow" in found["reason"] and "fetch-depth: 0" in found["reason"]
+    code, outcomes, _ = sync(shallow, server)
+    assert code == 3, outcomes
+    assert {k: o["state"] for k, o in outcomes.items()} == {
+        (straight_id, "feed"): "held",
+        (POST_ID, "feed"): "held",
+    }
+    assert outcomes[(straight_id, "feed")]["detail"] == found["reason"]
+    assert not (shallow / "public" / GROUP / "posts").exists()
+
+    git(shallow, "fetch", "-q", "--unshallow")  # the remedy it names works
+    assert ask(shallow, server, straight)["state"] == "no-pull-request"
+    assert ask(shallow, server, POST)["state"] == "approved"
