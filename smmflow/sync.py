@@ -80,6 +80,7 @@ def run_sync(
     hold=None,
 ) -> Report:
     repo = repo_module.load(root)
+    notes = broken_groups(repo)
     if options.max_delay is not None:
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
     redact = env_secrets(repo.groups.values())
@@ -106,7 +107,7 @@ def run_sync(
             hold=committed_hold(store, branch, _both(gate, hold)),
             lease=options.lease,
         )
-        report = Report(problems=skipped(repo), listener=listener)
+        report = Report(problems=skipped(repo), listener=listener, notes=notes)
         actions = engine.plan(options.group, options.account)
         if options.dry_run:
             for action in actions:
@@ -124,6 +125,19 @@ def run_sync(
         return report
     finally:
         store.close()
+
+
+def broken_groups(repo) -> list[str]:
+    """Leave out every post of a group whose group file has errors (nothing of it is
+    published, withdrawn or retried: the skipped file makes the run exit 1); why, per group."""
+    notes = [
+        reason
+        for group in sorted({p.group for p in repo.posts})
+        if (reason := repo.group_error(group))
+    ]
+    if notes:
+        repo.posts = [p for p in repo.posts if not repo.group_error(p.group)]
+    return notes
 
 
 def skipped(repo) -> list:
