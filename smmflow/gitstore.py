@@ -97,6 +97,11 @@ class Store:
 
     def tree_blobs(self, commit: str, prefix: str = "") -> dict[str, str]:
         """path -> blob id of every file of `commit` (under `prefix`)."""
+        return {path: sha for path, (_mode, sha) in self.tree_entries(commit, prefix).items()}
+
+    def tree_entries(self, commit: str, prefix: str = "") -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob id) of every file of `commit` (under `prefix`); links have
+        mode 120000 and their target as the blob."""
         args = ["ls-tree", "-r", "-z", "--full-tree", commit]
         if prefix:
             args += ["--", prefix]
@@ -105,9 +110,9 @@ class Store:
             if not entry:
                 continue
             meta, path = entry.split("\t", 1)
-            _mode, kind, sha = meta.split()
+            mode, kind, sha = meta.split()
             if kind == "blob":
-                found[path] = sha
+                found[path] = (mode, sha)
         return found
 
     def read_blob(self, sha: str) -> bytes:
@@ -292,7 +297,8 @@ def pull(store: Store, branch: str) -> str:
     return f"pulled {branch}"
 
 
-def last_commit(store: Store, branch: str, path: str) -> str | None:
-    """The newest commit on `branch` that changed `path` (what put its bytes there)."""
-    out = store.run("log", "-1", "--format=%H", branch, "--", path).strip()
+def last_commit(store: Store, branch: str, *paths: str) -> str | None:
+    """The newest commit on `branch` that changed any of `paths` (what put their bytes
+    there); paths are literal (see `Store.proc`)."""
+    out = store.run("log", "-1", "--format=%H", branch, "--", *paths).strip()
     return out or None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from smmflow import repo as repo_module
 from smmflow.approvals import check_approval
+from smmflow.committed import Committed
 from smmflow.github import GitHub
 from smmflow.gitstore import Store, last_commit
 from smmflow.posts import load_post
@@ -68,7 +69,8 @@ def ask(root: Path, server: GitHubServer, rel: str) -> dict:
     store = Store(root)
     try:
         client = GitHub(server.url, server.repository, server.token)
-        return check_approval(post, group.approvers, store, client, "main")
+        unit = Committed(store, "main")  # the post and its media, as on main
+        return check_approval(post, group.approvers, store, client, "main", unit)
     finally:
         store.close()
 
@@ -245,3 +247,107 @@ def test_a_shallow_clone_approves_nothing(tmp_path, github):
     git(shallow, "fetch", "-q", "--unshallow")  # the remedy it names works
     assert ask(shallow, server, straight)["state"] == "no-pull-request"
     assert ask(shallow, server, POST)["state"] == "approved"
+
+
+# -- 6. media are part of the approved unit -------------------------------------------------------
+PHOTO_POST = f"content/{GROUP}/2026-12-03-tort.md"
+PHOTO_ID = f"{GROUP}/2026-12-03-tort"
+PHOTO = f"content/{GROUP}/media/tort.jpg"
+
+
+def photo_text() -> str:
+    return (
+        "---\ndate: 2026-12-03 10:00\ntype: informative\nplatforms: [feed]\n"
+        "media:\n  - src: media/tort.jpg\n    alt: Un tort cu frișcă\n---\nTortul zilei.\n"
+    )
+
+
+def commit_files(root: Path, branch: str, files: dict[str, bytes], message: str) -> str:
+    exists = git(root, "branch", "--list", branch).strip()
+    git(root, "checkout", "-q", branch) if exists else git(root, "checkout", "-q", "-b", branch)
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    git(root, "add", *files)
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def approved_photo(tmp_path: Path, github) -> tuple[Path, GitHubServer, int]:
+    """The post and its photo, approved by the client in one pull request and merged."""
+    root = content_repo(tmp_path / "repo")
+    files = {PHOTO_POST: photo_text().encode(), PHOTO: b"\xff\xd8\xff\xe0 the approved cake"}
+    commit_files(root, "tort", files, "the cake, with its photo")
+    server = github(root)
+    number = server.open_pull("tort")
+    server.review(number, "ana-popescu", "APPROVED")
+    return root, server, number
+
+
+def published_pages(root: Path) -> list[str]:
+    posts = root / "public" / GROUP / "posts"
+    return sorted(p.name for p in posts.iterdir()) if posts.is_dir() else []
+
+
+def test_an_image_replaced_on_main_after_the_approval_is_held(tmp_path, github):
+    root, server, number = approved_photo(tmp_path, github)
+    server.merge_pull(number)
+    on_main(root)
+    assert ask(root, server, PHOTO_POST)["state"] == "approved"
+    swapped = b"\xff\xd8\xff\xe0 another picture"
+    commit_files(root, "main", {PHOTO: swapped}, "a better photo, straight to main")
+    on_main(root)
+    found = ask(root, server, PHOTO_POST)
+    assert found["state"] == "no-pull-request", found
+    code, outcomes, _ = sync(root, server)
+    assert code == 3 and outcomes[(PHOTO_ID, "feed")]["state"] == "held", outcomes
+    assert outcomes[(PHOTO_ID, "feed")]["detail"] == found["reason"]
+    assert published_pages(root) == []
+
+
+def test_an_image_changed_after_the_approval_in_the_same_pull_request_is_stale(tmp_path, github):
+    """Only the media blob comparison holds this one: the last commit is in the pull
+    request, which has the client's approval — of the earlier photo."""
+    root, server, number = approved_photo(tmp_path, github)
+    commit_files(root, "tort", {PHOTO: b"\xff\xd8\xff\xe0 swapped after"}, "new photo")
+    server.merge_pull(number)
+    on_main(root)
+    found = ask(root, server, PHOTO_POST)
+    assert found["state"] == "stale", found
+    assert found["reason"] == (
+        f"changed after it was approved (ana-popescu in #{number}): the current text and "
+        "media needs a new approval"
+    )
+    assert found["media"] == {PHOTO: git(root, "rev-parse", f"main:{PHOTO}").strip()}
+    code, outcomes, _ = sync(root, server)
+    assert code == 3 and outcomes[(PHOTO_ID, "feed")]["detail"] == found["reason"], outcomes
+    assert published_pages(root) == []
+
+
+def test_an_image_changed_by_an_unapproved_pull_request_is_held(tmp_path, github):
+    root, server, number = approved_photo(tmp_path, github)
+    server.merge_pull(number)
+    on_main(root)
+    git(root, "checkout", "-q", "-b", "photo", "main")
+    commit_files(root, "photo", {PHOTO: b"\xff\xd8\xff\xe0 a colleague's photo"}, "photo")
+    other = server.open_pull("photo")
+    server.review(other, "ion-colleague", "APPROVED")
+    server.merge_pull(other)
+    on_main(root)
+    assert ask(root, server, PHOTO_POST)["state"] == "not-an-approver"
+    code, outcomes, _ = sync(root, server)
+    assert code == 3 and outcomes[(PHOTO_ID, "feed")]["state"] == "held", outcomes
+    assert published_pages(root) == []
+
+    # The client approves a pull request that brings the photo back: published, and the
+    # feed's copy of the photo is the approved one.
+    git(root, "checkout", "-q", "-b", "back", "main")
+    commit_files(root, "back", {PHOTO: b"\xff\xd8\xff\xe0 the approved cake"}, "back")
+    back = server.open_pull("back")
+    server.review(back, "ana-popescu", "APPROVED")
+    server.merge_pull(back)
+    on_main(root)
+    code, outcomes, _ = sync(root, server)
+    assert code == 0 and outcomes[(PHOTO_ID, "feed")]["state"] == "published", outcomes
+    copy = root / "public" / GROUP / "media" / "tort.jpg"
+    assert copy.read_bytes() == b"\xff\xd8\xff\xe0 the approved cake"

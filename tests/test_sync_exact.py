@@ -18,6 +18,7 @@ from repohelp import (
     LoopbackReceiver,
     base_env,
     commit,
+    git,
     group_yaml,
     init_repo,
     post_md,
@@ -29,6 +30,8 @@ from repohelp import (
 )
 
 SECRET = "hook-SECRET-exact-51c0"
+PROJECT = Path(__file__).resolve().parents[1]
+JPEG = (PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg").read_bytes()
 
 
 @pytest.fixture
@@ -92,3 +95,134 @@ def test_a_group_whose_file_has_errors_publishes_nothing(tmp_path: Path, receive
     assert rows[("shop/2026-12-04-sale", "hook")]["state"] == "held"
     assert "schedules/shop.yml has errors" in rows[("shop/2026-12-04-sale", "hook")]["detail"]
     assert rows[("fine/2026-12-04-news", "feed")]["state"] == "published"
+
+
+# -- 6. media go out as they are on the publish branch ------------------------------------------
+PHOTO = b"\xff\xd8\xff\xe0 the approved photo"
+SWAPPED = b"\xff\xd8\xff\xe0 a different photo, not committed"
+
+
+def photo_post(date: str = "2026-12-04 10:00") -> str:
+    return (
+        f"---\ndate: {date}\ntype: informative\n"
+        "media:\n  - src: media/cake.jpg\n    alt: A cake on a table\n---\nOur cake.\n"
+    )
+
+
+def photo_repo(tmp_path: Path, hook_url: str) -> Path:
+    root = init_repo(tmp_path / "repo")
+    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", accounts(hook_url)))
+    write(root, "content/shop/2026-12-04-cake.md", photo_post())
+    (root / "content/shop/media").mkdir(parents=True)
+    (root / "content/shop/media/cake.jpg").write_bytes(PHOTO)
+    commit(root, "a post with a photo")
+    return root
+
+
+def no_copy_of(root: Path, data: bytes) -> bool:
+    public = root / "public"
+    return not any(p.is_file() and p.read_bytes() == data for p in public.rglob("*"))
+
+
+def test_an_uncommitted_changed_image_is_neither_published_nor_copied(
+    tmp_path: Path, receiver
+) -> None:
+    root = photo_repo(tmp_path, receiver.url)
+    (root / "content/shop/media/cake.jpg").write_bytes(SWAPPED)  # not committed
+    result, report = sync_json(root, "2026-12-04 10:30Z", env=env())
+    assert result.code == 3, str(result)
+    reason = "media media/cake.jpg differs from the copy on main (commit it, or discard the change)"
+    assert {(o["account"], o["state"], o["detail"]) for o in report["outcomes"]} == {
+        ("feed", "held", reason),
+        ("hook", "held", reason),
+    }
+    assert receiver.deliveries == []
+    assert no_copy_of(root, SWAPPED)
+    rows = status_rows(root, "2026-12-04 10:30Z", env=env())
+    row = rows[("shop/2026-12-04-cake", "hook")]
+    assert (row["state"], row["detail"]) == ("held", reason)
+
+    # A media file that is not committed at all is held the same way.
+    (root / "content/shop/media/cake.jpg").write_bytes(PHOTO)
+    write(root, "content/shop/2026-12-04-pie.md", photo_post().replace("cake.jpg", "pie.jpg"))
+    git(root, "add", "content/shop/2026-12-04-pie.md")
+    git(root, "commit", "-q", "-m", "the post, without its photo")
+    (root / "content/shop/media/pie.jpg").write_bytes(SWAPPED)
+    result, report = sync_json(root, "2026-12-04 10:30Z", env=env())
+    assert result.code == 3, str(result)
+    assert states(report["outcomes"]) == {
+        ("shop/2026-12-04-cake", "feed"): "published",
+        ("shop/2026-12-04-cake", "hook"): "published",
+        ("shop/2026-12-04-pie", "feed"): "held",
+        ("shop/2026-12-04-pie", "hook"): "held",
+    }
+    held = [o["detail"] for o in report["outcomes"] if o["state"] == "held"]
+    assert (
+        held == ["media media/pie.jpg is not on the publish branch main (commit and merge it)"] * 2
+    )
+    assert (root / "public/shop/media/cake.jpg").read_bytes() == PHOTO
+    assert no_copy_of(root, SWAPPED)
+
+
+def test_a_restored_feed_page_never_takes_an_uncommitted_image(tmp_path: Path, receiver) -> None:
+    root = photo_repo(tmp_path, receiver.url)
+    result, _ = sync_json(root, "2026-12-04 10:30Z", env=env())
+    assert result.code == 0, str(result)
+    assert (root / "public/shop/media/cake.jpg").read_bytes() == PHOTO
+    for path in sorted((root / "public").rglob("*"), reverse=True):  # a fresh clone: no site
+        path.unlink() if path.is_file() else path.rmdir()
+    (root / "content/shop/media/cake.jpg").write_bytes(SWAPPED)  # not committed
+    again, report = sync_json(root, "2026-12-04 11:00Z", env=env())
+    assert again.code == 0 and report["outcomes"] == [], str(again)
+    assert no_copy_of(root, SWAPPED)
+    assert "2026-12-04-cake" in (root / "public/shop/feed.xml").read_text(encoding="utf-8")
+
+    (root / "content/shop/media/cake.jpg").write_bytes(PHOTO)  # as on main: restored
+    sync_json(root, "2026-12-04 11:00Z", env=env())
+    assert (root / "public/shop/media/cake.jpg").read_bytes() == PHOTO
+    assert (root / "public/shop/posts/2026-12-04-cake.html").is_file()
+
+
+def test_publishers_send_the_publish_branchs_bytes_not_the_working_trees(tmp_path: Path) -> None:
+    """What a publisher uploads comes from `Committed.media_bytes`, even if the file
+    changed after sync compared it (the Telegram loopback keeps the uploaded bytes)."""
+    from smmflow import repo as repo_module
+    from smmflow.committed import Committed
+    from smmflow.gitstore import Store
+    from smmflow.http import Http
+    from smmflow.platforms.base import Context
+    from smmflow.platforms.telegram import Telegram
+
+    try:
+        from tests.servers.telegram import BotApiServer
+    except ImportError:
+        from servers.telegram import BotApiServer
+
+    api = BotApiServer()
+    api.channel("shop", title="Shop")
+    api.start()
+    try:
+        root = init_repo(tmp_path / "repo")
+        account = {"chat": "@shop", "token_env": "TG_TOKEN", "api": api.url}
+        write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", {"telegram": account}))
+        write(root, "content/shop/2026-12-04-cake.md", photo_post())
+        (root / "content/shop/media").mkdir(parents=True)
+        (root / "content/shop/media/cake.jpg").write_bytes(JPEG)
+        commit(root, "a post with a photo")
+        loaded = repo_module.load(root, use_cache=False)
+        [post] = loaded.posts
+        (root / "content/shop/media/cake.jpg").write_bytes(JPEG + b"\x00changed")
+        store = Store(root)
+        try:
+            committed = Committed(store, "main")
+            group = loaded.groups["shop"]
+            ctx = Context(root, group, Http(), {"TG_TOKEN": api.token}, str, None)
+            ctx.media_bytes = committed.media_bytes
+            publisher = Telegram(group.account("telegram"), ctx)
+            publisher.publish(post, publisher.render(post), "key-1")
+        finally:
+            store.close()
+        [message] = api.posts()
+        assert message.file["data"] == JPEG
+    finally:
+        api.stop()
