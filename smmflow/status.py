@@ -91,7 +91,13 @@ def _row(
 
     if record is not None:
         if record.state == "published" and post.status == "withdrawn":
-            return row("published", "withdrawn: the next sync deletes it", record.url)
+            why = hold(post)  # a withdrawal counts only as committed (and approved)
+            note = (
+                f"withdrawn here, not acted on: {why}"
+                if why
+                else "withdrawn: the next sync deletes it"
+            )
+            return row("published", note, record.url)
         if record.state in ("published", "withdrawn", "skipped"):
             return row(record.state, record.error, record.url)
         if record.state in ("failed", "unknown", "missed", "corrupt"):

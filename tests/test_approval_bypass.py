@@ -15,6 +15,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from smmflow import repo as repo_module
 from smmflow.approvals import check_approval
 from smmflow.committed import Committed
@@ -24,6 +26,7 @@ from smmflow.posts import load_post
 
 try:  # `python -m pytest` from the repository root
     from tests.servers.github import GitHubServer, clean_env, git, run_smmflow
+    from tests.servers.webhook import Receiver
     from tests.test_github import (  # noqa: F401  (`github` is a fixture)
         APPROVERS,
         GROUP,
@@ -38,6 +41,7 @@ try:  # `python -m pytest` from the repository root
     )
 except ImportError:  # pytest with tests/ itself on sys.path
     from servers.github import GitHubServer, clean_env, git, run_smmflow
+    from servers.webhook import Receiver
     from test_github import (  # noqa: F401
         APPROVERS,
         GROUP,
@@ -351,3 +355,113 @@ def test_an_image_changed_by_an_unapproved_pull_request_is_held(tmp_path, github
     assert code == 0 and outcomes[(PHOTO_ID, "feed")]["state"] == "published", outcomes
     copy = root / "public" / GROUP / "media" / "tort.jpg"
     assert copy.read_bytes() == b"\xff\xd8\xff\xe0 the approved cake"
+
+
+# -- 10. a withdrawal, and every other send, obeys the approval too --------------------------------
+HOOK_SECRET = "approval-bypass-hook-secret"
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver(secret=HOOK_SECRET.encode()).start()
+    yield server
+    server.stop()
+
+
+def hooked_repo(tmp_path: Path, receiver: Receiver) -> Path:
+    """content_repo, with its group's webhook pointed at a live receiver."""
+    root = content_repo(tmp_path / "repo")
+    schedule = root / "schedules" / f"{GROUP}.yml"
+    text = schedule.read_text(encoding="utf-8").replace("http://127.0.0.1:9/hook", receiver.url)
+    schedule.write_text(text.replace("SMMFLOW_TEST_CRM_SECRET", "HOOK_SECRET"), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "the webhook")
+    return root
+
+
+def hook_sync(root: Path, server: GitHubServer) -> tuple[int, dict, str]:
+    ran = run_smmflow(
+        root,
+        "sync",
+        "--now",
+        NOW,
+        "--approvals",
+        "github",
+        "--no-report-issues",
+        "--format",
+        "json",
+        env=clean_env(HOOK_SECRET=HOOK_SECRET, **server.env()),
+    )
+    assert "Traceback" not in ran.err, str(ran)
+    outcomes = {(o["post"], o["account"]): o for o in json.loads(ran.out)["outcomes"]}
+    return ran.code, outcomes, ran.err
+
+
+def approved_and_published(tmp_path: Path, github, receiver: Receiver) -> tuple[Path, GitHubServer]:
+    root = hooked_repo(tmp_path, receiver)
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă", platforms="[feed, crm]"), "c")
+    server = github(root)
+    number = server.open_pull("december")
+    server.review(number, "ana-popescu", "APPROVED")
+    server.merge_pull(number)
+    on_main(root)
+    code, outcomes, _ = hook_sync(root, server)
+    assert code == 0 and {o["state"] for o in outcomes.values()} == {"published"}, outcomes
+    return root, server
+
+
+def withdrawn_text() -> str:
+    return post_text("Cozonac cu nucă", platforms="[feed, crm]", status="withdrawn")
+
+
+def test_a_withdrawal_pushed_without_approval_deletes_nothing(tmp_path, github, receiver):
+    root, server = approved_and_published(tmp_path, github, receiver)
+    page = root / "public" / GROUP / "posts" / "2026-12-03-cozonac.html"
+    commit_on(root, "main", POST, withdrawn_text(), "withdrawn, straight to main")
+    code, outcomes, _ = hook_sync(root, server)
+    assert code == 3, outcomes
+    reason = (
+        "pushed to main without a pull request: open one for ana-popescu, Mihai-Dulce to approve"
+    )
+    assert {k[1]: (o["state"], o["detail"]) for k, o in outcomes.items()} == {
+        "feed": ("held", f"withdrawal not acted on: {reason}"),
+        "crm": ("held", f"withdrawal not acted on: {reason}"),
+    }
+    assert page.is_file() and receiver.deleted == []
+
+
+def test_an_approved_withdrawal_on_main_deletes_the_post(tmp_path, github, receiver):
+    root, server = approved_and_published(tmp_path, github, receiver)
+    page = root / "public" / GROUP / "posts" / "2026-12-03-cozonac.html"
+    git(root, "checkout", "-q", "-b", "withdraw", "main")
+    commit_on(root, "withdraw", POST, withdrawn_text(), "withdraw it")
+    number = server.open_pull("withdraw")
+    server.review(number, "ana-popescu", "APPROVED")
+    server.merge_pull(number)
+    on_main(root)
+    code, outcomes, _ = hook_sync(root, server)
+    assert code == 0, outcomes
+    assert {k[1]: o["state"] for k, o in outcomes.items()} == {
+        "feed": "withdrawn",
+        "crm": "withdrawn",
+    }
+    assert not page.exists() and len(receiver.deleted) == 1
+
+
+def test_a_failed_post_edited_without_approval_is_not_retried(tmp_path, github, receiver):
+    """A retry sends the current text: it needs the approval like a first send."""
+    root = hooked_repo(tmp_path, receiver)
+    commit_on(root, "december", POST, post_text("Cozonac cu nucă", platforms="[crm]"), "c")
+    server = github(root)
+    number = server.open_pull("december")
+    server.review(number, "ana-popescu", "APPROVED")
+    server.merge_pull(number)
+    on_main(root)
+    receiver.faults = ["500"] * 10  # every attempt of this run fails; retryable
+    code, outcomes, _ = hook_sync(root, server)
+    assert outcomes[(POST_ID, "crm")]["state"] == "failed", outcomes
+    receiver.faults = []
+    commit_on(root, "main", POST, post_text("Cozonac, -70%!", platforms="[crm]"), "straight")
+    code, outcomes, _ = hook_sync(root, server)
+    assert code == 3 and outcomes[(POST_ID, "crm")]["state"] == "held", outcomes
+    assert outcomes[(POST_ID, "crm")]["detail"].startswith("not retried: pushed to main")
+    assert receiver.created == {}

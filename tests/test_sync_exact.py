@@ -226,3 +226,59 @@ def test_publishers_send_the_publish_branchs_bytes_not_the_working_trees(tmp_pat
         assert message.file["data"] == JPEG
     finally:
         api.stop()
+
+
+# -- 10. a withdrawal is acted on only as committed on the publish branch ---------------------------
+def live_post(tmp_path: Path, hook_url: str) -> tuple[Path, Path]:
+    """A post published to the feed and the webhook; returns the repository and its page."""
+    root = init_repo(tmp_path / "repo")
+    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", accounts(hook_url)))
+    write(root, "content/shop/2026-12-04-recall.md", post_md("2026-12-04 10:00", "A recall."))
+    commit(root, "the post")
+    result, _ = sync_json(root, "2026-12-04 10:30Z", env=env())
+    assert result.code == 0, str(result)
+    page = root / "public/shop/posts/2026-12-04-recall.html"
+    assert page.is_file()
+    return root, page
+
+
+WITHDRAWN = post_md("2026-12-04 10:00", "A recall.", status="withdrawn")
+
+
+def assert_not_deleted(root: Path, page: Path, receiver, reason: str) -> None:
+    dry = smmflow(root, "sync", "--dry-run", "--now", "2026-12-04 12:00Z", env=env())
+    assert "delete" not in dry.out and "withdrawn after publishing" not in dry.out, str(dry)
+    result, report = sync_json(root, "2026-12-04 12:00Z", env=env())
+    assert result.code == 3, str(result)
+    assert {(o["account"], o["state"], o["detail"]) for o in report["outcomes"]} == {
+        ("feed", "held", f"withdrawal not acted on: {reason}"),
+        ("hook", "held", f"withdrawal not acted on: {reason}"),
+    }
+    assert page.is_file()
+    assert [d for d in receiver.deliveries if d.method == "DELETE"] == []
+    row = status_rows(root, "2026-12-04 12:00Z", env=env())[("shop/2026-12-04-recall", "hook")]
+    assert row["state"] == "published" and "not acted on" in row["detail"], row
+
+
+def test_an_uncommitted_withdrawal_deletes_nothing(tmp_path: Path, receiver) -> None:
+    root, page = live_post(tmp_path, receiver.url)
+    write(root, "content/shop/2026-12-04-recall.md", WITHDRAWN)  # not committed
+    reason = "differs from the copy on main (commit it, or discard the edit)"
+    assert_not_deleted(root, page, receiver, reason)
+
+
+def test_a_withdrawal_on_another_branch_deletes_nothing(tmp_path: Path, receiver) -> None:
+    root, page = live_post(tmp_path, receiver.url)
+    git(root, "checkout", "-q", "-b", "try-withdrawal")
+    write(root, "content/shop/2026-12-04-recall.md", WITHDRAWN)
+    commit(root, "withdraw, on a test branch")
+    reason = "differs from the copy on main (commit it, or discard the edit)"
+    assert_not_deleted(root, page, receiver, reason)
+
+    git(root, "checkout", "-q", "main")  # merged to main: now it is acted on
+    git(root, "merge", "-q", "--ff-only", "try-withdrawal")
+    result, report = sync_json(root, "2026-12-04 12:00Z", env=env())
+    assert result.code == 0, str(result)
+    assert {o["state"] for o in report["outcomes"]} == {"withdrawn"}
+    assert not page.exists()
+    assert len([d for d in receiver.deliveries if d.method == "DELETE"]) == 1
