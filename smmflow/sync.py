@@ -129,14 +129,10 @@ def run_sync(
 def broken_groups(repo) -> list[str]:
     """Leave out every post of a group whose group file has errors (nothing of it is
     published, withdrawn or retried: the skipped file makes the run exit 1); why, per group."""
-    notes = [
-        reason
-        for group in sorted({p.group for p in repo.posts})
-        if (reason := repo.group_error(group))
-    ]
-    if notes:
-        repo.posts = [p for p in repo.posts if not repo.group_error(p.group)]
-    return notes
+    broken = repo.group_problems
+    if broken:
+        repo.posts = [p for p in repo.posts if p.group not in broken]
+    return [repo.group_error(group) or "" for group in sorted(broken)]
 
 
 def skipped(repo) -> list:
