@@ -2,15 +2,21 @@
 
 For a group with `approvers`, the post's current bytes must have reached the publish
 branch through a merged pull request whose latest review by one of the approvers is
-APPROVED, given on a commit where the file had exactly those bytes. An edit after the
-approval (even one pushed straight to main) needs a new approval.
+APPROVED, given on a commit where the post and every media file it names had exactly
+the blobs they have now (the approved unit: `committed.Committed.unit`). An edit after
+the approval (even one pushed straight to main, even of an image only) needs a new
+approval. A review whose commit cannot be established (null: force-pushed away) approves
+nothing, and neither does a shallow clone, where history cannot tell which pull request
+brought a file.
 
 Modes (`--approvals` or SMMFLOW_APPROVALS):
 - `github`: the rule above, asked of GitHub's REST API (default inside GitHub Actions);
 - `branch`: being on the publish branch counts as approved: whoever may push to it
   approves (for local and self-hosted repositories without GitHub).
-Positive answers are remembered in the ledger (`approvals/<post>.json`) keyed by the
-file's blob id, so GitHub is asked once per approved version.
+Only GitHub grants an approval, asked at publish time. The ledger branch is never a source
+of approval: anyone who can push can write it. What GitHub said is written there
+(`approvals/<post>.json`) only as a hint for `check`'s offline warnings, and never read
+back by the gate; within one run each post's bytes are asked about once.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from .committed import Committed
 from .errors import UsageError
-from .github import GitHub, GitHubError
+from .github import GitHub, GitHubError, is_commit_id
 from .gitstore import Store, last_commit
 from .ledger import Ledger
 from .model import Post
@@ -27,6 +34,11 @@ from .repo import Repo
 
 MODES = ("github", "branch")
 DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
+SHALLOW = (
+    "this clone is shallow (made with --depth), so which pull request brought each post "
+    "cannot be known and nothing is approved here: fetch the whole history (`git fetch "
+    "--unshallow`; in GitHub Actions, `fetch-depth: 0` in actions/checkout)"
+)
 
 
 def default_mode(github: GitHub | None) -> str:
@@ -48,11 +60,23 @@ def _latest_by_user(reviews: list[dict]) -> dict[str, dict]:
 
 
 def check_approval(
-    post: Post, approvers: tuple[str, ...], store: Store, github: GitHub, branch: str
+    post: Post,
+    approvers: tuple[str, ...],
+    store: Store,
+    github: GitHub,
+    branch: str,
+    committed: Committed | None = None,
 ) -> dict:
-    """What GitHub says about the current bytes of `post`: {"state": approved|missing|...}."""
+    """What GitHub says about the current unit of `post` (its bytes, and with `committed`
+    each media file's): {"state": approved|missing|stale|..., "reason": ...}."""
+    unit = committed.unit(post) if committed else {post.path: post.blob}
     base = {"blob": post.blob, "path": post.path}
-    commit = last_commit(store, branch, post.path)
+    if len(unit) > 1:
+        base["media"] = {path: blob for path, blob in unit.items() if path != post.path}
+    if store.is_shallow():
+        return {**base, "state": "shallow-clone", "reason": SHALLOW}
+    paths = committed.history_paths(post) if committed else [post.path]
+    commit = last_commit(store, branch, *paths)
     if commit is None:
         return {**base, "state": "missing", "reason": f"not on {branch}"}
     merged = [
@@ -68,9 +92,15 @@ def check_approval(
             "reason": f"pushed to {branch} without a pull request: open one for "
             f"{', '.join(approvers)} to approve",
         }
+    return {**base, **_reviews(merged, approvers, unit, github)}
+
+
+def _reviews(merged: list[dict], approvers: tuple[str, ...], unit: dict, github: GitHub) -> dict:
+    """The verdict of the merged pull requests' reviews on `unit` (path -> blob)."""
     wanted = {a.lower() for a in approvers}
     others: set[str] = set()
     stale: list[str] = []
+    gone: list[str] = []
     for pr in merged:
         for login, review in _latest_by_user(github.reviews(int(pr["number"]))).items():
             if review.get("state") != "APPROVED":
@@ -78,9 +108,11 @@ def check_approval(
             if login not in wanted:
                 others.add(login)
                 continue
-            if github.blob_at(post.path, review.get("commit_id") or "") == post.blob:
+            if not is_commit_id(review.get("commit_id")):  # null: the commit is gone
+                gone.append(f"{login} in #{pr['number']}")
+                continue
+            if all(github.blob_at(path, review["commit_id"]) == b for path, b in unit.items()):
                 return {
-                    **base,
                     "state": "approved",
                     "by": login,
                     "pull_request": int(pr["number"]),
@@ -88,48 +120,65 @@ def check_approval(
                     "commit": review.get("commit_id"),
                 }
             stale.append(f"{login} in #{pr['number']}")
+    what = "the current text" if len(unit) == 1 else "the current text and media"
     if stale:
+        reason = f"changed after it was approved ({', '.join(stale)}): {what} needs a new approval"
+        return {"state": "stale", "reason": reason}
+    if gone:
         reason = (
-            f"changed after it was approved ({', '.join(stale)}): the current text needs a new "
-            "approval"
+            f"approved on a commit that no longer exists ({', '.join(gone)}; force-pushed "
+            f"away?), so what was approved cannot be known: {what} needs a new approval"
         )
-        return {**base, "state": "stale", "reason": reason}
+        return {"state": "commit-gone", "reason": reason}
     if others:
         return {
-            **base,
             "state": "not-an-approver",
             "reason": f"approved only by {', '.join(sorted(others))}, who "
             f"{'is' if len(others) == 1 else 'are'} not among the approvers "
             f"({', '.join(approvers)})",
         }
+    numbers = ", ".join(f"#{pr['number']}" for pr in merged)
     return {
-        **base,
         "state": "missing",
-        "reason": f"no approval by {', '.join(approvers)} on pull request "
-        + ", ".join(f"#{pr['number']}" for pr in merged),
+        "reason": f"no approval by {', '.join(approvers)} on pull request {numbers}",
     }
 
 
 def gate(
-    repo: Repo, store: Store, ledger: Ledger, branch: str, mode: str, github: GitHub | None
+    repo: Repo,
+    store: Store,
+    ledger: Ledger,
+    branch: str,
+    mode: str,
+    github: GitHub | None,
+    committed: Committed | None = None,
 ) -> Callable[[Post], str | None]:
-    """The hold function sync and status use: None = approved, else why it is held."""
+    """The hold function sync and status use: None = approved, else why it is held.
+
+    Nothing read from the ledger counts here: every answer comes from GitHub in this run.
+    `committed` (the publish branch, read once) gives each post's unit with its media.
+    """
+    asked: dict[tuple, dict] = {}  # (post id, unit) -> GitHub's answer, this run
+    exact = committed
 
     def hold(post: Post) -> str | None:
+        nonlocal exact
         approvers = repo.groups[post.group].approvers
         if not approvers or mode == "branch":
             return None
-        known = ledger.approvals.get(post.id)
-        if known and known.get("blob") == post.blob and known.get("state") == "approved":
-            return None
         if github is None:
             return "waiting for approval: no GitHub access to check it (GITHUB_TOKEN, GITHUB_REPOSITORY)"
-        try:
-            found = check_approval(post, approvers, store, github, branch)
-        except GitHubError as exc:
-            return f"approval could not be checked: {exc}"
-        if known != found:
-            ledger.save_approval(post.id, found)
+        exact = exact or Committed(store, branch)
+        key = (post.id, tuple(sorted(exact.unit(post).items())))
+        found = asked.get(key)
+        if found is None:
+            try:
+                found = check_approval(post, approvers, store, github, branch, exact)
+            except GitHubError as exc:
+                return f"approval could not be checked: {exc}"
+            asked[key] = found
+            if ledger.approvals.get(post.id) != found:  # the hint `check` shows offline
+                ledger.save_approval(post.id, found)
         return None if found["state"] == "approved" else found["reason"]
 
     return hold

@@ -131,6 +131,7 @@ def sync(
             "exit_code": int(report.exit_code),
             "outcomes": [o.__dict__ for o in report.outcomes],
             "skipped_files": sorted({p.path for p in report.problems}),
+            "notes": report.notes,
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

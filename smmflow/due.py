@@ -1,7 +1,8 @@
 """What a sync must do, decided without side effects: `plan(posts, ledger, now)`.
 
 Each (post, account) pair gets at most one action. The rules are the invariants:
-nothing unapproved (drafts, posts not on the publish branch, held by an approval gate),
+nothing unapproved (drafts, posts not on the publish branch, held by an approval gate:
+every send and every delete, retries, resumes and withdrawals included, obeys `hold`),
 nothing twice (a record that says published, or a live claim, stops it), nothing lost
 (too late becomes `missed`, an unknown outcome waits for a person).
 """
@@ -119,6 +120,12 @@ def _decide(
     def act(kind: str, reason: str = "") -> Action:
         return Action(kind, post, account, record, reason)
 
+    def unless_held(kind: str, reason: str, what: str) -> Action:
+        """Every send and every delete obeys `hold` (exact bytes on the publish branch,
+        approved where the group has approvers), whichever path led to it."""
+        why = hold(post)
+        return act(HELD, f"{what}: {why}") if why else act(kind, reason)
+
     state = record.state if record else None
     if state == "corrupt":
         return act(WAITING, record.error if record else "")
@@ -128,13 +135,14 @@ def _decide(
         if post.status == "withdrawn" and not caps.idempotent:
             return act(UNKNOWN, "a run stopped while sending it; it was withdrawn since")
         if caps.idempotent and _key_alive(record, caps.key_ttl):  # type: ignore[arg-type]
-            return act(PUBLISH, "resuming a run that stopped, with the same idempotency key")
+            reason = "resuming a run that stopped, with the same idempotency key"
+            return unless_held(PUBLISH, reason, "not resumed")
         if caps.can_verify:
-            return act(VERIFY, "a run stopped while sending it")
+            return unless_held(VERIFY, "a run stopped while sending it", "not resumed")
         return act(UNKNOWN, "a run stopped while sending it; check the account by hand")
     if post.status == "withdrawn":
         if state == "published":
-            return act(DELETE, "withdrawn after publishing")
+            return unless_held(DELETE, "withdrawn after publishing", "withdrawal not acted on")
         return None
     if state == "unknown":
         return act(WAITING, record.error if record else "")
@@ -153,7 +161,8 @@ def _decide(
             return act(
                 MISSED, f"still failing after max_delay {human(group.max_delay)}: {record.error}"
             )
-        return act(PUBLISH, "retrying: " + ("the post changed" if changed else record.error))
+        retry = "retrying: " + ("the post changed" if changed else record.error)
+        return unless_held(PUBLISH, retry, "not retried")
     reason = hold(post)
     if reason:
         return act(HELD, reason)

@@ -21,7 +21,7 @@ from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F4
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
 from .ledger import Ledger, Record, now_utc, this_run
-from .model import Post
+from .model import Media, Post
 from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
 from .repo import Repo
@@ -42,6 +42,9 @@ class Engine:
     hold: Callable[[Post], str | None] | None = None
     lease: dt.timedelta = dt.timedelta(minutes=15)
     http: Http | None = None
+    # The bytes of a post's media as the publish branch holds them (committed.Committed):
+    # what is sent, never the working tree's files.
+    media_bytes: Callable[[str, Media], bytes] | None = None
     _publishers: dict = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
 
@@ -67,6 +70,7 @@ class Engine:
                 self.environ,
                 self.redact,
                 self.public,
+                self.media_bytes,
             )
             self._publishers[key] = cls(action.account, ctx)
         return self._publishers[key]

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import filecmp
 import html
 import os
 import re
-import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -144,10 +142,10 @@ def _write(path: Path, data: bytes) -> None:
     _replace(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy unless an identical regular file is there already: re-runs leave videos alone."""
-    if target.is_symlink() or not target.is_file() or not filecmp.cmp(source, target, False):
-        _replace(target, lambda tmp: shutil.copyfile(source, tmp))
+def _copy(data: bytes, target: Path) -> None:
+    """Write unless an identical regular file is there already: re-runs leave videos alone."""
+    if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
+        _replace(target, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -184,9 +182,18 @@ def _feed_link(href: str, title: str) -> str:
     return f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}">\n'
 
 
-def write_post(public: Path, group: Group, post: Post, base_url: str | None) -> Path:
+def write_post(
+    public: Path,
+    group: Group,
+    post: Post,
+    base_url: str | None,
+    read: Callable[[Media], bytes] | None = None,
+) -> Path:
     """Write the post's page and copy its media; returns the page. Links stay relative, so the
-    site works offline and wherever it is served; base_url only adds a canonical link."""
+    site works offline and wherever it is served; base_url only adds a canonical link.
+
+    `read` gives each media file's bytes (sync: the publish branch's blob, so an
+    uncommitted change never reaches public/); without it the file is read."""
     folder = public / group.id
     page = _page_path(folder, post.slug)
     before = _refs(page)
@@ -195,7 +202,7 @@ def write_post(public: Path, group: Group, post: Post, base_url: str | None) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         if not _inside(target.parent, folder):
             raise ValueError(f"{target.parent} leads outside {folder}")
-        _copy(media.file, target)
+        _copy(read(media) if read else media.file.read_bytes(), target)
     name, headline = _esc(group.name), _esc(_title(post))
     # Untitled posts open with their headline already: keep the h1 for screen readers only.
     heading = f"<h1>{headline}</h1>" if post.title else f'<h1 class="sr">{headline}</h1>'

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
@@ -19,6 +20,11 @@ from . import __version__
 from .errors import SmmflowError, UsageError
 
 API_VERSION = "2022-11-28"
+COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
+
+
+def is_commit_id(value: object) -> bool:
+    return isinstance(value, str) and COMMIT_ID.fullmatch(value) is not None
 
 
 class GitHubError(SmmflowError):
@@ -99,9 +105,15 @@ class GitHub:
     def reviews(self, number: int) -> list[dict]:
         return list(self.pages(f"pulls/{number}/reviews"))
 
-    def blob_at(self, path: str, ref: str) -> str | None:
-        """The blob id of `path` at commit `ref`, or None when it is not there."""
-        response = self.call("GET", f"contents/{quote(path)}", params={"ref": ref})
+    def blob_at(self, path: str, commit: str) -> str | None:
+        """The blob id of `path` at `commit` (a full commit id), or None when it is not there.
+
+        Anything but a commit id is refused: an empty `ref` would make GitHub answer for
+        the default branch, a branch name for whatever it holds now.
+        """
+        if not is_commit_id(commit):
+            raise GitHubError(f"{commit!r} is not a commit id: cannot look up {path} at it")
+        response = self.call("GET", f"contents/{quote(path)}", params={"ref": commit})
         if response.status_code == 404:
             return None
         data = response.json()

@@ -4,6 +4,10 @@ The ledger lives on its own branch (default `smmflow/ledger`), so it needs no wr
 to a protected main. Every change is a commit whose parent is the tip we read; the ref is
 moved with a compare-and-swap (`git update-ref NEW OLD` locally, a non-force push to the
 remote), so two runs can never both win the same claim.
+
+Every path given to git is taken literally (`GIT_LITERAL_PATHSPECS=1` on every call): a
+post named `2026-12-05-l*.md` must never match `2026-12-05-launch.md`. So no call here
+may use pathspec magic (`:(glob)`, `:(literal)`, ...): it would be read as a file name.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Store:
         self._index = state / f"index-{os.getpid()}"
         self._index_commit: str | None = None  # the commit whose tree the index holds
         self._fetched: set[str] = set()  # per-process fetch refs, removed on close
+        self._shallow: bool | None = None
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -67,6 +72,7 @@ class Store:
         if args and args[0] in INDEX_COMMANDS:  # ledger commits use a private index
             env["GIT_INDEX_FILE"] = str(self._index)
         env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
+        env["GIT_LITERAL_PATHSPECS"] = "1"  # a `*` or `?` in a file name is that character
         return subprocess.run(
             ["git", "-C", str(self.root), *args], input=stdin, capture_output=True, env=env
         )
@@ -91,6 +97,11 @@ class Store:
 
     def tree_blobs(self, commit: str, prefix: str = "") -> dict[str, str]:
         """path -> blob id of every file of `commit` (under `prefix`)."""
+        return {path: sha for path, (_mode, sha) in self.tree_entries(commit, prefix).items()}
+
+    def tree_entries(self, commit: str, prefix: str = "") -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob id) of every file of `commit` (under `prefix`); links have
+        mode 120000 and their target as the blob."""
         args = ["ls-tree", "-r", "-z", "--full-tree", commit]
         if prefix:
             args += ["--", prefix]
@@ -99,13 +110,21 @@ class Store:
             if not entry:
                 continue
             meta, path = entry.split("\t", 1)
-            _mode, kind, sha = meta.split()
+            mode, kind, sha = meta.split()
             if kind == "blob":
-                found[path] = sha
+                found[path] = (mode, sha)
         return found
 
     def read_blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def is_shallow(self) -> bool:
+        """Whether this clone was cut short (`--depth`): its oldest commits stand for all
+        the history before them, so "the last commit that changed a file" is a guess."""
+        if self._shallow is None:
+            out = self.run("rev-parse", "--is-shallow-repository").strip()
+            self._shallow = out == "true"
+        return self._shallow
 
     def current_branch(self) -> str | None:
         out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1)).strip()
@@ -278,7 +297,8 @@ def pull(store: Store, branch: str) -> str:
     return f"pulled {branch}"
 
 
-def last_commit(store: Store, branch: str, path: str) -> str | None:
-    """The newest commit on `branch` that changed `path` (what put its bytes there)."""
-    out = store.run("log", "-1", "--format=%H", branch, "--", path).strip()
+def last_commit(store: Store, branch: str, *paths: str) -> str | None:
+    """The newest commit on `branch` that changed any of `paths` (what put their bytes
+    there); paths are literal (see `Store.proc`)."""
+    out = store.run("log", "-1", "--format=%H", branch, "--", *paths).strip()
     return out or None

@@ -3,7 +3,9 @@
 Sync records what GitHub said about each post's approval on the ledger branch
 (`approvals/<post>.json`). `check` reads the local copy of that branch — no network, no
 token — and flags a post whose current bytes were found unapproved (for example pushed
-straight to main), so the problem shows on the next pull request too.
+straight to main), so the problem shows on the next pull request too. A warning only:
+anyone who can push can write the ledger branch, so nothing read here ever makes a post
+publishable (sync asks GitHub, see approvals.py).
 """
 
 from __future__ import annotations

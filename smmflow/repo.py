@@ -24,6 +24,9 @@ class Repo:
     posts_checked: bool = False  # per-post platform checks already in `problems`
     group_keys: dict[str, str] = field(default_factory=dict)  # group id -> hash of its file
     cache_hits: int = 0
+    _group_problems: tuple[int, dict[str, list[Problem]]] = field(
+        default=(-1, {}), repr=False, compare=False
+    )
 
     def posts_of(self, group: str) -> list[Post]:
         return [p for p in self.posts if p.group == group]
@@ -32,6 +35,32 @@ class Repo:
     def broken_files(self) -> set[str]:
         """Files with at least one error: nothing in them may be acted on."""
         return {p.path for p in self.problems if p.severity.value == "error"}
+
+    def group_error(self, group: str) -> str | None:
+        """Why nothing of `group` may be published, withdrawn or retried: its group file has
+        errors (a misspelled `approvers`, a wrong timezone...), so acting on any of its
+        posts would guess what the file meant. None when the file is clean."""
+        found = self.group_problems.get(group)
+        if not found:
+            return None
+        first = found[0].format()
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        return (
+            f"nothing of group {group} is published while schedules/{group}.yml has "
+            f"errors: {first}{more}; run `smmflow check`"
+        )
+
+    @property
+    def group_problems(self) -> dict[str, list[Problem]]:
+        """Group id -> the errors of its group file, for every group that has some."""
+        seen, found = self._group_problems
+        if seen != len(self.problems):  # problems are only ever added
+            found = {}
+            for problem in self.problems:
+                if problem.severity.value == "error" and problem.path.startswith("schedules/"):
+                    found.setdefault(Path(problem.path).stem, []).append(problem)
+            self._group_problems = (len(self.problems), found)
+        return found
 
 
 def find_root(start: Path | None = None) -> Path:

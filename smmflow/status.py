@@ -58,6 +58,7 @@ def rows(
     month: str | None = None,
 ) -> list[Row]:
     found = []
+    held = _group_first(repo, hold)
     for post in sorted(repo.posts, key=lambda p: (p.utc, p.path)):
         if group and post.group != group:
             continue
@@ -65,8 +66,17 @@ def rows(
             continue
         for account in post.platforms:
             late = now - post.utc > repo.groups[post.group].max_delay
-            found.append(_row(post, account, records.get((post.id, account)), now, hold, late))
+            found.append(_row(post, account, records.get((post.id, account)), now, held, late))
     return found
+
+
+def _group_first(repo: Repo, hold: Callable[[Post], str | None]) -> Callable[[Post], str | None]:
+    """A post of a group whose file has errors is held for that, whatever else holds."""
+
+    def held(post: Post) -> str | None:
+        return repo.group_error(post.group) or hold(post)
+
+    return held
 
 
 def _row(
@@ -81,7 +91,13 @@ def _row(
 
     if record is not None:
         if record.state == "published" and post.status == "withdrawn":
-            return row("published", "withdrawn: the next sync deletes it", record.url)
+            why = hold(post)  # a withdrawal counts only as committed (and approved)
+            note = (
+                f"withdrawn here, not acted on: {why}"
+                if why
+                else "withdrawn: the next sync deletes it"
+            )
+            return row("published", note, record.url)
         if record.state in ("published", "withdrawn", "skipped"):
             return row(record.state, record.error, record.url)
         if record.state in ("failed", "unknown", "missed", "corrupt"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import repo as repo_module
+from .committed import Committed
 from .engine import Engine, Outcome, Report, publish_branch
 from .gitstore import Store
 from .ledger import BRANCH, Ledger
@@ -41,17 +42,13 @@ def default_remote() -> str | None:
     return "origin" if os.environ.get("GITHUB_ACTIONS") == "true" else None
 
 
-def committed_hold(store: Store, branch: str, gate=None):
-    """A post is held unless its exact bytes are on the publish branch (and `gate` agrees)."""
-    committed = store.tree_blobs(branch, "content")
+def committed_hold(store: Store, branch: str, gate=None, committed: Committed | None = None):
+    """A post is held unless its exact bytes, and its media's, are on the publish branch
+    (and `gate` agrees)."""
+    exact = committed or Committed(store, branch)
 
     def hold(post) -> str | None:
-        blob = committed.get(post.path)
-        if blob is None:
-            return f"not on the publish branch {branch} (commit and merge it)"
-        if blob != post.blob:
-            return f"differs from the copy on {branch} (commit it, or discard the edit)"
-        return gate(post) if gate else None
+        return exact.hold(post) or (gate(post) if gate else None)
 
     return hold
 
@@ -80,6 +77,7 @@ def run_sync(
     hold=None,
 ) -> Report:
     repo = repo_module.load(root)
+    notes = broken_groups(repo)
     if options.max_delay is not None:
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
     redact = env_secrets(repo.groups.values())
@@ -91,9 +89,10 @@ def run_sync(
         from .github import GitHub
 
         branch = publish_branch(store, options.branch)
+        committed = Committed(store, branch)
         github = GitHub.from_env()
         mode = options.approvals or approvals.default_mode(github)
-        gate = approvals.gate(repo, store, ledger, branch, mode, github)
+        gate = approvals.gate(repo, store, ledger, branch, mode, github, committed)
         engine = Engine(
             repo,
             store,
@@ -103,10 +102,11 @@ def run_sync(
             branch,
             stop=stop or threading.Event(),
             public=options.public,
-            hold=committed_hold(store, branch, _both(gate, hold)),
+            hold=committed_hold(store, branch, _both(gate, hold), committed),
             lease=options.lease,
+            media_bytes=committed.media_bytes,
         )
-        report = Report(problems=skipped(repo), listener=listener)
+        report = Report(problems=skipped(repo), listener=listener, notes=notes)
         actions = engine.plan(options.group, options.account)
         if options.dry_run:
             for action in actions:
@@ -115,7 +115,7 @@ def run_sync(
         engine.run(actions, report)
         from .platforms.feed import rebuild
 
-        rebuild(repo, ledger.records, options.public or root / "public")
+        rebuild(repo, ledger.records, options.public or root / "public", committed)
         ledger.mark_seen()
         if github is not None and options.report_issues is not False:
             from .failures import report_failures
@@ -124,6 +124,15 @@ def run_sync(
         return report
     finally:
         store.close()
+
+
+def broken_groups(repo) -> list[str]:
+    """Leave out every post of a group whose group file has errors (nothing of it is
+    published, withdrawn or retried: the skipped file makes the run exit 1); why, per group."""
+    broken = repo.group_problems
+    if broken:
+        repo.posts = [p for p in repo.posts if p.group not in broken]
+    return [repo.group_error(group) or "" for group in sorted(broken)]
 
 
 def skipped(repo) -> list:

@@ -1,6 +1,7 @@
 """End to end: a writer's post goes through a pull request, the client's approval and a
 merge, and `smmflow sync` publishes it once; an edit pushed straight to main afterwards is
-held until the client approves it again.
+held until the client approves it again, and so is an edit pushed to the pull request after
+the approval and merged with it (held only by comparing the approved bytes with main's).
 
 Everything is real but GitHub's web side: a bare git repository stands for the GitHub
 repository, the writer works in one clone and the publishing job in another (as
@@ -221,3 +222,38 @@ def test_approved_post_is_published_once_and_a_later_edit_waits_for_a_new_approv
     code, outcomes = w.sync(WEEK_TWO)
     assert (code, outcomes) == (0, {})
     assert len(w.receiver.deliveries) == 2  # one per post, in all
+
+
+def test_an_edit_after_the_approval_merged_through_the_same_pull_request_waits(world):
+    """The edit reaches main through a merged pull request that the client did approve —
+    an earlier commit of it. Only comparing the approved bytes with main's holds it."""
+    w, gh = world, world.github
+    w.branch("decembrie")
+    w.write(FIRST, post("2026-12-03 10:00", "**Secretul cozonacului**: maia ținută 12 ore."))
+    approved = w.commit_and_push("decembrie", "the post", FIRST)
+    number = gh.open_pull("decembrie")
+    gh.review(number, "ana-popescu", "APPROVED")
+    # After the approval the writer pushes one more edit; it is merged without a new look.
+    w.write(FIRST, post("2026-12-03 10:00", "**Secretul cozonacului**: -50% azi!", "sales"))
+    edited = w.commit_and_push("decembrie", "a discount, after the approval", FIRST)
+    assert gh.head(number) == edited != approved
+    gh.merge_pull(number, method="merge")
+
+    code, outcomes = w.sync(WEEK_ONE)
+    assert code == 3, outcomes
+    reason = (
+        f"changed after it was approved (ana-popescu in #{number}): the current text needs a "
+        "new approval"
+    )
+    assert {k: (o["state"], o["detail"]) for k, o in outcomes.items()} == {
+        (FIRST_ID, "feed"): ("held", reason),
+        (FIRST_ID, "crm"): ("held", reason),
+    }
+    assert w.delivered(FIRST_ID) == []
+    assert not (w.job / "public" / GROUP / "posts").exists()
+
+    # The client approves the merged text: it goes out, once.
+    gh.review(number, "ana-popescu", "APPROVED", commit=edited)
+    code, outcomes = w.sync(WEEK_ONE)
+    assert code == 0 and {o["state"] for o in outcomes.values()} == {"published"}, outcomes
+    assert [d["post"]["text"] for d in w.delivered(FIRST_ID)] == ["Secretul cozonacului: -50% azi!"]

@@ -302,7 +302,7 @@ def test_pushed_to_main_without_a_pull_request(tmp_path, github):
 
 def test_sync_holds_until_approved_and_remembers_the_approval(tmp_path, github):
     """Through the CLI: held (exit 3) before the approval, published after it, and the
-    approval is kept in the ledger, so GitHub is not asked again for the same bytes."""
+    approval is written on the ledger (a hint for `check`); a published post is not asked about."""
     root = content_repo(tmp_path / "repo")
     commit_on(root, "december", POST, post_text("Cozonac cu nucă"), "cozonac")
     server = github(root)

@@ -103,8 +103,8 @@ def paths_repo(tmp_path_factory):
     # Fine: a photo, and a link that stays inside the group's folder.
     write(root, f"content/{GROUP}/2026-12-20-good.md", _post(20, "media/photo.jpg"))
     write(root, f"content/{GROUP}/2026-12-21-good-link.md", _post(21, "media/alias.jpg"))
+    os.symlink("photo.jpg", media / "alias.jpg")  # committed: media go out as on main
     commit(root, "posts and the good media")
-    os.symlink("photo.jpg", media / "alias.jpg")
     made = set()
     for case, (_, make, _) in CASES.items():
         if make is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Post
+from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..render import bluesky_facets, rich, to_html
 from ..textcount import graphemes
 
@@ -108,6 +108,9 @@ class Context:
     environ: Mapping[str, str]
     redact: Callable[[object], str] = str
     public: Path | None = None  # where the feed site is written (default root/public)
+    # (group id, media) -> the bytes to send. Sync reads them from the publish branch's
+    # blobs; None (publisher tests, doctor) reads the file.
+    media_bytes: Callable[[str, Media], bytes] | None = None
 
 
 class Publisher(Platform):
@@ -132,6 +135,20 @@ class Publisher(Platform):
         from ..secrets import secret
 
         return secret(self.account.get(setting), setting, self.account.name, self.ctx.environ)
+
+    def read_media(self, media: Media) -> bytes:
+        """The bytes of `media` to send: during sync, the publish branch's blob (never the
+        working tree's file, which may hold an uncommitted change)."""
+        from ..http import FAIL, PublishError
+
+        try:
+            if self.ctx.media_bytes is not None:
+                return self.ctx.media_bytes(self.ctx.group.id, media)
+            return media.file.read_bytes()
+        except LookupError as exc:
+            raise PublishError(FAIL, f"cannot send {media.src}: {exc}") from None
+        except OSError as exc:
+            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
 
     def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
         """What would be sent (shown by `sync --dry-run`; must not touch the network)."""

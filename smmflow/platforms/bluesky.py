@@ -221,10 +221,7 @@ class Bluesky(Publisher):
         return {"$type": "app.bsky.embed.images", "images": images}
 
     def _read(self, media: Media) -> tuple[bytes, str, tuple[int, int] | None]:
-        try:
-            data = media.file.read_bytes()
-        except OSError as exc:
-            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
+        data = self.read_media(media)
         sniffed, size = image_info(data)
         mime = sniffed or _MIMES.get(media.file.suffix.lower(), "application/octet-stream")
         return data, mime, size

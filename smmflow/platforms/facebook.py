@@ -87,10 +87,9 @@ class Facebook(Publisher):
             body["link"] = link
         return body
 
-    @staticmethod
-    def _file(media: Media) -> dict:
+    def _file(self, media: Media) -> dict:
         kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        return {"source": (media.file.name, media.file.read_bytes(), kind)}
+        return {"source": (media.file.name, self.read_media(media), kind)}
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:

@@ -33,7 +33,8 @@ class Feed(Publisher):
     def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
         from .. import feedsite
 
-        feedsite.write_post(self.public, self.ctx.group, post, self.account.get("base_url"))
+        base_url = self.account.get("base_url")
+        feedsite.write_post(self.public, self.ctx.group, post, base_url, self.read_media)
         url = feedsite.post_url(post.group, post.slug, self.account.get("base_url"))
         return Receipt(post.id, url)
 
@@ -44,12 +45,15 @@ class Feed(Publisher):
         feedsite.remove_post(self.public, self.ctx.group, slug)
 
 
-def rebuild(repo, records, public) -> int:
+def rebuild(repo, records, public, committed=None) -> int:
     """Rewrite every group's feed and index from the ledger; restore missing pages.
 
     `records` maps (post id, account) to ledger records. Returns the number of entries.
+    With `committed` (the publish branch, committed.Committed), a missing page is restored
+    only for a post whose bytes and media are exactly the branch's, media read from it.
     """
     import datetime as dt
+    import functools
 
     from .. import feedsite
 
@@ -68,8 +72,11 @@ def rebuild(repo, records, public) -> int:
                 if post.group != group.id:
                     continue
                 page = public / group.id / "posts" / f"{post.slug}.html"
-                if not page.exists():
-                    feedsite.write_post(public, group, post, base_url)
+                if not page.exists() and (committed is None or committed.hold(post) is None):
+                    read = None
+                    if committed is not None:
+                        read = functools.partial(committed.media_bytes, group.id)
+                    feedsite.write_post(public, group, post, base_url, read)
                 when = dt.datetime.strptime(record.published_at, "%Y-%m-%dT%H:%M:%SZ")
                 entries.append(feedsite.Entry(post, when.replace(tzinfo=dt.timezone.utc)))
             if entries or (public / group.id).exists():

@@ -145,10 +145,7 @@ class Mastodon(Publisher):
         """The new attachment's id, and whether it is ready (200 with a `url`; a 202 has
         `url: null` until Mastodon has processed it)."""
         kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        try:
-            data = media.file.read_bytes()
-        except OSError as exc:
-            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
+        data = self.read_media(media)
         response = self._request(
             "POST",
             "/api/v2/media",

@@ -106,7 +106,7 @@ class Telegram(Publisher):
         method, fields, files = self._request(post, rendered)
         api = self.api()
         if files:
-            uploads = {name: _upload(m) for name, m in files.items()}
+            uploads = {name: _upload(m, self.read_media(m)) for name, m in files.items()}
             album = method == "sendMediaGroup"
             result = api.call(method, sends=True, album=album, data=_form(fields), files=uploads)
         else:
@@ -210,13 +210,10 @@ def _single(media: Media) -> tuple[str, str]:
     return "sendPhoto", "photo"
 
 
-def _upload(media: Media) -> tuple[str, bytes, str]:
+def _upload(media: Media, data: bytes) -> tuple[str, bytes, str]:
     """A multipart file as bytes (not a handle), so that a retried request sends it again."""
     kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-    try:
-        return media.file.name, media.file.read_bytes(), kind
-    except OSError as exc:
-        raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
+    return media.file.name, data, kind
 
 
 def _form(fields: dict[str, object]) -> dict[str, str]:

@@ -23,6 +23,7 @@ import fcntl
 import functools
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -676,7 +677,8 @@ class GitHubServer:
             "pull_request_url": link,
             "_links": {"html": {"href": html}, "pull_request": {"href": link}},
             "submitted_at": review.submitted_at,
-            "commit_id": review.commit_id,
+            # GitHub: null once the commit is gone from git (force-pushed away, then pruned)
+            "commit_id": review.commit_id if self._commit_or_none(review.commit_id) else None,
             "author_association": "COLLABORATOR",
         }
 
@@ -822,6 +824,7 @@ class GitHubServer:
         kind = self._git("cat-file", "-t", f"{commit}:{rel}", check=False).strip()
         if kind != "blob":
             raise GitHubError(404, "Not Found")  # (directories are not needed here)
+        rel = self._follow_link(commit, rel)
         sha = self._git("rev-parse", f"{commit}:{rel}").strip()
         data = subprocess.run(
             ["git", "-C", str(self.git_dir), "cat-file", "blob", sha], capture_output=True
@@ -851,6 +854,22 @@ class GitHubServer:
             },
             {},
         )
+
+    def _follow_link(self, commit: str, rel: str) -> str:
+        """GitHub: "If the requested path points to a symlink, and the symlink's target is a
+        normal file in the repository, then the API responds with the content of the file"."""
+        for _ in range(8):
+            mode = self._git("--literal-pathspecs", "ls-tree", commit, "--", rel).split(" ", 1)[0]
+            if mode != "120000":
+                return rel
+            target = self._git("cat-file", "blob", f"{commit}:{rel}")
+            followed = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+            if followed.startswith("../") or target.startswith("/"):
+                return rel
+            if self._git("cat-file", "-t", f"{commit}:{followed}", check=False).strip() != "blob":
+                return rel
+            rel = followed
+        return rel
 
     def list_issues(self, m, query, body, path):
         state = query.get("state") or "open"
