@@ -69,7 +69,10 @@ def preview(base, out_file, comment, from_file, pr, expect_head) -> None:
             root = _root(())
             text = preview_for(root, repo_module.load(root), base)
         if out_file:
-            Path(out_file).write_text(text, encoding="utf-8")
+            from .outputs import writing
+
+            with writing(out_file):
+                Path(out_file).write_text(text, encoding="utf-8")
         if comment:
             from .github import GitHub
 

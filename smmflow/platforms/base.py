@@ -63,6 +63,7 @@ class Platform:
     limits: ClassVar[Limits] = Limits()
     required: ClassVar[tuple[str, ...]] = ()  # account settings that must be present
     optional: ClassVar[tuple[str, ...]] = ()
+    urls: ClassVar[tuple[str, ...]] = ()  # settings that must be http(s) URLs with a host
     docs: ClassVar[str] = ""  # page under docs/platforms/
 
     @classmethod

@@ -6,6 +6,10 @@ rebuilt from the ledger at the end of every sync, so the site is whole on a fres
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from ..http import RETRY, PublishError
 from ..model import Post
 from .base import Limits, Publisher, Receipt, Rendered
 
@@ -16,6 +20,7 @@ class Feed(Publisher):
     style = "html"
     limits = Limits(text=None, media_max=20)
     optional = ("base_url",)  # the public URL where public/ is served, e.g. GitHub Pages
+    urls = ("base_url",)
     docs = "docs/platforms/feed.md"
     idempotent = True  # writing the same page twice gives the same page
     can_delete = True
@@ -33,7 +38,8 @@ class Feed(Publisher):
     def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
         from .. import feedsite
 
-        feedsite.write_post(self.public, self.ctx.group, post, self.account.get("base_url"))
+        with _writing():
+            feedsite.write_post(self.public, self.ctx.group, post, self.account.get("base_url"))
         url = feedsite.post_url(post.group, post.slug, self.account.get("base_url"))
         return Receipt(post.id, url)
 
@@ -41,7 +47,19 @@ class Feed(Publisher):
         from .. import feedsite
 
         slug = remote_id.rsplit("/", 1)[-1]
-        feedsite.remove_post(self.public, self.ctx.group, slug)
+        with _writing():
+            feedsite.remove_post(self.public, self.ctx.group, slug)
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A folder that cannot be written fails the pair with the reason (retried next run)."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or "public/"
+        reason = exc.strerror or type(exc).__name__
+        raise PublishError(RETRY, f"cannot write {where}: {reason}") from None
 
 
 def rebuild(repo, records, public) -> int:
@@ -49,6 +67,13 @@ def rebuild(repo, records, public) -> int:
 
     `records` maps (post id, account) to ledger records. Returns the number of entries.
     """
+    from ..outputs import writing
+
+    with writing(public):
+        return _rebuild(repo, records, public)
+
+
+def _rebuild(repo, records, public) -> int:
     import datetime as dt
 
     from .. import feedsite

@@ -25,6 +25,7 @@ class Webhook(Publisher):
     limits = Limits(text=None, media_max=20)
     required = ("url",)
     optional = ("secret_env",)
+    urls = ("url",)
     docs = "docs/platforms/webhook.md"
     idempotent = True
     can_delete = True
