@@ -167,6 +167,13 @@ def test_an_output_that_cannot_be_written_is_said(repo: Path, args, message: str
     assert result.err.startswith("smmflow: cannot write") and message in result.err, str(result)
 
 
+def test_a_preview_file_that_is_not_utf8_is_said(repo: Path) -> None:
+    made = repo / "preview.md"
+    made.write_bytes(b"caf\xe9")
+    result = run(repo, "preview", "--from", str(made))
+    assert result.code == 2 and "cannot read it (not UTF-8 text)" in result.err, str(result)
+
+
 def test_new_into_a_group_folder_that_is_a_file(repo: Path) -> None:
     (repo / "content" / "beta").write_text("not a folder\n")
     result = run(repo, "new", "beta", "--type", "informative", "--now", NOW)
