@@ -124,6 +124,19 @@ def _now(text: str | None) -> dt.datetime:
         raise click.BadParameter(str(exc), param_hint="--now") from None
 
 
+def _month(text: str | None) -> str | None:
+    """`--month` as YYYY-MM (a usage error when it is not a month smmflow handles)."""
+    from .timeparse import TimeError, parse_month
+
+    if text is None:
+        return None
+    try:
+        year, month = parse_month(text)
+    except TimeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    return f"{year:04d}-{month:02d}"
+
+
 NOW_HELP = "Pretend the time is this (e.g. '2026-12-04 10:00+02:00'; naive = UTC)."
 
 

@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 from pathlib import Path
 
 import click
 
-from .cli import NOW_HELP, _fail, _now, _root, _shower, main
+from .cli import NOW_HELP, _fail, _month, _now, _root, _shower, main
 from .errors import SmmflowError, UsageError
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 BASE_URL_HELP = "Public URL where the site folder (public/) is served, e.g. https://ana.github.io/repo/: event URLs become absolute."
 SITE_BASE_HELP = "Public URL where OUT is served, e.g. https://ana.github.io/repo/: adds canonical links and webcal:// subscription links (page links stay relative)."
 
 
-def _month(text: str | None) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise click.BadParameter(
-            f"{text!r} is not a month; write it like 2026-12", param_hint="--month"
-        )
-    return int(match.group(1)), int(match.group(2))
+def _year_month(text: str | None) -> tuple[int, int] | None:
+    shown = _month(text)
+    return None if shown is None else (int(shown[:4]), int(shown[5:]))
 
 
 def _states(root: Path, loaded, now: dt.datetime):
@@ -122,7 +114,7 @@ def plan(month_text, group, fmt, gaps, now_text) -> None:
     from . import repo as repo_module
     from .report import as_text
 
-    month = _month(month_text)
+    month = _year_month(month_text)
     now = _now(now_text)
     try:
         root = _root(())
@@ -184,13 +176,12 @@ def repeat(post, every, until_text, count) -> None:
     """
     from . import repo as repo_module
     from .repeat import find_post, plan_copies, write_copies
+    from .timeparse import TimeError, parse_date
 
     try:
-        until = dt.date.fromisoformat(until_text) if until_text else None
-    except ValueError:
-        raise click.BadParameter(
-            f"{until_text!r} is not a date like 2027-03-31", param_hint="--until"
-        ) from None
+        until = parse_date(until_text) if until_text else None
+    except TimeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--until") from None
     try:
         if until is None and count is None:
             raise UsageError("give --until DATE or --count N (or both): how far to repeat")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import NOW_HELP, _fail, _now, _root, main
+from .cli import NOW_HELP, _fail, _month, _now, _root, main
 from .errors import ExitCode, SmmflowError
 
 
@@ -181,11 +181,15 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
     held, failed (why), missed or unknown (what a person should check)."""
     from . import status as status_module
     from .engine import publish_branch
+    from .repo import require_selection
     from .sync import committed_hold
 
+    chosen_month = _month(month)
+    now = _now(now_text)
     try:
         loaded, store, ledger = _open(remote)
         try:
+            require_selection(loaded, group)
             from . import approvals
             from .github import GitHub
 
@@ -195,7 +199,7 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
                 loaded, store, ledger, publish, approvals.default_mode(github), github
             )
             hold = committed_hold(store, publish, gate)
-            table = status_module.rows(loaded, ledger.records, _now(now_text), hold, group, month)
+            table = status_module.rows(loaded, ledger.records, now, hold, group, chosen_month)
         finally:
             store.close()
     except SmmflowError as exc:

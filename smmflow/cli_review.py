@@ -62,14 +62,21 @@ def preview(base, out_file, comment, from_file, pr, expect_head) -> None:
 
     try:
         if from_file:
-            text = Path(from_file).read_text(encoding="utf-8")
+            try:
+                text = Path(from_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+                raise UsageError(f"--from {from_file}: cannot read it ({why})") from None
             if MARKER not in text:
                 text = MARKER + "\n" + text
         else:
             root = _root(())
             text = preview_for(root, repo_module.load(root), base)
         if out_file:
-            Path(out_file).write_text(text, encoding="utf-8")
+            from .outputs import writing
+
+            with writing(out_file):
+                Path(out_file).write_text(text, encoding="utf-8")
         if comment:
             from .github import GitHub
 

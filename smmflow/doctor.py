@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from . import platforms
 from .http import Http, Policy, PublishError
 from .platforms.base import Context, Finding, Publisher
-from .repo import Repo
+from .repo import Repo, require_selection
 from .secrets import MissingSecret, env_secrets
 
 
@@ -29,6 +29,7 @@ def diagnose(
     account: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> list[Line]:
+    require_selection(repo, group, account)
     environ = dict(os.environ if environ is None else environ)
     redact = env_secrets(repo.groups.values(), environ)
     http = Http(redact, Policy(attempts=2, backoff=0.5, max_wait=10, read_timeout=15))

@@ -249,6 +249,8 @@ class Engine:
                         post.id, account.name, "published", "found on the platform", found.url
                     )
             rendered = publisher.render(post)
+            if refused := rendered.too_long():
+                raise PublishError(FAIL, refused)
             publisher.prior_remote_id = claimed.remote_id
 
             def checkpoint(remote_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 from . import platforms
 from .errors import Problem
@@ -16,6 +17,23 @@ GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEYS = ("name", "timezone", "approvers", "slots", "mix", "max_delay", "accounts", "types")
 MIX_KEYS = ("max_share", "min_share", "max_in_a_row")
 SECRET_WORDS = ("token", "password", "secret", "key", "api_key", "access_token")
+
+
+def url_problem(text: str) -> str | None:
+    """What is wrong with a setting that must be a web address (http or https, a host)."""
+    if not text.strip():
+        return "is empty: write a web address, e.g. https://example.com/"
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError as exc:
+        return f"{text!r} is not a web address ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"scheme {parts.scheme}:" if parts.scheme else "no scheme"
+        return f"{text!r} is not a web address ({scheme}): use an https:// (or http://) URL"
+    if not host:
+        return f"{text!r} has no host: write it like https://example.com/"
+    return None
 
 
 def _accounts(f: Fields, raw: object) -> tuple[Account, ...]:
@@ -72,6 +90,8 @@ def _accounts(f: Fields, raw: object) -> tuple[Account, ...]:
                 )
                 continue
             text = f.string(skey, value)
+            if text is not None and setting in cls.urls and (wrong := url_problem(text)):
+                f.error(skey, wrong, "url")
             if text is not None and setting != "platform":
                 values.append((setting, text))
         for needed in cls.required:

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import requests
 
 from . import __version__
+from .secrets import clip
+
+Redact = Callable[[object], str]
 
 RETRY, FAIL, REAUTH, UNKNOWN = "retry", "fail", "reauth", "unknown"
 
@@ -69,12 +72,14 @@ def retry_after_header(response: requests.Response) -> float | None:
         return max(0.0, when.timestamp() - time.time())
 
 
-def default_classify(response: requests.Response, idempotent: bool) -> PublishError | None:
+def default_classify(
+    response: requests.Response, idempotent: bool, redact: Redact
+) -> PublishError | None:
     """Map an HTTP status to a kind; None for success."""
     status = response.status_code
     if 200 <= status < 300:
         return None
-    reason = f"HTTP {status}: {short_body(response)}"
+    reason = f"HTTP {status}: {short_body(response, redact)}"
     if status == 429:
         return PublishError(RETRY, f"rate limited ({reason})")
     if status in (401, 403):
@@ -86,13 +91,13 @@ def default_classify(response: requests.Response, idempotent: bool) -> PublishEr
     return PublishError(FAIL, reason)
 
 
-def short_body(response: requests.Response, limit: int = 300) -> str:
+def short_body(response: requests.Response, redact: Redact, limit: int = 300) -> str:
+    """The body of an answer on one line, redacted and then cut to `limit` characters."""
     kind = response.headers.get("Content-Type", "")
     text = response.text or response.reason or ""
     if "html" in kind.lower() or text.lstrip().lower().startswith(("<!doctype", "<html")):
-        return f"{response.reason or 'error'} (an HTML error page)"
-    text = " ".join(text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
+        return f"{redact(response.reason or 'error')} (an HTML error page)"
+    return clip(text, redact, limit)
 
 
 class Http:
@@ -100,7 +105,7 @@ class Http:
 
     def __init__(
         self,
-        redact: Callable[[object], str] = str,
+        redact: Redact = str,
         policy: Policy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -127,7 +132,9 @@ class Http:
         for attempt in range(1, policy.attempts + 1):
             try:
                 response = self.session.request(method, url, **kwargs)  # type: ignore[arg-type]
-                error = (classify or (lambda r: default_classify(r, idempotent)))(response)
+                error = (classify or (lambda r: default_classify(r, idempotent, self.redact)))(
+                    response
+                )
                 if error is None:
                     return response
                 if error.kind == RETRY and error.retry_after is None:

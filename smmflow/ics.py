@@ -128,6 +128,7 @@ def write_calendars(
     pages: dict[str, str] | None = None,
 ) -> list[Path]:
     """OUT/<group>.ics for each group, and OUT/all.ics with all of them when `combined`."""
+    from .outputs import writing
     from .site import page_names
     from .sitehtml import write_file
 
@@ -138,14 +139,15 @@ def write_calendars(
         return page_url(post, pages[post.id], base_url)
 
     written = []
-    for group in groups:
-        data = calendar(
-            f"{group.name} · plan", repo.posts_of(group.id), repo.groups, dtstamp, url_of
-        )
-        written.append(write_file(out / f"{group.id}.ics", data))
-    if combined:
-        wanted = {g.id for g in groups}
-        posts = [p for p in repo.posts if p.group in wanted]
-        data = calendar("Content plan · all groups", posts, repo.groups, dtstamp, url_of)
-        written.append(write_file(out / f"{COMBINED}.ics", data))
+    with writing(out):
+        for group in groups:
+            data = calendar(
+                f"{group.name} · plan", repo.posts_of(group.id), repo.groups, dtstamp, url_of
+            )
+            written.append(write_file(out / f"{group.id}.ics", data))
+        if combined:
+            wanted = {g.id for g in groups}
+            posts = [p for p in repo.posts if p.group in wanted]
+            data = calendar("Content plan · all groups", posts, repo.groups, dtstamp, url_of)
+            written.append(write_file(out / f"{COMBINED}.ics", data))
     return written

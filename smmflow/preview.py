@@ -191,7 +191,8 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
             parts += [
                 f"- line {p.line}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
                 for p in errors
-            ] + [""]
+            ] or ["- it did not load; run `smmflow check` (is its name valid UTF-8?)"]
+            parts.append("")
             continue
         parts.append(render_post(repo, post, problems))
     if deleted:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .model import Group, Post
+from .outputs import OutputError
 from .posts import load_post
 from .repo import Repo, rel
 from .resolve import find_post_id
@@ -161,6 +162,11 @@ def write_copies(root: Path, copies: Copies) -> list[str]:
         except FileExistsError:
             raise UsageError(
                 f"{rel(root, copy.path)} appeared meanwhile; not overwritten "
+                f"(written before it: {', '.join(written) or 'none'})"
+            ) from None
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {rel(root, copy.path)}: {exc.strerror or type(exc).__name__} "
                 f"(written before it: {', '.join(written) or 'none'})"
             ) from None
         written.append(rel(root, copy.path))

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, RepositoryNotFound, Severity
+from .errors import Problem, RepositoryNotFound, Severity, UsageError
 from .groups import load_group
 from .model import Group, Post
 
@@ -63,6 +63,28 @@ class Repo:
         return found
 
 
+def require_selection(repo: Repo, group: str | None, account: str | None = None) -> None:
+    """A `UsageError` when `--group` or `--account` names nothing in the repository: a typo
+    must not pass for "nothing due". A group file that exists but has errors is not
+    unknown (its errors are reported where it is used), nor are the accounts it may hold."""
+    found = set(repo.groups) | set(repo.group_keys)
+    found |= {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
+    if group is not None and group not in found:
+        known = ", ".join(sorted(repo.groups)) or "none"
+        raise UsageError(f"--group: no group {group!r} (known: {known})")
+    if account is None:
+        return
+    chosen = [g for g in repo.groups.values() if group is None or g.id == group]
+    if len(chosen) < len(found if group is None else {group}):
+        return  # a group that did not load may hold it
+    names = sorted({a.name for g in chosen for a in g.accounts})
+    if account not in names:
+        where = f" in {group}" if group else ""
+        raise UsageError(
+            f"--account: no account {account!r}{where} (known: {', '.join(names) or 'none'})"
+        )
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` that has a `schedules/` folder."""
     here = (start or Path.cwd()).resolve()
@@ -103,6 +125,10 @@ def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            if not _utf8(entry.name):
+                if problems is not None and (entry.name.endswith(".md") or entry.is_dir()):
+                    problems.append(_bad_name(prefix + shown_name(entry.name), entry.is_dir()))
+                continue
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "media":
                     walk(entry.path, f"{prefix}{entry.name}/")
@@ -125,10 +151,39 @@ def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
     return found
 
 
+def _utf8(name: str) -> bool:
+    """A file name that is valid UTF-8 (os gives the other bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 as \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _bad_name(shown: str, folder: bool) -> Problem:
+    what = "folder" if folder else "file"
+    return Problem(
+        shown,
+        0,
+        "",
+        f"the {what} name is not valid UTF-8; rename it "
+        f"({'nothing in it' if folder else 'the file'} is not loaded until then)",
+        code="file-name",
+    )
+
+
 def load_groups(root: Path, repo: Repo) -> None:
     schedules = root / "schedules"
     for path in sorted(schedules.iterdir()) if schedules.is_dir() else []:
         if path.suffix not in GROUP_SUFFIXES or not path.is_file():
+            continue
+        if not _utf8(path.name):
+            repo.problems.append(_bad_name(f"schedules/{shown_name(path.name)}", False))
             continue
         relpath = rel(root, path)
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .model import Group
+from .outputs import writing
 
 POST_TEMPLATE = """---
 date: {date}
@@ -53,6 +54,18 @@ def write_post(
             raise UsageError(f"{name!r} is not an account of {group.id}; its accounts: {known}")
     local = when.astimezone(group.tz)
     folder = root / "content" / group.id
+    with writing(folder):
+        return _write_new(folder, local, post_type, title, platforms, body)
+
+
+def _write_new(
+    folder: Path,
+    local: dt.datetime,
+    post_type: str,
+    title: str,
+    platforms: tuple[str, ...],
+    body: str,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     base = f"{local:%Y-%m-%d}-{slugify(title or post_type)}"
     path = folder / f"{base}.md"
@@ -103,6 +116,13 @@ def init_repo(target: Path, group_id: str, name: str, timezone: str, today: dt.d
     from .timeparse import zone
 
     zone(timezone)
+    with writing(target):
+        return _write_repo(target, group_id, name, timezone, today)
+
+
+def _write_repo(
+    target: Path, group_id: str, name: str, timezone: str, today: dt.date
+) -> list[Path]:
     made = []
     for folder in ("schedules", f"content/{group_id}/media", ".github/workflows"):
         (target / folder).mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ there that a run did not write (a deleted post's page) are removed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import shutil
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from . import ics, platforms
 from . import plan as plan_module
 from .errors import UsageError
 from .model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Group, Post
+from .outputs import writing
 from .plan import MonthPlan, Planned
 from .repo import Repo
 from .sitehtml import STATE_CLASS, document, esc, month_page, type_class, upcoming_list, write_file
@@ -49,15 +51,22 @@ def page_names(posts: Iterable[Post]) -> dict[str, str]:
     return names
 
 
+NEAR = 12  # empty months shown around each month with posts (and now's)
+
+
 def _months(group: Group, posts: list[Post], now: dt.datetime) -> list[tuple[int, int]]:
-    """Every month from the first post's (or now's) to the last post's (or now's)."""
+    """Every month from the first post's (or now's) to the last post's (or now's), except
+    empty months more than `NEAR` months from any month with posts: a post years away (or
+    a typo in its year) adds its month, not a page for every month on the way."""
     found = {plan_module.current_month(group, now)}
     found |= {(p.date.year, p.date.month) for p in posts if p.status != "withdrawn"}
-    (year, month), last = min(found), max(found)
+    anchors = sorted(year * 12 + month - 1 for year, month in found)
     months = []
-    while (year, month) <= last:
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for index in range(anchors[0], anchors[-1] + 1):
+        at = bisect.bisect_left(anchors, index)
+        near = [abs(anchors[i] - index) for i in (at - 1, at) if 0 <= i < len(anchors)]
+        if min(near) <= NEAR:
+            months.append((index // 12, index % 12 + 1))
     return months
 
 
@@ -238,6 +247,19 @@ def build(
     groups = [repo.groups[g] for g in sorted(repo.groups)]
     _check_names(groups)
     out = public / FOLDER
+    with writing(out):
+        return _build(out, repo, rows, groups, now, base_url, stamp)
+
+
+def _build(
+    out: Path,
+    repo: Repo,
+    rows: list[Row],
+    groups: list[Group],
+    now: dt.datetime,
+    base_url: str | None,
+    stamp: dt.datetime | None,
+) -> list[Path]:
     pages = page_names(repo.posts)
     written: list[Path] = []
     entries = []

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from .model import Group, Post
-from .timeparse import TimeError, localize
+from .timeparse import TimeError, end_of_range, localize
 
 
 def slot_times(group: Group, start: dt.datetime, end: dt.datetime) -> Iterator[dt.datetime]:
@@ -38,7 +38,9 @@ def taken_minutes(posts: Iterable[Post]) -> set[dt.datetime]:
 def next_free_slot(group: Group, posts: Iterable[Post], now: dt.datetime) -> dt.datetime | None:
     """The first slot after `now` with no post of the group at that minute (within a year)."""
     taken = taken_minutes(posts)
-    for when in slot_times(group, now, now + dt.timedelta(days=366)):
+    end = end_of_range(group.tz)  # no slot past the years smmflow handles
+    end = now + min(dt.timedelta(days=366), end - now)
+    for when in slot_times(group, now, end):
         if when > now and when.astimezone(dt.timezone.utc) not in taken:
             return when
     return None

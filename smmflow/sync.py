@@ -77,6 +77,7 @@ def run_sync(
     hold=None,
 ) -> Report:
     repo = repo_module.load(root)
+    repo_module.require_selection(repo, options.group, options.account)
     notes = broken_groups(repo)
     if options.max_delay is not None:
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}

@@ -2,6 +2,11 @@
 
 A naive local time that does not exist (the spring DST gap) or exists twice (the autumn
 fold) is refused with a message that asks for an explicit offset, never guessed.
+
+Every date and month smmflow reads (posts, `--now`, `--date`, `--month`, `--until`) lies
+in the years `FIRST_YEAR` to `LAST_YEAR`: a plan needs the month before and after a date,
+and Python's dates end with the year 9999, so nearer the edges a command would fail on
+arithmetic instead of saying what is wrong.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ _DATE = re.compile(
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$",
     re.IGNORECASE,
 )
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _DURATION = re.compile(r"(\d+)\s*([dhms])", re.IGNORECASE)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+FIRST_YEAR, LAST_YEAR = 1970, 9998
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SLOT = re.compile(r"^\s*([a-z]+)\s+(\d{1,2}):(\d{2})\s*$", re.IGNORECASE)
 
@@ -81,17 +88,67 @@ def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     if not match:
         raise TimeError(f"{text!r} is not a date and time; write it as 2026-12-04 10:00")
     year, month, day, hour, minute, second, offset = match.groups()
+    date = _date(text, int(year), int(month), int(day))
     if hour is None:
         raise TimeError(f"{text.strip()!r} has no time of day; write e.g. {text.strip()} 10:00")
     try:
-        naive = dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
-        )
+        naive = dt.datetime.combine(date, dt.time(int(hour), int(minute), int(second or 0)))
     except ValueError as exc:
         raise TimeError(f"{text.strip()!r} is not a real date and time ({exc})") from None
-    if offset:
-        return naive.replace(tzinfo=_offset(offset)).astimezone(tz)
-    return localize(naive, tz)
+    try:
+        if offset:
+            when = naive.replace(tzinfo=_offset(offset)).astimezone(tz)
+        else:
+            when = localize(naive, tz)
+        utc = when.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise TimeError(_out_of_range(text)) from None
+    _in_range(text, when.year)  # as written back in the zone (by `new`)
+    _in_range(text, utc.year)
+    return when
+
+
+def _out_of_range(text: str) -> str:
+    return (
+        f"{text.strip()!r} is out of range: smmflow handles the years {FIRST_YEAR} to {LAST_YEAR}"
+    )
+
+
+def _in_range(text: str, year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise TimeError(_out_of_range(text))
+
+
+def end_of_range(tz: ZoneInfo) -> dt.datetime:
+    """The first instant after the years smmflow handles, in `tz` and in UTC alike."""
+    local = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=tz)
+    return min(local, dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def _date(text: str, year: int, month: int, day: int) -> dt.date:
+    """A real calendar date within the years smmflow handles, or a TimeError saying why."""
+    _in_range(text, year)
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise TimeError(f"{text.strip()!r} is not a real date ({exc})") from None
+
+
+def parse_date(text: str) -> dt.date:
+    """`2027-03-31`: a calendar date (no time of day)."""
+    match = _DATE.match(text)
+    if not match or match.group(4) is not None or match.group(7) is not None:
+        raise TimeError(f"{text!r} is not a date; write it like 2027-03-31")
+    return _date(text, *(int(part) for part in match.groups()[:3]))
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """`2026-12` as (year, month)."""
+    match = _MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise TimeError(f"{text!r} is not a month; write it like 2026-12")
+    _in_range(text, int(match.group(1)))
+    return int(match.group(1)), int(match.group(2))
 
 
 def parse_now(text: str | None, tz: ZoneInfo | None = None) -> dt.datetime:

@@ -696,3 +696,41 @@ def test_a_withdrawn_post_is_deleted_from_the_channel(api, tmp_path):
     result = smmflow(root, "sync", "--now", NOW, env=_env(api))
     assert result.code == 0, str(result)
     assert api.posts() == [] and ledger(root)[(POST_ID, "telegram")]["state"] == "withdrawn"
+
+
+# -- the caption limit is smmflow's own rule, not only Telegram's ------------------------------
+@pytest.mark.parametrize("length", [1025, 1024])
+def test_sync_itself_refuses_a_caption_over_1024_and_sends_one_of_1024(api, tmp_path, length):
+    """A photo's caption may hold 1,024 characters (counted as Telegram counts them: `ă`
+    is one, though two bytes). Over that, smmflow refuses the pair before any request:
+    it is `failed` with the reason, and the Bot API server receives nothing at all."""
+    root = init_repo(tmp_path / "caption-repo")
+    account = {"chat": "@brutariadulce", "token_env": "TG_TOKEN", "api": api.url}
+    write(
+        root,
+        "schedules/bakery.yml",
+        group_yaml("Bakery", "Europe/Bucharest", {"telegram": account}),
+    )
+    (root / "content/bakery/media").mkdir(parents=True)
+    shutil.copyfile(JPEG, root / "content/bakery/media/photo.jpg")
+    write(
+        root,
+        "content/bakery/2026-12-15-cozonac.md",
+        "---\ndate: 2026-12-15 10:00\ntype: sales\n"
+        "media:\n  - src: media/photo.jpg\n    alt: Cozonac pe masă\n---\n" + "ă" * length + "\n",
+    )
+    commit(root)
+    result = smmflow(root, "sync", "--now", NOW, env=_env(api))
+    record = ledger(root)[(POST_ID, "telegram")]
+    if length == 1024:
+        assert result.code == 0, str(result)
+        [message] = api.posts()
+        assert message.text == "ă" * 1024 and record["state"] == "published"
+        return
+    assert result.code == 1, str(result)
+    assert api.calls == []  # not even a request that Telegram would refuse
+    assert record["state"] == "failed" and record["retryable"] is False
+    assert "too long for telegram: 1025 of 1024 characters" in record["error"]
+    assert "too long for telegram: 1025 of 1024 characters" in result.out
+    check = smmflow(root, "check", env=_env(api))
+    assert check.code == 1 and "1025 of 1024 characters" in check.out, str(check)

@@ -15,8 +15,10 @@ Every command, every option, as `--help` prints them. `tests/test_docs.py` fails
 command or option is missing here: regenerate with `python tools/commands_doc.py`.
 
 Exit codes, for every command: `0` ok · `1` problems found, or some publications failed or
-were missed · `2` usage error (bad option, not a content repository) · `3` a person must
-look (an unknown outcome, a post held, a rewound ledger) · `130` interrupted.
+were missed · `2` usage error (bad option, not a content repository, a `--group` or
+`--account` that names nothing, a date outside the years 1970 to 9998, an output that cannot
+be written) · `3` a person must look (an unknown outcome, a post held, a rewound ledger) ·
+`130` interrupted. No command prints a traceback for any of these.
 """
 
 

@@ -53,6 +53,16 @@ class Rendered:
     facets: tuple[dict, ...] = field(default=(), compare=False)
     parse_mode: str | None = None
 
+    def too_long(self) -> str | None:
+        """Why this text must not be sent (longer than the platform takes), or None. The
+        engine refuses such a pair itself rather than let the platform cut or refuse it."""
+        if self.limit is None or self.length <= self.limit:
+            return None
+        return (
+            f"too long for {self.platform}: {self.length} of {self.limit} {self.unit} "
+            "(`smmflow check` says so too); shorten it — nothing was sent"
+        )
+
 
 class Platform:
     """Base of every platform. Subclasses set the class attributes."""
@@ -63,6 +73,7 @@ class Platform:
     limits: ClassVar[Limits] = Limits()
     required: ClassVar[tuple[str, ...]] = ()  # account settings that must be present
     optional: ClassVar[tuple[str, ...]] = ()
+    urls: ClassVar[tuple[str, ...]] = ()  # settings that must be http(s) URLs with a host
     docs: ClassVar[str] = ""  # page under docs/platforms/
 
     @classmethod

@@ -55,6 +55,7 @@ class Bluesky(Publisher):
     )
     required = ("handle", "password_env")
     optional = ("pds", "langs")
+    urls = ("pds",)
     docs = "docs/platforms/bluesky.md"
     idempotent = True  # the record key is ours: a repeat finds the record instead of a double
     can_verify = True

@@ -18,7 +18,17 @@ from dataclasses import dataclass
 
 import requests
 
-from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, retry_after_header, short_body
+from ..http import (
+    FAIL,
+    REAUTH,
+    RETRY,
+    UNKNOWN,
+    Http,
+    PublishError,
+    Redact,
+    retry_after_header,
+    short_body,
+)
 
 POST = "app.bsky.feed.post"
 DEFAULT_PDS = "https://bsky.social"
@@ -103,7 +113,7 @@ class RateLimited(PublishError):
     """A 429: the PDS did not act on the request; send nothing more before the wait."""
 
 
-def xrpc_error(response: requests.Response) -> tuple[str, str]:
+def xrpc_error(response: requests.Response, redact: Redact) -> tuple[str, str]:
     """(error name, message) of an XRPC error answer; a short body when it is not JSON."""
     try:
         body = response.json()
@@ -114,7 +124,7 @@ def xrpc_error(response: requests.Response) -> tuple[str, str]:
         message = str(body.get("message") or "")
         if name or message:
             return name, message
-    return "", short_body(response)
+    return "", short_body(response, redact)
 
 
 def rate_limit_wait(response: requests.Response) -> float | None:
@@ -131,11 +141,11 @@ def rate_limit_wait(response: requests.Response) -> float | None:
     return None
 
 
-def classify(response: requests.Response, idempotent: bool) -> PublishError | None:
+def classify(response: requests.Response, idempotent: bool, redact: Redact) -> PublishError | None:
     status = response.status_code
     if 200 <= status < 300:
         return None
-    name, message = xrpc_error(response)
+    name, message = xrpc_error(response, redact)
     text = f"{name}: {message}" if name and message else (name or message)
     reason = f"HTTP {status} {text}".strip()
     if name in ("ExpiredToken", "InvalidToken"):
@@ -204,7 +214,7 @@ class Client:
             method,
             self.url(nsid),
             idempotent=idempotent,
-            classify=lambda response: classify(response, idempotent),
+            classify=lambda response: classify(response, idempotent, self.http.redact),
             retry_after=rate_limit_wait,
             headers=headers,
             **kwargs,
@@ -239,7 +249,7 @@ class Client:
                     REAUTH, f"app password refused for @{self.handle} by {self.pds} ({exc.message})"
                 ) from None
             raise
-        return self._keep(_json(response))
+        return self._keep(_json(response, self.http.redact))
 
     def refresh(self) -> Session:
         """com.atproto.server.refreshSession with the refresh token; a new login if that
@@ -259,7 +269,7 @@ class Client:
                 self.session = None
                 return self.login()
             raise
-        return self._keep(_json(response))
+        return self._keep(_json(response, self.http.redact))
 
     def ensure(self) -> Session:
         return self.session or self.login()
@@ -286,7 +296,9 @@ class Client:
 
     # -- the calls the publisher makes ---------------------------------------------------
     def get_session(self) -> dict:
-        return _json(self.call("GET", "com.atproto.server.getSession", idempotent=True))
+        return _json(
+            self.call("GET", "com.atproto.server.getSession", idempotent=True), self.http.redact
+        )
 
     def resolve_handle(self, handle: str) -> str | None:
         """The DID of a handle; None when the PDS says it does not resolve (400)."""
@@ -301,7 +313,7 @@ class Client:
             if exc.kind == FAIL:
                 return None
             raise
-        did = _json(response).get("did")
+        did = _json(response, self.http.redact).get("did")
         return str(did) if isinstance(did, str) and did.startswith("did:") else None
 
     def get_record(self, repo: str, rkey: str, collection: str = POST) -> dict | None:
@@ -317,7 +329,7 @@ class Client:
             if exc.kind == FAIL and ("RecordNotFound" in exc.message or "HTTP 404" in exc.message):
                 return None
             raise
-        return _json(response)
+        return _json(response, self.http.redact)
 
     def upload_blob(self, data: bytes, mime: str) -> dict:
         response = self.call(
@@ -327,7 +339,7 @@ class Client:
             data=data,
             headers={"Content-Type": mime},
         )
-        blob = _json(response).get("blob")
+        blob = _json(response, self.http.redact).get("blob")
         if not isinstance(blob, dict):
             raise PublishError(RETRY, "uploadBlob answered without a blob")
         return blob
@@ -337,18 +349,18 @@ class Client:
         # Not repeated blindly: a repeat of a create that went through answers 500 (the key
         # is taken). The publisher asks getRecord instead, then sends again if it is not there.
         response = self.call("POST", "com.atproto.repo.createRecord", idempotent=False, json=body)
-        return _json(response)
+        return _json(response, self.http.redact)
 
     def delete_record(self, repo: str, rkey: str, collection: str = POST) -> None:
         body = {"repo": repo, "collection": collection, "rkey": rkey}
         self.call("POST", "com.atproto.repo.deleteRecord", idempotent=True, json=body)
 
 
-def _json(response: requests.Response) -> dict:
+def _json(response: requests.Response, redact: Redact) -> dict:
     try:
         answer = response.json()
     except ValueError:
         raise PublishError(
-            RETRY, f"the PDS answered with malformed JSON: {short_body(response)}"
+            RETRY, f"the PDS answered with malformed JSON: {short_body(response, redact)}"
         ) from None
     return answer if isinstance(answer, dict) else {}

@@ -35,6 +35,7 @@ class Facebook(Publisher):
     )
     required = ("page", "token_env")
     optional = ("api",)
+    urls = ("api",)
     docs = "docs/platforms/facebook.md"
     idempotent = False  # Graph has no idempotency key; error 506 only catches some repeats
     can_verify = False

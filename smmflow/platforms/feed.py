@@ -6,6 +6,10 @@ rebuilt from the ledger at the end of every sync, so the site is whole on a fres
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from ..http import RETRY, PublishError
 from ..model import Post
 from .base import Limits, Publisher, Receipt, Rendered
 
@@ -16,6 +20,7 @@ class Feed(Publisher):
     style = "html"
     limits = Limits(text=None, media_max=20)
     optional = ("base_url",)  # the public URL where public/ is served, e.g. GitHub Pages
+    urls = ("base_url",)
     docs = "docs/platforms/feed.md"
     idempotent = True  # writing the same page twice gives the same page
     can_delete = True
@@ -34,7 +39,8 @@ class Feed(Publisher):
         from .. import feedsite
 
         base_url = self.account.get("base_url")
-        feedsite.write_post(self.public, self.ctx.group, post, base_url, self.read_media)
+        with _writing():
+            feedsite.write_post(self.public, self.ctx.group, post, base_url, self.read_media)
         url = feedsite.post_url(post.group, post.slug, self.account.get("base_url"))
         return Receipt(post.id, url)
 
@@ -42,7 +48,19 @@ class Feed(Publisher):
         from .. import feedsite
 
         slug = remote_id.rsplit("/", 1)[-1]
-        feedsite.remove_post(self.public, self.ctx.group, slug)
+        with _writing():
+            feedsite.remove_post(self.public, self.ctx.group, slug)
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A folder that cannot be written fails the pair with the reason (retried next run)."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or "public/"
+        reason = exc.strerror or type(exc).__name__
+        raise PublishError(RETRY, f"cannot write {where}: {reason}") from None
 
 
 def rebuild(repo, records, public, committed=None) -> int:
@@ -52,6 +70,13 @@ def rebuild(repo, records, public, committed=None) -> int:
     With `committed` (the publish branch, committed.Committed), a missing page is restored
     only for a post whose bytes and media are exactly the branch's, media read from it.
     """
+    from ..outputs import writing
+
+    with writing(public):
+        return _rebuild(repo, records, public, committed)
+
+
+def _rebuild(repo, records, public, committed=None) -> int:
     import datetime as dt
     import functools
 

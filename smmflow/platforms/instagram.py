@@ -50,6 +50,7 @@ class Instagram(Publisher):
     )
     required = ("user", "token_env")
     optional = ("api", "media_base_url")
+    urls = ("api", "media_base_url")
     docs = "docs/platforms/instagram.md"
     idempotent = True  # through the checkpointed container, see the module docstring
     can_verify = False

@@ -81,7 +81,7 @@ class Mastodon(Publisher):
             method,
             self.base + path,
             idempotent=True,
-            classify=api.classify,
+            classify=lambda response: api.classify(response, self.ctx.http.redact),
             retry_after=api.rate_limit_wait,
             headers=headers,
             **kwargs,
@@ -208,13 +208,14 @@ class Mastodon(Publisher):
                 )
             )
         auth = {"Authorization": f"Bearer {self.secret('token_env')}"}
+        redact = self.ctx.http.redact
 
         def get(path: str) -> requests.Response:
             return self.ctx.http.request(
                 "GET",
                 base + path,
                 idempotent=True,
-                classify=api.accept_all,
+                classify=lambda response: api.accept_all(response, redact),
                 retry_after=api.rate_limit_wait,
                 headers=auth,
             )
@@ -226,13 +227,13 @@ class Mastodon(Publisher):
         elif me.status_code == 401:
             return [
                 *found,
-                Finding("error", f"the instance refused the token: {api.error_text(me)}"),
+                Finding("error", f"the instance refused the token: {api.error_text(me, redact)}"),
             ]
         elif me.status_code == 403:
             found.append(
                 Finding(
                     "warning",
-                    f"the token may not read its own account ({api.error_text(me)}); "
+                    f"the token may not read its own account ({api.error_text(me, redact)}); "
                     "publishing needs only write:statuses and write:media",
                 )
             )
@@ -240,7 +241,7 @@ class Mastodon(Publisher):
             found.append(
                 Finding(
                     "warning",
-                    f"could not check the account: HTTP {me.status_code}: {api.error_text(me)}",
+                    f"could not check the account: HTTP {me.status_code}: {api.error_text(me, redact)}",
                 )
             )
         found.extend(self._scopes(get("/api/v1/apps/verify_credentials")))
@@ -252,7 +253,7 @@ class Mastodon(Publisher):
             why = (
                 "this instance does not report them"
                 if response.status_code == 200
-                else f"HTTP {response.status_code}: {api.error_text(response)}"
+                else f"HTTP {response.status_code}: {api.error_text(response, self.ctx.http.redact)}"
             )
             return [
                 Finding(

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..http import FAIL, REAUTH, RETRY, PublishError, retry_after_header, short_body
+from ..http import FAIL, REAUTH, RETRY, PublishError, Redact, retry_after_header, short_body
+from ..secrets import clip
 
 # A token with `write` holds every `write:*` scope; these are the ones publishing needs.
 NEEDED_SCOPES = {
@@ -39,16 +40,16 @@ def base_url(instance: str) -> str:
     return text
 
 
-def error_text(response: requests.Response) -> str:
-    """Mastodon's `error` field (entities/Error), or a short, safe rendering of the body."""
+def error_text(response: requests.Response, redact: Redact) -> str:
+    """Mastodon's `error` field (entities/Error), or a short rendering of the body; redacted
+    before it is cut."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip():
-        text = " ".join(body["error"].split())
-        return text[:300] + ("…" if len(text) > 300 else "")
-    return short_body(response)
+        return clip(body["error"], redact)
+    return short_body(response, redact)
 
 
 def parse_reset(value: str, now: float | None = None) -> float | None:
@@ -85,7 +86,7 @@ def rate_limit_wait(
     return retry_after_header(response)
 
 
-def classify(response: requests.Response) -> PublishError | None:
+def classify(response: requests.Response, redact: Redact) -> PublishError | None:
     """One Mastodon answer → None (success) or a classified `PublishError`.
 
     Every request smmflow sends to Mastodon is safe to repeat: statuses carry the
@@ -106,7 +107,7 @@ def classify(response: requests.Response) -> PublishError | None:
         except ValueError:
             return PublishError(RETRY, f"HTTP {status} with a malformed JSON body")
         return None
-    reason = error_text(response)
+    reason = error_text(response, redact)
     if status == 429:
         reset = response.headers.get("X-RateLimit-Reset", "")
         where = f"; the limit resets at {reset}" if reset else ""
@@ -132,10 +133,10 @@ def classify(response: requests.Response) -> PublishError | None:
     return PublishError(FAIL, f"HTTP {status}: {reason}")
 
 
-def accept_all(response: requests.Response) -> PublishError | None:
+def accept_all(response: requests.Response, redact: Redact) -> PublishError | None:
     """For `doctor`: every HTTP answer is looked at by the caller, except 5xx/429 (retried)."""
     if response.status_code == 429 or response.status_code >= 500:
-        return classify(response)
+        return classify(response, redact)
     return None
 
 

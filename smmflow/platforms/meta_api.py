@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import requests
 
-from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, default_classify
+from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, default_classify
 from .base import Finding
 
 # Current version (introduced 2026-11-04; v21.0 stops working on 2027-01-21). An account's
@@ -182,14 +182,16 @@ def busiest(headers: Mapping[str, str]) -> int:
     return top
 
 
-def classify(response: requests.Response, *, publish: bool, title: str) -> PublishError | None:
+def classify(
+    response: requests.Response, *, publish: bool, title: str, redact: Redact
+) -> PublishError | None:
     """The kind of a Graph answer (None for success); `publish`: the call creates a post."""
     status = response.status_code
     body = error_body(response)
     if body is None:
         if 200 <= status < 300:
             return None
-        error = default_classify(response, idempotent=not publish)
+        error = default_classify(response, not publish, redact)
         if error is not None:
             error.message = f"{title}: {error.message}"
             error.args = (error.message,)
@@ -260,7 +262,7 @@ class Graph:
             method,
             self.url(path),
             idempotent=not publish,
-            classify=lambda r: classify(r, publish=publish, title=title),
+            classify=lambda r: classify(r, publish=publish, title=title, redact=self.http.redact),
             retry_after=lambda r: usage_wait(r.headers),
             params=params,
             data=data,

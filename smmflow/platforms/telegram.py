@@ -40,6 +40,7 @@ class Telegram(Publisher):
     )
     required = ("chat", "token_env")
     optional = ("api", "silent")
+    urls = ("api",)
     docs = "docs/platforms/telegram.md"
     idempotent = False  # the Bot API has no idempotency key
     can_verify = False  # and a bot cannot read a channel's history

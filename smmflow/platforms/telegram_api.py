@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import requests
 
-from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, short_body
-from ..secrets import MASK
+from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, short_body
+from ..secrets import MASK, clip
 
 DEFAULT_API = "https://api.telegram.org"
 ADMIN_HINT = (
@@ -53,6 +53,10 @@ class BotApi:
         """`text` without the token (defence in depth: the http layer never shows URLs)."""
         return text.replace(self.token, MASK) if self.token else text
 
+    def redact(self, text: object) -> str:
+        """`text` with every known secret masked, this bot's token included."""
+        return self.scrub(self.http.redact(text))
+
     def call(
         self,
         method: str,
@@ -80,7 +84,7 @@ class BotApi:
                 "POST",
                 url,
                 idempotent=not sends,
-                classify=classifier(method, sends=sends, album=album),
+                classify=classifier(method, sends=sends, album=album, redact=self.redact),
                 **kwargs,
             )
         except PublishError as exc:
@@ -122,7 +126,7 @@ def retry_after(body: dict | None, response: requests.Response) -> float | None:
 
 
 def classifier(
-    method: str, *, sends: bool, album: bool = False
+    method: str, *, sends: bool, album: bool = False, redact: Redact
 ) -> Callable[[requests.Response], PublishError | None]:
     """The Bot API's answers mapped to the four kinds of `http.PublishError`."""
 
@@ -137,7 +141,7 @@ def classifier(
                 return PublishError(kind, f"{method}: Telegram's answer was not Bot API JSON")
             else:
                 return None
-        return error_for(method, status, body, response, sends=sends, album=album)
+        return error_for(method, status, body, response, sends=sends, album=album, redact=redact)
 
     return classify
 
@@ -150,11 +154,12 @@ def error_for(
     *,
     sends: bool,
     album: bool = False,
+    redact: Redact,
 ) -> PublishError:
     if body is not None and isinstance(body.get("description"), str):
-        description = " ".join(body["description"].split())[:300]
+        description = clip(body["description"], redact)
     else:
-        description = f"HTTP {status}: {short_body(response)}"
+        description = f"HTTP {status}: {short_body(response, redact)}"
     said = f"Telegram: {description}"
     lower = description.lower()
     if status == 429:

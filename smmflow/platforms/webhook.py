@@ -14,7 +14,7 @@ import json
 
 import requests
 
-from ..http import RETRY, PublishError, default_classify
+from ..http import RETRY, PublishError, Redact, default_classify
 from ..model import Post
 from .base import Limits, Publisher, Receipt, Rendered
 
@@ -25,6 +25,7 @@ class Webhook(Publisher):
     limits = Limits(text=None, media_max=20)
     required = ("url",)
     optional = ("secret_env",)
+    urls = ("url",)
     docs = "docs/platforms/webhook.md"
     idempotent = True
     can_delete = True
@@ -68,7 +69,7 @@ class Webhook(Publisher):
             method,
             self.account.get("url") or "",
             idempotent=True,
-            classify=_classify,
+            classify=lambda response: _classify(response, self.ctx.http.redact),
             data=raw,
             headers=headers,
         )
@@ -92,8 +93,8 @@ def _json(response: requests.Response) -> dict:
     return answer if isinstance(answer, dict) else {}
 
 
-def _classify(response: requests.Response) -> PublishError | None:
-    error = default_classify(response, idempotent=True)
+def _classify(response: requests.Response, redact: Redact) -> PublishError | None:
+    error = default_classify(response, True, redact)
     if error is not None:
         return error
     if response.content.strip():
