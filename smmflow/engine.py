@@ -20,7 +20,7 @@ from . import due, faults, platforms
 from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F401  (re-exported)
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
-from .ledger import Ledger, Record, now_utc, this_run
+from .ledger import Ledger, LedgerRecordError, Record, now_utc, this_run
 from .model import Post
 from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
@@ -94,6 +94,10 @@ class Engine:
             self._local.next_action = queue[index + 1] if index + 1 < len(queue) else None
             try:
                 outcome = self._do(action)
+            except LedgerRecordError as exc:  # never claimed, so never sent
+                outcome = Outcome(
+                    action.post.id, action.account.name, "failed", self.redact(str(exc))
+                )
             except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
                 outcome = Outcome(
                     action.post.id,

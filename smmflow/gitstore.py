@@ -139,13 +139,15 @@ class Store:
         """A new commit: `parent`'s tree with `changes` (None deletes). Moves no ref."""
         if parent != self._index_commit or parent is None:  # else the index already holds it
             self.run("read-tree", parent) if parent else self.run("read-tree", "--empty")
-        lines = []
+        self._index_commit = None  # until this commit is made: a failure leaves it unknown
+        entries = []  # NUL-terminated (-z): no character of a path can split an entry
         for path, data in sorted(changes.items()):
             if data is None:
-                lines.append(f"0 {ZERO}\t{path}")
+                entries.append(f"0 {ZERO}\t{path}\0")
             else:
-                lines.append(f"100644 {self.write_blob(data)}\t{path}")
-        self.run("update-index", "--index-info", stdin=("\n".join(lines) + "\n").encode())
+                entries.append(f"100644 {self.write_blob(data)}\t{path}\0")
+        stdin = "".join(entries).encode("utf-8", "surrogateescape")
+        self.run("update-index", "-z", "--index-info", stdin=stdin)
         tree = self.run("write-tree").strip()
         args = ["commit-tree", tree, "-m", message]
         if parent:

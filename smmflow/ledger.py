@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import ExitCode, SmmflowError
-from .gitstore import Store
+from .gitstore import GitError, Store
 from .records import (  # noqa: F401  (re-exported: the ledger's public vocabulary)
     HOST,
     PREFIX,
@@ -25,7 +25,9 @@ from .records import (  # noqa: F401  (re-exported: the ledger's public vocabula
     parse_record,
     record_path,
     this_run,
+    unfit_key,
 )
+from .safenames import printable
 
 BRANCH = "smmflow/ledger"
 APPROVALS = "approvals/"
@@ -34,6 +36,10 @@ SEEN_TAG = "smmflow-ledger-seen"
 
 class LedgerBusy(SmmflowError):
     """Lost the compare-and-swap too many times in a row."""
+
+
+class LedgerRecordError(SmmflowError):
+    """A record that cannot be written (an unfit name); the records beside it still are."""
 
 
 class LedgerRewound(SmmflowError):
@@ -202,17 +208,26 @@ class Ledger:
         return request.result
 
     def _commit_batch(self, batch: list[_Request], attempts: int) -> None:
+        rejected: dict[str, str] = {}  # record path -> why it cannot be written
         try:
             for attempt in range(attempts):
                 view = ChainMap({}, self.records)  # this batch's changes over the records
                 payload: dict[str, bytes] = {}
                 results: list[list[Record] | None] = []
+                refused: list[list[str]] = []  # per request: its records that were refused
                 for request in batch:
-                    changes = request.decide(view) or None
-                    results.append(changes)
-                    for record in changes or ():
+                    changes, why = [], []
+                    for record in request.decide(view) or ():
+                        reason = rejected.get(record.path) or unfit_key(record.post, record.account)
+                        if reason is not None:  # only this record is left out
+                            rejected[record.path] = reason
+                            why.append(reason)
+                            continue
+                        changes.append(record)
                         view[(record.post, record.account)] = record
                         payload[record.path] = self.redact(record.to_bytes().decode()).encode()
+                    results.append(changes or None)
+                    refused.append(why)
                 if not payload:
                     break
                 messages = [r.message for r, c in zip(batch, results, strict=True) if c]
@@ -221,7 +236,14 @@ class Ledger:
                     if len(messages) == 1
                     else f"{len(messages)} changes\n\n" + "\n".join(messages)
                 )
-                new = self.store.commit(self.tip, payload, text)
+                try:
+                    new = self.store.commit(self.tip, payload, text)
+                except GitError:
+                    unwritable = self._unwritable(payload)
+                    if not unwritable:
+                        raise
+                    rejected.update(unwritable)  # and commit the others without them
+                    continue
                 if self._advance(new):
                     self.records.update(view.maps[0])
                     self._blobs = {**self._blobs, **{p: "" for p in payload}}
@@ -235,8 +257,20 @@ class Ledger:
             for request in batch:
                 request.error, request.done = exc, True
             return
-        for request, changes in zip(batch, results, strict=True):
+        for request, changes, why in zip(batch, results, refused, strict=True):
             request.result, request.done = changes, True
+            if changes is None and why:
+                request.error = LedgerRecordError("; ".join(why))
+
+    def _unwritable(self, payload: dict[str, bytes]) -> dict[str, str]:
+        """The records git refuses one by one (after a batch failed): path -> git's reason."""
+        found = {}
+        for path, body in payload.items():
+            try:
+                self.store.commit(self.tip, {path: body}, "probe")
+            except GitError as exc:
+                found[path] = f"cannot record {printable(path)}: {exc}"
+        return found
 
     def _advance(self, new: str) -> bool:
         if self.store.remote:
