@@ -178,6 +178,7 @@ def _open(remote: str | None):
 def status(group, month, now_text, fmt, remote, branch) -> None:
     """Where every post stands on every account: published (with URL), due, scheduled,
     held, failed (why), missed or unknown (what a person should check)."""
+    from . import identity
     from . import status as status_module
     from .engine import publish_branch
     from .sync import committed_hold
@@ -194,7 +195,16 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
                 loaded, store, ledger, publish, approvals.default_mode(github), github
             )
             hold = committed_hold(store, publish, gate)
-            table = status_module.rows(loaded, ledger.records, _now(now_text), hold, group, month)
+            table = status_module.rows(
+                loaded,
+                ledger.records,
+                _now(now_text),
+                hold,
+                group,
+                month,
+                erased=identity.erased(ledger),
+                branch=ledger.branch,
+            )
         finally:
             store.close()
     except SmmflowError as exc:

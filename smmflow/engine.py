@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import due, faults, platforms
+from . import due, faults, identity, platforms
 from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F401  (re-exported)
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
@@ -51,7 +51,11 @@ class Engine:
         actions = due.plan(
             posts, self.repo.groups, self.ledger.records, self.now, _capabilities, hold, self.lease
         )
-        return [a for a in actions if account is None or a.account.name == account]
+        actions = [a for a in actions if account is None or a.account.name == account]
+        if any(a.kind == due.PUBLISH and a.record is None for a in actions):
+            erased = identity.erased(self.ledger)  # one git call, only when something is new
+            actions = [identity.unless_erased(a, erased, self.ledger.branch) for a in actions]
+        return actions
 
     def publisher(self, action: due.Action) -> Publisher:
         key = (action.post.group, action.account.name)

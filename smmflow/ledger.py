@@ -178,6 +178,11 @@ class Ledger:
         if tip != self.tip:
             self._load(tip)
 
+    @property
+    def paths(self) -> set[str]:
+        """Every record path on the branch now."""
+        return set(self._blobs)
+
     def get(self, post: str, account: str) -> Record | None:
         return self.records.get((post, account))
 
