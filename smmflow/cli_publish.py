@@ -25,7 +25,7 @@ def _duration(text: str) -> dt.timedelta:
 def ledger_options(func):
     func = click.option(
         "--remote",
-        help="Share the ledger through this git remote (default: $SMMFLOW_REMOTE; `origin` in GitHub Actions; else local only).",
+        help="Share the ledger through this git remote (default: $SMMFLOW_REMOTE; `origin` in GitHub Actions; else the remote that has the ledger branch, if one has; else local only).",
     )(func)
     func = click.option("--branch", help="Publish branch whose posts count (default: main).")(func)
     return func
@@ -231,7 +231,10 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
 @click.option("--published", metavar="URL", help="It is on the platform, at this URL.")
 @click.option("--retry", is_flag=True, help="It is not there: send it again (with a new key).")
 @click.option("--skip", is_flag=True, help="Do not publish it on this account.")
-@click.option("--remote", help="Share the ledger through this git remote.")
+@click.option(
+    "--remote",
+    help="Share the ledger through this git remote (default: as for sync).",
+)
 def resolve(post, account, published, retry, skip, remote) -> None:
     """Settle POST on ACCOUNT by hand after an unknown outcome, failure or miss."""
     from .resolve import find_post_id

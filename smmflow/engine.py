@@ -20,7 +20,14 @@ from . import due, faults, identity, platforms
 from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F401  (re-exported)
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
-from .ledger import Ledger, LedgerRecordError, Record, now_utc, this_run
+from .ledger import (
+    Ledger,
+    LedgerDiverged,
+    LedgerRecordError,
+    Record,
+    now_utc,
+    this_run,
+)
 from .model import Post
 from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
@@ -102,6 +109,8 @@ class Engine:
                 outcome = Outcome(
                     action.post.id, action.account.name, "failed", self.redact(str(exc))
                 )
+            except LedgerDiverged as exc:  # not sent; a person brings the ledgers together
+                outcome = Outcome(action.post.id, action.account.name, "waiting", str(exc))
             except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
                 outcome = Outcome(
                     action.post.id,
@@ -175,17 +184,24 @@ class Engine:
 
     def _claim(self, action: due.Action) -> Record | None:
         prefetched = getattr(self._local, "prefetched", {}).pop(action.pair, None)
-        if prefetched is not None:
-            return prefetched  # claimed in the same commit as the previous pair's record
-        decide = self._claim_decision(action)
-        faults.point("before-claim")
-        done = self.ledger.transact(
-            lambda records: [r] if (r := decide(records)) else None,
-            f"claim: {action.post.id} on {action.account.name}",
-        )
-        if done:
-            faults.point("after-claim")
-        return done[0] if done else None
+        if prefetched is None:
+            decide = self._claim_decision(action)
+            faults.point("before-claim")
+            self._unless_diverged()
+            done = self.ledger.transact(
+                lambda records: [r] if (r := decide(records)) else None,
+                f"claim: {action.post.id} on {action.account.name}",
+            )
+            if done:
+                faults.point("after-claim")
+            prefetched = done[0] if done else None
+        self._unless_diverged()  # a claim the local branch never got may be someone's
+        return prefetched  # or claimed in the same commit as the previous pair's record
+
+    def _unless_diverged(self) -> None:
+        if self.ledger.diverged:
+            self.stop.set()
+            raise LedgerDiverged(self.ledger.diverged)
 
     def _next_to_prefetch(self) -> due.Action | None:
         """The account's next pair, if it may be claimed together with this record.

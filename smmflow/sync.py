@@ -59,13 +59,13 @@ def committed_hold(store: Store, branch: str, gate=None):
 def open_ledger(
     root: Path, remote: str | None, branch: str, redact, accept_rewind: bool = True
 ) -> tuple[Store, Ledger]:
-    """The ledger, opened. Only `sync` (which publishes) refuses a rewound ledger."""
-    store = Store(root, remote)
-    if remote and not store.has_remote(remote):
-        from .errors import UsageError
+    """The ledger, opened: the remote's when `remote` is given or when a remote holds the
+    ledger branch (`remotes.choose`). Only `sync` (which publishes) refuses a rewound one."""
+    from . import remotes
 
-        raise UsageError(f"no git remote named {remote!r} (see `git remote -v`)")
+    store = Store(root)
     try:
+        store.remote = remotes.choose(store, remote, branch)
         return store, Ledger(store, branch, redact).open(accept_rewind=accept_rewind)
     except Exception:
         store.close()
@@ -107,6 +107,10 @@ def run_sync(
             lease=options.lease,
         )
         report = Report(problems=skipped(repo), listener=listener)
+        if store.remote and not options.remote:
+            report.notes.append(
+                f"sync: using the shared ledger on {store.remote} ({options.ledger_branch})"
+            )
         actions = engine.plan(options.group, options.account)
         if options.dry_run:
             for action in actions:
