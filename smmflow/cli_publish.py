@@ -178,7 +178,7 @@ def _open(remote: str | None):
 def status(group, month, now_text, fmt, remote, branch) -> None:
     """Where every post stands on every account: published (with URL), due, scheduled,
     held, failed (why), missed or unknown (what a person should check)."""
-    from . import identity
+    from . import identity, renames
     from . import status as status_module
     from .engine import publish_branch
     from .sync import committed_hold
@@ -195,9 +195,11 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
                 loaded, store, ledger, publish, approvals.default_mode(github), github
             )
             hold = committed_hold(store, publish, gate)
+            moved = renames.carried(loaded.posts, ledger.records, store, publish)
+            records = {**ledger.records, **{(c.post.id, c.account): c.adopted() for c in moved}}
             table = status_module.rows(
                 loaded,
-                ledger.records,
+                records,
                 _now(now_text),
                 hold,
                 group,

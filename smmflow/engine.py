@@ -169,10 +169,12 @@ class Engine:
             generation = base.generation
             if base.state == "failed" and base.content_sha256 != post.sha256 and not base.retryable:
                 generation += 1  # new text: a new attempt, with a new idempotency key
+            # The same attempt keeps its key, also under a new name (a renamed post).
+            same = base.key and generation == base.generation
             return base.moved(
                 "claimed",
                 f"run {this_run()['id']}",
-                key=idempotency_key(post.id, account.name, generation),
+                key=base.key if same else idempotency_key(post.id, account.name, generation),
                 generation=generation,
                 attempts=base.attempts + 1,
                 content_sha256=post.sha256,

@@ -104,32 +104,6 @@ class Store:
                 found[path] = sha
         return found
 
-    def deleted_paths(self, commit: str, prefix: str) -> dict[str, str]:
-        """Every path under `prefix` that some commit in `commit`'s history deleted (moved
-        or renamed away included; merges compared with each parent) -> the newest such
-        commit. One `git log` for the whole history."""
-        out = self.run(
-            "log",
-            "--no-renames",
-            "-m",
-            "--diff-filter=D",
-            "--name-only",
-            "-z",
-            "--format=commit %H",
-            commit,
-            "--",
-            prefix,
-        )
-        found: dict[str, str] = {}
-        current = ""
-        for token in out.split("\0"):
-            token = token.lstrip("\n")
-            if token.startswith("commit "):
-                current = token[len("commit ") :]
-            elif token:
-                found.setdefault(token, current)  # newest first
-        return found
-
     def read_blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
 

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import due
+from . import due, gitlog
 from .ledger import PREFIX, Ledger
 
 
@@ -31,9 +31,9 @@ def erased(ledger: Ledger) -> dict[tuple[str, str], str]:
         since, deleted = "", {}
     if since != ledger.tip:
         if since and store.is_ancestor(since, ledger.tip):
-            deleted.update(store.deleted_paths(f"{since}..{ledger.tip}", PREFIX))
+            deleted.update(gitlog.deleted_paths(store, f"{since}..{ledger.tip}", PREFIX))
         else:
-            deleted = store.deleted_paths(ledger.tip, PREFIX)
+            deleted = gitlog.deleted_paths(store, ledger.tip, PREFIX)
         _save(cache, {"tip": ledger.tip, "deleted": deleted})
     found = {}
     present = ledger.paths

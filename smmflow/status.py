@@ -75,8 +75,21 @@ def rows(
             if record is None and commit and post.status == "ready" and post.utc <= now:
                 found.append(_row_erased(post, account, erased_note(commit, branch)))
                 continue
-            found.append(_row(post, account, record, now, hold, late))
+            found.append(_renamed(_row(post, account, record, now, hold, late), record))
     return found
+
+
+def _renamed(row: Row, record: Record | None) -> Row:
+    """A renamed post's row says under which name its record was made."""
+    from dataclasses import replace
+
+    from .renames import renamed_from
+
+    former = renamed_from(record)
+    if former is None:
+        return row
+    note = f"renamed from {former}"
+    return replace(row, detail=f"{note}; {row.detail}" if row.detail else note)
 
 
 def _row_erased(post: Post, account: str, note: str) -> Row:

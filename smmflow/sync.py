@@ -106,6 +106,9 @@ def run_sync(
             hold=committed_hold(store, branch, _both(gate, hold)),
             lease=options.lease,
         )
+        from .renames import adopt
+
+        adopt(ledger, repo.posts, branch, options.now, write=not options.dry_run)
         report = Report(problems=skipped(repo), listener=listener)
         if store.remote and not options.remote:
             report.notes.append(
@@ -160,8 +163,9 @@ def _dry(engine: Engine, action) -> Outcome:
     try:
         publisher = engine.publisher(action)
         rendered = publisher.render(post)
-        generation = action.record.generation if action.record else 0
-        key = idempotency_key(post.id, account.name, generation)
+        record = action.record
+        generation = record.generation if record else 0
+        key = (record.key if record else "") or idempotency_key(post.id, account.name, generation)
         payload = publisher.payload(post, rendered, key)
     except PublishError as exc:
         return Outcome(post.id, account.name, "failed", engine.redact(exc.message))

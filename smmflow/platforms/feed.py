@@ -52,6 +52,7 @@ def rebuild(repo, records, public) -> int:
     import datetime as dt
 
     from .. import feedsite
+    from ..renames import first_name
 
     posts = {p.id: p for p in repo.posts}
     total = 0
@@ -71,7 +72,9 @@ def rebuild(repo, records, public) -> int:
                 if not page.exists():
                     feedsite.write_post(public, group, post, base_url)
                 when = dt.datetime.strptime(record.published_at, "%Y-%m-%dT%H:%M:%SZ")
-                entries.append(feedsite.Entry(post, when.replace(tzinfo=dt.timezone.utc)))
+                stamp = when.replace(tzinfo=dt.timezone.utc)
+                # Atom readers know an entry by its id: a renamed post keeps its first one.
+                entries.append(feedsite.Entry(post, stamp, first_name(record) or post.id))
             if entries or (public / group.id).exists():
                 feedsite.write_index(public, group, entries, base_url)
             total += len(entries)
