@@ -59,10 +59,7 @@ class Engine:
             posts, self.repo.groups, self.ledger.records, self.now, _capabilities, hold, self.lease
         )
         actions = [a for a in actions if account is None or a.account.name == account]
-        if any(a.kind == due.PUBLISH and a.record is None for a in actions):
-            erased = identity.erased(self.ledger)  # one git call, only when something is new
-            actions = [identity.unless_erased(a, erased, self.ledger.branch) for a in actions]
-        return actions
+        return identity.unless_erased(self.ledger, actions)
 
     def publisher(self, action: due.Action) -> Publisher:
         key = (action.post.group, action.account.name)
@@ -105,12 +102,9 @@ class Engine:
             self._local.next_action = queue[index + 1] if index + 1 < len(queue) else None
             try:
                 outcome = self._do(action)
-            except LedgerRecordError as exc:  # never claimed, so never sent
-                outcome = Outcome(
-                    action.post.id, action.account.name, "failed", self.redact(str(exc))
-                )
-            except LedgerDiverged as exc:  # not sent; a person brings the ledgers together
-                outcome = Outcome(action.post.id, action.account.name, "waiting", str(exc))
+            except (LedgerRecordError, LedgerDiverged) as exc:  # not claimed, or not sent
+                state = "waiting" if isinstance(exc, LedgerDiverged) else "failed"
+                outcome = Outcome(*action.pair, state, self.redact(str(exc)))
             except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
                 outcome = Outcome(
                     action.post.id,

@@ -70,10 +70,17 @@ def erased_reason(post: str, account: str, commit: str, branch: str) -> str:
     )
 
 
-def unless_erased(action: due.Action, erased: dict, branch: str) -> due.Action:
-    """A new pair whose record once existed waits for a person instead of being sent."""
-    commit = erased.get(action.pair)
-    if action.kind != due.PUBLISH or action.record is not None or commit is None:
-        return action
-    reason = erased_reason(*action.pair, commit, branch)
-    return due.Action(due.WAITING, action.post, action.account, None, reason)
+def unless_erased(ledger: Ledger, actions: list[due.Action]) -> list[due.Action]:
+    """New pairs whose record once existed wait for a person instead of being sent. One
+    git call, and only when something new is due."""
+    if not any(a.kind == due.PUBLISH and a.record is None for a in actions):
+        return actions
+    found = erased(ledger)
+    out = []
+    for action in actions:
+        commit = found.get(action.pair)
+        if action.kind == due.PUBLISH and action.record is None and commit is not None:
+            reason = erased_reason(*action.pair, commit, ledger.branch)
+            action = due.Action(due.WAITING, action.post, action.account, None, reason)
+        out.append(action)
+    return out
