@@ -163,7 +163,8 @@ def _open(remote: str | None):
     root = _root(())
     loaded = repo_module.load(root)
     redact = env_secrets(loaded.groups.values())
-    store, ledger = open_ledger(root, remote or default_remote(), "smmflow/ledger", redact)
+    remote = remote or default_remote()
+    store, ledger = open_ledger(root, remote, "smmflow/ledger", redact, shared=True)
     return loaded, store, ledger
 
 

@@ -57,15 +57,22 @@ def committed_hold(store: Store, branch: str, gate=None):
 
 
 def open_ledger(
-    root: Path, remote: str | None, branch: str, redact, accept_rewind: bool = True
+    root: Path,
+    remote: str | None,
+    branch: str,
+    redact,
+    accept_rewind: bool = True,
+    shared: bool = False,
 ) -> tuple[Store, Ledger]:
-    """The ledger, opened: the remote's when `remote` is given or when a remote holds the
-    ledger branch (`remotes.choose`). Only `sync` (which publishes) refuses a rewound one."""
+    """The ledger, opened: the remote's when `remote` is given, or, with `shared` (every
+    command that publishes or settles), when a remote holds the ledger branch
+    (`remotes.choose`); else the local branch. Only `sync` refuses a rewound one."""
     from . import remotes
 
     store = Store(root)
     try:
-        store.remote = remotes.choose(store, remote, branch)
+        if remote or shared:
+            store.remote = remotes.choose(store, remote, branch)
         return store, Ledger(store, branch, redact).open(accept_rewind=accept_rewind)
     except Exception:
         store.close()
@@ -84,7 +91,7 @@ def run_sync(
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
     redact = env_secrets(repo.groups.values())
     store, ledger = open_ledger(
-        root, options.remote, options.ledger_branch, redact, options.accept_rewind
+        root, options.remote, options.ledger_branch, redact, options.accept_rewind, shared=True
     )
     try:
         from . import approvals
