@@ -81,15 +81,15 @@ def carried(
     if not orphans or not todo:
         return []
     formers = former_names(store, rev) if store is not None and rev else {}
-    sent = {
-        (r.content_sha256, account): (post, r)
+    sent = {  # an account is the group's: records never cross to another group
+        (post.split("/", 1)[0], r.content_sha256, account): (post, r)
         for (post, account), r in records.items()
         if post in orphans and r.content_sha256
     }
     found: list[Carried] = []
     for post, account in todo:
         former, seen = formers.get(post.id), {post.id}
-        while former and former not in seen:
+        while former and former not in seen and former.split("/", 1)[0] == post.group:
             if former in ids:  # the old name is a post again: it keeps its records
                 break
             if (former, account) in records:
@@ -98,7 +98,7 @@ def carried(
             seen.add(former)
             former = formers.get(former)
         else:
-            match = sent.get((post.sha256, account))
+            match = sent.get((post.group, post.sha256, account))
             if match:
                 found.append(Carried(post, account, match[0], match[1]))
     return found

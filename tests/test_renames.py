@@ -174,3 +174,24 @@ def test_a_renamed_post_whose_old_name_holds_a_new_post_is_new(tmp_path, receive
     result, report = sync_json(root, "2026-12-04T11:00Z", env=env())
     assert states(report["outcomes"]) == {(NEW, "hook"): "published", (NEW, "feed"): "published"}
     assert [d.json["post"]["id"] for d in receiver.deliveries] == [OLD, NEW]
+
+
+def test_a_post_moved_to_another_group_is_that_groups_new_post(tmp_path, receiver):
+    """Account names repeat across groups (`feed`, `hook`), but they are other clients'
+    accounts: records never cross groups, by name or by bytes."""
+    root = published_shop(tmp_path, receiver)
+    accounts = {
+        "feed": {},
+        "hook": {"platform": "webhook", "url": receiver.url, "secret_env": "HOOK_SECRET"},
+    }
+    write(root, "schedules/cafe.yml", group_yaml("Cafe", "UTC", accounts, "7d"))
+    (root / "content/cafe").mkdir()
+    git(root, "mv", f"content/{OLD}.md", "content/cafe/2026-12-04-sale.md")
+    commit(root, "moved to the cafe")
+
+    result, report = sync_json(root, "2026-12-04T11:00Z", env=env())
+    moved = "cafe/2026-12-04-sale"
+    assert states(report["outcomes"]) == {
+        (moved, "hook"): "published",
+        (moved, "feed"): "published",
+    }
