@@ -78,8 +78,9 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         _fail(exc)
     loaded = repo.load(root, check=True)
     from .heldcheck import held_posts
+    from .renames import check_repo
 
-    problems = checks.check(loaded) + held_posts(loaded)
+    problems = checks.check(loaded) + held_posts(loaded) + check_repo(loaded)
     if paths:
         wanted = [Path(p).resolve() for p in paths]
         content = (root / "content").resolve()

@@ -25,7 +25,7 @@ def _duration(text: str) -> dt.timedelta:
 def ledger_options(func):
     func = click.option(
         "--remote",
-        help="Share the ledger through this git remote (default: $SMMFLOW_REMOTE; `origin` in GitHub Actions; else local only).",
+        help="Share the ledger through this git remote (default: $SMMFLOW_REMOTE; `origin` in GitHub Actions; else the remote that has the ledger branch, if one has; else local only).",
     )(func)
     func = click.option("--branch", help="Publish branch whose posts count (default: main).")(func)
     return func
@@ -164,7 +164,8 @@ def _open(remote: str | None):
     root = _root(())
     loaded = repo_module.load(root)
     redact = env_secrets(loaded.groups.values())
-    store, ledger = open_ledger(root, remote or default_remote(), "smmflow/ledger", redact)
+    remote = remote or default_remote()
+    store, ledger = open_ledger(root, remote, "smmflow/ledger", redact, shared=True)
     return loaded, store, ledger
 
 
@@ -179,6 +180,7 @@ def _open(remote: str | None):
 def status(group, month, now_text, fmt, remote, branch) -> None:
     """Where every post stands on every account: published (with URL), due, scheduled,
     held, failed (why), missed or unknown (what a person should check)."""
+    from . import identity, renames
     from . import status as status_module
     from .engine import publish_branch
     from .repo import require_selection
@@ -199,7 +201,18 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
                 loaded, store, ledger, publish, approvals.default_mode(github), github
             )
             hold = committed_hold(store, publish, gate)
-            table = status_module.rows(loaded, ledger.records, now, hold, group, chosen_month)
+            moved = renames.carried(loaded.posts, ledger.records, store, publish)
+            records = {**ledger.records, **{(c.post.id, c.account): c.adopted() for c in moved}}
+            table = status_module.rows(
+                loaded,
+                records,
+                now,
+                hold,
+                group,
+                chosen_month,
+                erased=identity.erased(ledger),
+                branch=ledger.branch,
+            )
         finally:
             store.close()
     except SmmflowError as exc:
@@ -226,7 +239,10 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
 @click.option("--published", metavar="URL", help="It is on the platform, at this URL.")
 @click.option("--retry", is_flag=True, help="It is not there: send it again (with a new key).")
 @click.option("--skip", is_flag=True, help="Do not publish it on this account.")
-@click.option("--remote", help="Share the ledger through this git remote.")
+@click.option(
+    "--remote",
+    help="Share the ledger through this git remote (default: as for sync).",
+)
 def resolve(post, account, published, retry, skip, remote) -> None:
     """Settle POST on ACCOUNT by hand after an unknown outcome, failure or miss."""
     from .resolve import find_post_id

@@ -16,11 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import due, faults, platforms
+from . import due, faults, identity, platforms
 from .attempts import _capabilities, idempotency_key, publish_branch  # noqa: F401  (re-exported)
 from .gitstore import Store
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError
-from .ledger import Ledger, Record, now_utc, this_run
+from .ledger import (
+    Ledger,
+    LedgerDiverged,
+    LedgerRecordError,
+    Record,
+    now_utc,
+    this_run,
+)
 from .model import Media, Post
 from .outcomes import Outcome, Report  # noqa: F401  (re-exported)
 from .platforms.base import Context, Publisher
@@ -54,7 +61,8 @@ class Engine:
         actions = due.plan(
             posts, self.repo.groups, self.ledger.records, self.now, _capabilities, hold, self.lease
         )
-        return [a for a in actions if account is None or a.account.name == account]
+        actions = [a for a in actions if account is None or a.account.name == account]
+        return identity.unless_erased(self.ledger, actions)
 
     def publisher(self, action: due.Action) -> Publisher:
         key = (action.post.group, action.account.name)
@@ -98,6 +106,9 @@ class Engine:
             self._local.next_action = queue[index + 1] if index + 1 < len(queue) else None
             try:
                 outcome = self._do(action)
+            except (LedgerRecordError, LedgerDiverged) as exc:  # not claimed, or not sent
+                state = "waiting" if isinstance(exc, LedgerDiverged) else "failed"
+                outcome = Outcome(*action.pair, state, self.redact(str(exc)))
             except Exception as exc:  # a bug must not stop other accounts, nor leak secrets
                 outcome = Outcome(
                     action.post.id,
@@ -156,10 +167,12 @@ class Engine:
             generation = base.generation
             if base.state == "failed" and base.content_sha256 != post.sha256 and not base.retryable:
                 generation += 1  # new text: a new attempt, with a new idempotency key
+            # The same attempt keeps its key, also under a new name (a renamed post).
+            same = base.key and generation == base.generation
             return base.moved(
                 "claimed",
                 f"run {this_run()['id']}",
-                key=idempotency_key(post.id, account.name, generation),
+                key=base.key if same else idempotency_key(post.id, account.name, generation),
                 generation=generation,
                 attempts=base.attempts + 1,
                 content_sha256=post.sha256,
@@ -171,17 +184,24 @@ class Engine:
 
     def _claim(self, action: due.Action) -> Record | None:
         prefetched = getattr(self._local, "prefetched", {}).pop(action.pair, None)
-        if prefetched is not None:
-            return prefetched  # claimed in the same commit as the previous pair's record
-        decide = self._claim_decision(action)
-        faults.point("before-claim")
-        done = self.ledger.transact(
-            lambda records: [r] if (r := decide(records)) else None,
-            f"claim: {action.post.id} on {action.account.name}",
-        )
-        if done:
-            faults.point("after-claim")
-        return done[0] if done else None
+        if prefetched is None:
+            decide = self._claim_decision(action)
+            faults.point("before-claim")
+            self._unless_diverged()
+            done = self.ledger.transact(
+                lambda records: [r] if (r := decide(records)) else None,
+                f"claim: {action.post.id} on {action.account.name}",
+            )
+            if done:
+                faults.point("after-claim")
+            prefetched = done[0] if done else None
+        self._unless_diverged()  # a claim the local branch never got may be someone's
+        return prefetched  # or claimed in the same commit as the previous pair's record
+
+    def _unless_diverged(self) -> None:
+        if self.ledger.diverged:
+            self.stop.set()
+            raise LedgerDiverged(self.ledger.diverged)
 
     def _next_to_prefetch(self) -> due.Action | None:
         """The account's next pair, if it may be claimed together with this record.

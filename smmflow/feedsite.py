@@ -60,6 +60,7 @@ class Entry:
 
     post: Post
     published: dt.datetime
+    first_id: str = ""  # the post id it first went out under (a renamed post keeps it)
 
 
 def _clean(text: str) -> str:
@@ -288,7 +289,7 @@ def _atom(group: Group, entries: list[Entry], base_url: str | None) -> bytes:
     for entry in entries:
         post, stamp = entry.post, _rfc3339(entry.published)
         item = ET.SubElement(feed, "entry")
-        _sub(item, "id", TAG + quote(post.id, safe="/"))
+        _sub(item, "id", TAG + quote(entry.first_id or post.id, safe="/"))
         _sub(item, "title", _title(post))
         _sub(item, "updated", stamp)
         _sub(item, "published", stamp)

@@ -158,13 +158,15 @@ class Store:
         """A new commit: `parent`'s tree with `changes` (None deletes). Moves no ref."""
         if parent != self._index_commit or parent is None:  # else the index already holds it
             self.run("read-tree", parent) if parent else self.run("read-tree", "--empty")
-        lines = []
+        self._index_commit = None  # until this commit is made: a failure leaves it unknown
+        entries = []  # NUL-terminated (-z): no character of a path can split an entry
         for path, data in sorted(changes.items()):
             if data is None:
-                lines.append(f"0 {ZERO}\t{path}")
+                entries.append(f"0 {ZERO}\t{path}\0")
             else:
-                lines.append(f"100644 {self.write_blob(data)}\t{path}")
-        self.run("update-index", "--index-info", stdin=("\n".join(lines) + "\n").encode())
+                entries.append(f"100644 {self.write_blob(data)}\t{path}\0")
+        stdin = "".join(entries).encode("utf-8", "surrogateescape")
+        self.run("update-index", "-z", "--index-info", stdin=stdin)
         tree = self.run("write-tree").strip()
         args = ["commit-tree", tree, "-m", message]
         if parent:
@@ -184,9 +186,6 @@ class Store:
         return False
 
     # -- the remote ----------------------------------------------------------------------
-    def has_remote(self, name: str) -> bool:
-        return name in self.run("remote").split()
-
     def fetch(self, branch: str) -> str | None:
         """The remote's tip of `branch`, fetched; None when the remote has no such branch.
 
@@ -212,6 +211,14 @@ class Store:
             raise GitError(f"cannot fetch {branch} from {self.remote}: {message}")
         return self.rev(tracking)
 
+    def remote_has_branch(self, name: str, branch: str) -> bool | None:
+        """Whether the remote `name` has `branch` (asked over the network); None when it
+        cannot be reached."""
+        proc = self.proc("ls-remote", "--exit-code", "--heads", name, f"refs/heads/{branch}")
+        if proc.returncode in (0, 2):
+            return proc.returncode == 0 and bool(proc.stdout.strip())
+        return None
+
     def is_ancestor(self, old: str, new: str) -> bool:
         return self.proc("merge-base", "--is-ancestor", old, new).returncode == 0
 
@@ -227,14 +234,12 @@ class Store:
             return None
         return self.rev(local)
 
-    def push_tag(self, tag: str, commit: str) -> bool:
+    def push_tag(self, tag: str, commit: str, expected: str | None) -> bool:
+        """Move the remote's `tag` to `commit` if it still is `expected` (None: absent)."""
         assert self.remote
-        return (
-            self.proc(
-                "push", "--quiet", "--force", self.remote, f"{commit}:refs/tags/{tag}"
-            ).returncode
-            == 0
-        )
+        lease = f"--force-with-lease=refs/tags/{tag}:{expected or ''}"
+        proc = self.proc("push", "--quiet", lease, self.remote, f"{commit}:refs/tags/{tag}")
+        return proc.returncode == 0
 
     def push(self, branch: str, new: str) -> bool:
         """Push `new` as the remote's `branch`; False when rejected (the remote moved on)."""
@@ -247,11 +252,19 @@ class Store:
             return False
         raise GitError(f"cannot push {branch} to {self.remote}: {text.strip()}")
 
-    def set_ref(self, ref: str, new: str) -> None:
-        """Point a local cache ref at `new` (after the remote accepted it); best effort."""
-        if self.proc("update-ref", ref, new).returncode != 0:
-            clear_stale_lock(self, ref)
-            self.proc("update-ref", ref, new)
+    def fast_forward(self, ref: str, new: str) -> bool:
+        """Move a local `ref` forward to `new` by compare-and-swap (after the remote took
+        `new`). True when it holds `new` or a descendant of it; False when it holds
+        commits `new` lacks (someone committed there without the remote)."""
+        for _ in range(20):
+            current = self.rev(ref)
+            if current == new or (current and self.is_ancestor(new, current)):
+                return True  # another run of this clone already moved it further
+            if current and not self.is_ancestor(current, new):
+                return False
+            if self.swap(ref, new, current):
+                return True
+        return self.rev(ref) == new
 
 
 # What git says when another writer got there first (stdout or stderr, by git version).

@@ -13,8 +13,10 @@ from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import ExitCode, SmmflowError
-from .gitstore import Store
+from . import ledgerguard
+from .errors import SmmflowError
+from .gitstore import GitError, Store
+from .ledgerguard import SEEN_TAG, LedgerDiverged, LedgerRewound  # noqa: F401  (re-exported)
 from .records import (  # noqa: F401  (re-exported: the ledger's public vocabulary)
     HOST,
     PREFIX,
@@ -25,21 +27,20 @@ from .records import (  # noqa: F401  (re-exported: the ledger's public vocabula
     parse_record,
     record_path,
     this_run,
+    unfit_key,
 )
+from .safenames import printable
 
 BRANCH = "smmflow/ledger"
 APPROVALS = "approvals/"
-SEEN_TAG = "smmflow-ledger-seen"
 
 
 class LedgerBusy(SmmflowError):
     """Lost the compare-and-swap too many times in a row."""
 
 
-class LedgerRewound(SmmflowError):
-    """The ledger branch lost commits this repository had seen: publishing could repeat."""
-
-    exit_code = ExitCode.NEEDS_PERSON
+class LedgerRecordError(SmmflowError):
+    """A record that cannot be written (an unfit name); the records beside it still are."""
 
 
 def _pause(attempt: int) -> None:
@@ -74,61 +75,24 @@ class Ledger:
         self._lock = threading.Lock()  # held while committing
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
+        self._accepted_rewind = False
+        self.diverged = ""  # why claims must stop: the local branch left the remote's
 
     def open(self, accept_rewind: bool = False) -> Ledger:
         tip = self.store.fetch(self.branch) if self.store.remote else None
-        if tip is None:
+        if self.store.remote:
+            ledgerguard.check_not_diverged(self, tip)
+        if tip is None:  # a first run with a remote starts from the local branch, if any
             tip = self.store.rev(self.ref)
         if not accept_rewind:
-            self._check_not_rewound(tip)
+            ledgerguard.check_not_rewound(self, tip)
+        self._accepted_rewind = accept_rewind
         self._load(tip)
         return self
 
-    # -- rewind detection ----------------------------------------------------------------
-    # The newest tip this clone saw is kept in .git/smmflow/ledger-seen (and, with a remote,
-    # in the tag smmflow-ledger-seen there). A tip that does not contain it means someone
-    # moved the branch back: records of published posts may be gone, so smmflow stops.
-    def _seen_file(self):
-        from pathlib import Path
-
-        return Path(self.store.repo.git_dir) / "smmflow" / f"seen-{self.branch.replace('/', '-')}"
-
-    def _seen(self) -> list[str]:
-        seen = []
-        file = self._seen_file()
-        if file.is_file():
-            seen.append(file.read_text().strip())
-        if self.store.remote:
-            tag = self.store.fetch_tag(SEEN_TAG)
-            if tag:
-                seen.append(tag)
-        return [s for s in seen if s]
-
-    def _check_not_rewound(self, tip: str | None) -> None:
-        for seen in self._seen():
-            if tip == seen or (tip and self.store.is_ancestor(seen, tip)):
-                continue
-            if self.store.remote:
-                restore = f"git push --force {self.store.remote} {seen}:refs/heads/{self.branch}"
-            else:
-                restore = f"git update-ref refs/heads/{self.branch} {seen}"
-            raise LedgerRewound(
-                f"the ledger branch {self.branch} was moved back: it no longer contains "
-                f"commit {seen[:12]}, which an earlier run recorded. Records of published "
-                "posts may be gone, so publishing now could post them twice; nothing was "
-                f"sent. Restore the branch ({restore}), or, after checking every account, "
-                "run sync with --accept-ledger-rewind."
-            )
-
     def mark_seen(self) -> None:
-        """Remember the current tip as seen (after a run)."""
-        if not self.tip:
-            return
-        file = self._seen_file()
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(self.tip + "\n")
-        if self.store.remote:
-            self.store.push_tag(SEEN_TAG, self.tip)
+        """Remember the current tip as seen (after a run): see `ledgerguard`."""
+        ledgerguard.mark_seen(self, self._accepted_rewind)
 
     def _load(self, tip: str | None) -> None:
         self._load_approvals(tip)
@@ -172,6 +136,11 @@ class Ledger:
         if tip != self.tip:
             self._load(tip)
 
+    @property
+    def paths(self) -> set[str]:
+        """Every record path on the branch now."""
+        return set(self._blobs)
+
     def get(self, post: str, account: str) -> Record | None:
         return self.records.get((post, account))
 
@@ -202,17 +171,26 @@ class Ledger:
         return request.result
 
     def _commit_batch(self, batch: list[_Request], attempts: int) -> None:
+        rejected: dict[str, str] = {}  # record path -> why it cannot be written
         try:
             for attempt in range(attempts):
                 view = ChainMap({}, self.records)  # this batch's changes over the records
                 payload: dict[str, bytes] = {}
                 results: list[list[Record] | None] = []
+                refused: list[list[str]] = []  # per request: its records that were refused
                 for request in batch:
-                    changes = request.decide(view) or None
-                    results.append(changes)
-                    for record in changes or ():
+                    changes, why = [], []
+                    for record in request.decide(view) or ():
+                        reason = rejected.get(record.path) or unfit_key(record.post, record.account)
+                        if reason is not None:  # only this record is left out
+                            rejected[record.path] = reason
+                            why.append(reason)
+                            continue
+                        changes.append(record)
                         view[(record.post, record.account)] = record
                         payload[record.path] = self.redact(record.to_bytes().decode()).encode()
+                    results.append(changes or None)
+                    refused.append(why)
                 if not payload:
                     break
                 messages = [r.message for r, c in zip(batch, results, strict=True) if c]
@@ -221,7 +199,14 @@ class Ledger:
                     if len(messages) == 1
                     else f"{len(messages)} changes\n\n" + "\n".join(messages)
                 )
-                new = self.store.commit(self.tip, payload, text)
+                try:
+                    new = self.store.commit(self.tip, payload, text)
+                except GitError:
+                    unwritable = self._unwritable(payload)
+                    if not unwritable:
+                        raise
+                    rejected.update(unwritable)  # and commit the others without them
+                    continue
                 if self._advance(new):
                     self.records.update(view.maps[0])
                     self._blobs = {**self._blobs, **{p: "" for p in payload}}
@@ -235,13 +220,30 @@ class Ledger:
             for request in batch:
                 request.error, request.done = exc, True
             return
-        for request, changes in zip(batch, results, strict=True):
+        for request, changes, why in zip(batch, results, refused, strict=True):
             request.result, request.done = changes, True
+            if changes is None and why:
+                request.error = LedgerRecordError("; ".join(why))
+
+    def _unwritable(self, payload: dict[str, bytes]) -> dict[str, str]:
+        """The records git refuses one by one (after a batch failed): path -> git's reason."""
+        found = {}
+        for path, body in payload.items():
+            try:
+                self.store.commit(self.tip, {path: body}, "probe")
+            except GitError as exc:
+                found[path] = f"cannot record {printable(path)}: {exc}"
+        return found
 
     def _advance(self, new: str) -> bool:
         if self.store.remote:
             if not self.store.push(self.branch, new):
                 return False
-            self.store.set_ref(self.ref, new)  # the remote is the truth; this is a cache
+            # The remote is the truth; the local branch follows it by fast-forward CAS. A
+            # local branch gone its own way (a run without the remote) makes further
+            # claims unsafe: `diverged` says so, and the engine sends nothing more.
+            if not self.store.fast_forward(self.ref, new) and not self.diverged:
+                local = self.store.rev(self.ref) or ""
+                self.diverged = ledgerguard.diverged_message(self, local)
             return True
         return self.store.swap(self.ref, new, self.tip)

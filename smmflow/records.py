@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import socket
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -94,6 +95,24 @@ def this_run() -> dict:
 
 def record_path(post: str, account: str) -> str:
     return f"{PREFIX}{post}/{account}.json"
+
+
+def unfit_key(post: str, account: str) -> str | None:
+    """Why (post, account) cannot name a record, or None. Loading refuses such post names
+    already; the ledger checks again so that one bad name can never reach a commit."""
+    from .safenames import printable, unsafe
+
+    reason = unsafe(post) if post and not post.startswith("/") else "an empty or absolute post id"
+    if reason is None and not _ACCOUNT.fullmatch(account):
+        reason = f"account name {printable(account)!r} is not lowercase letters, digits and -"
+    return (
+        None
+        if reason is None
+        else f"cannot record {printable(post)} on {printable(account)}: {reason}"
+    )
+
+
+_ACCOUNT = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def parse_record(path: str, data: bytes) -> Record:

@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import Problem, RepositoryNotFound, Severity, UsageError
 from .groups import load_group
 from .model import Group, Post
+from .safenames import printable, unsafe
 
 GROUP_SUFFIXES = (".yml", ".yaml")
 
@@ -112,7 +113,8 @@ def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
     """Every Markdown file under content/ (relative, forward slashes), skipping media folders.
 
     Only regular files count: a post that is a link, a FIFO or a device is reported in
-    `problems` and never opened (reading a FIFO would hang; /dev/zero never ends).
+    `problems` and never opened (reading a FIFO would hang; /dev/zero never ends). A name
+    outside the safe set (`safenames`) is reported and skipped: it never reaches git.
     """
     found: list[str] = []
     base = os.path.join(str(root), "content")
@@ -133,7 +135,12 @@ def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
                 if entry.name != "media":
                     walk(entry.path, f"{prefix}{entry.name}/")
             elif entry.name.endswith(".md"):
-                if entry.is_file(follow_symlinks=False):
+                refused = unsafe(prefix + entry.name)
+                if refused is not None:
+                    if problems is not None:
+                        shown = printable(prefix + entry.name)
+                        problems.append(Problem(shown, 1, "", refused, code="file-name"))
+                elif entry.is_file(follow_symlinks=False):
                     found.append(prefix + entry.name)
                 elif problems is not None:
                     kind = "a link" if entry.is_symlink() else "not a regular file"

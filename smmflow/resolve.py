@@ -65,6 +65,7 @@ def resolve(
                     "failed",
                     "retry asked by a person",
                     generation=base.generation + 1,
+                    key="",  # the old key belongs to the attempt given up; the next gets a new one
                     error="retry asked by a person",
                     retryable=True,
                     run={},

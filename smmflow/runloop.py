@@ -25,6 +25,8 @@ def run_forever(
     max_delay: dt.timedelta | None,
     log: Callable[[str], None],
 ) -> ExitCode:
+    from . import remotes
+    from .ledger import BRANCH
     from .sync import Options, run_sync
 
     stop = threading.Event()
@@ -40,13 +42,15 @@ def run_forever(
         nonlocal worst
         started = dt.datetime.now(dt.timezone.utc)
         try:
-            if remote:
-                store = Store(root, remote)
-                try:
+            store = Store(root)
+            try:  # the remote that holds the ledger, even when none was named
+                shared = remotes.choose(store, remote, BRANCH)
+                if shared:
+                    store.remote = shared
                     log(pull(store, branch or "main"))
-                finally:
-                    store.close()
-            options = Options(now=started, branch=branch, remote=remote, max_delay=max_delay)
+            finally:
+                store.close()
+            options = Options(now=started, branch=branch, remote=shared, max_delay=max_delay)
             report = run_sync(root, options, stop=stop)
         except (SmmflowError, GitError) as exc:
             log(f"smmflow run: cycle failed: {exc}")

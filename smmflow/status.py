@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .identity import erased_note
 from .ledger import Record
 from .model import Post
 from .repo import Repo
@@ -56,7 +57,11 @@ def rows(
     hold: Callable[[Post], str | None] = lambda post: None,
     group: str | None = None,
     month: str | None = None,
+    erased: dict[tuple[str, str], str] | None = None,
+    branch: str = "smmflow/ledger",
 ) -> list[Row]:
+    """Every (post, account) row; `erased` maps pairs whose record was deleted from the
+    ledger branch to the deleting commit (`Ledger.erased`)."""
     found = []
     held = _group_first(repo, hold)
     for post in sorted(repo.posts, key=lambda p: (p.utc, p.path)):
@@ -66,7 +71,12 @@ def rows(
             continue
         for account in post.platforms:
             late = now - post.utc > repo.groups[post.group].max_delay
-            found.append(_row(post, account, records.get((post.id, account)), now, held, late))
+            record = records.get((post.id, account))
+            commit = (erased or {}).get((post.id, account))
+            if record is None and commit and post.status == "ready" and post.utc <= now:
+                found.append(_row_erased(post, account, erased_note(commit, branch)))
+                continue
+            found.append(_renamed(_row(post, account, record, now, held, late), record))
     return found
 
 
@@ -77,6 +87,24 @@ def _group_first(repo: Repo, hold: Callable[[Post], str | None]) -> Callable[[Po
         return repo.group_error(post.group) or hold(post)
 
     return held
+
+
+def _renamed(row: Row, record: Record | None) -> Row:
+    """A renamed post's row says under which name its record was made."""
+    from dataclasses import replace
+
+    from .renames import renamed_from
+
+    former = renamed_from(record)
+    if former is None:
+        return row
+    note = f"renamed from {former}"
+    return replace(row, detail=f"{note}; {row.detail}" if row.detail else note)
+
+
+def _row_erased(post: Post, account: str, note: str) -> Row:
+    advice = ADVICE["unknown"].format(post=post.id, account=account)
+    return Row.of(post, account, "unknown", f"{note}; {advice}")
 
 
 def _row(

@@ -54,15 +54,22 @@ def committed_hold(store: Store, branch: str, gate=None, committed: Committed | 
 
 
 def open_ledger(
-    root: Path, remote: str | None, branch: str, redact, accept_rewind: bool = True
+    root: Path,
+    remote: str | None,
+    branch: str,
+    redact,
+    accept_rewind: bool = True,
+    shared: bool = False,
 ) -> tuple[Store, Ledger]:
-    """The ledger, opened. Only `sync` (which publishes) refuses a rewound ledger."""
-    store = Store(root, remote)
-    if remote and not store.has_remote(remote):
-        from .errors import UsageError
+    """The ledger, opened: the remote's when `remote` is given, or, with `shared` (every
+    command that publishes or settles), when a remote holds the ledger branch
+    (`remotes.choose`); else the local branch. Only `sync` refuses a rewound one."""
+    from . import remotes
 
-        raise UsageError(f"no git remote named {remote!r} (see `git remote -v`)")
+    store = Store(root)
     try:
+        if remote or shared:
+            store.remote = remotes.choose(store, remote, branch)
         return store, Ledger(store, branch, redact).open(accept_rewind=accept_rewind)
     except Exception:
         store.close()
@@ -83,7 +90,7 @@ def run_sync(
         repo.groups = {k: replace(g, max_delay=options.max_delay) for k, g in repo.groups.items()}
     redact = env_secrets(repo.groups.values())
     store, ledger = open_ledger(
-        root, options.remote, options.ledger_branch, redact, options.accept_rewind
+        root, options.remote, options.ledger_branch, redact, options.accept_rewind, shared=True
     )
     try:
         from . import approvals
@@ -107,7 +114,14 @@ def run_sync(
             lease=options.lease,
             media_bytes=committed.media_bytes,
         )
+        from .renames import adopt
+
+        adopt(ledger, repo.posts, branch, options.now, write=not options.dry_run)
         report = Report(problems=skipped(repo), listener=listener, notes=notes)
+        if store.remote and not options.remote:
+            report.notes.append(
+                f"sync: using the shared ledger on {store.remote} ({options.ledger_branch})"
+            )
         actions = engine.plan(options.group, options.account)
         if options.dry_run:
             for action in actions:
@@ -166,8 +180,9 @@ def _dry(engine: Engine, action) -> Outcome:
     try:
         publisher = engine.publisher(action)
         rendered = publisher.render(post)
-        generation = action.record.generation if action.record else 0
-        key = idempotency_key(post.id, account.name, generation)
+        record = action.record
+        generation = record.generation if record else 0
+        key = (record.key if record else "") or idempotency_key(post.id, account.name, generation)
         payload = publisher.payload(post, rendered, key)
     except PublishError as exc:
         return Outcome(post.id, account.name, "failed", engine.redact(exc.message))

@@ -242,3 +242,52 @@ def test_refusal_is_retried_once_the_post_changes(tmp_path, hooks):
     assert keys(sends[:1]) != keys(sends[1:])
     # The healthy accounts already had the old text; a changed post is not re-sent there.
     assert len(healthy.deliveries) == 2
+
+
+def test_still_failing_after_max_delay_becomes_missed_and_resolve_retry_sends_it(tmp_path, hooks):
+    """Issue #11, thin test (a): a retryable failure is retried by later runs only within
+    the group's max_delay (24h here); past it the pair is `missed`, reported once and
+    never sent by surprise, until a person's `resolve --retry` sends it late."""
+    faulty, healthy = hooks
+    root = make_repo(tmp_path, hooks)
+    faulty.faults = ["500"] * 100  # down for a long time
+
+    first, report = sync_json(root, NOW, env=env())
+    assert first.code == 1, str(first)
+    assert states(report["outcomes"])[(FIRST, "hook")] == "failed"
+    rows = status_rows(root, NOW, env=env())
+    assert rows[(FIRST, "hook")]["state"] == "failed"
+    tried = len(faulty.deliveries)
+    assert tried == 2 * RETRIES
+
+    # 23 hours after FIRST was due: still within max_delay, so it is tried again.
+    within, report = sync_json(root, "2026-12-05T08:00Z", env=env())
+    assert states(report["outcomes"])[(FIRST, "hook")] == "failed", str(within)
+    assert len(faulty.deliveries) == 2 * tried
+
+    # 27 hours after: still failing after max_delay is missed, and nothing is sent.
+    late, report = sync_json(root, "2026-12-05T12:00Z", env=env())
+    assert late.code == 1, str(late)
+    assert states(report["outcomes"]) == {(FIRST, "hook"): "missed", (SECOND, "hook"): "missed"}
+    detail = {o["post"]: o["detail"] for o in report["outcomes"]}[FIRST]
+    assert detail.startswith("still failing after max_delay 24h: ") and "HTTP 500" in detail
+    assert len(faulty.deliveries) == 2 * tried, "a pair past max_delay is never sent"
+    rows = status_rows(root, "2026-12-05T12:00Z", env=env())
+    assert rows[(FIRST, "hook")]["state"] == "missed"
+    assert f"smmflow resolve {FIRST} hook --retry" in rows[(FIRST, "hook")]["detail"]
+    quiet, report = sync_json(root, "2026-12-06T12:00Z", env=env())
+    assert quiet.code == 0 and report["outcomes"] == [], str(quiet)
+    assert len(faulty.deliveries) == 2 * tried
+
+    # The receiver is back; a person asks for FIRST only: it is sent, days late, once.
+    faulty.faults = []
+    retry = smmflow(root, "resolve", FIRST, "hook", "--retry", env=env())
+    assert retry.code == 0, str(retry)
+    sent, report = sync_json(root, "2026-12-07T09:00Z", env=env())
+    assert sent.code == 0, str(sent)
+    assert states(report["outcomes"]) == {(FIRST, "hook"): "published"}
+    assert len(faulty.of(FIRST)) == 2 * RETRIES + 1 and len(faulty.created) == 1
+    assert keys(faulty.of(FIRST)[-1:]) != keys(faulty.of(FIRST)[:1]), "a new attempt"
+    rows = status_rows(root, "2026-12-07T09:00Z", env=env())
+    assert rows[(FIRST, "hook")]["state"] == "published"
+    assert rows[(SECOND, "hook")]["state"] == "missed"

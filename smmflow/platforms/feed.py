@@ -81,6 +81,7 @@ def _rebuild(repo, records, public, committed=None) -> int:
     import functools
 
     from .. import feedsite
+    from ..renames import first_name
 
     posts = {p.id: p for p in repo.posts}
     total = 0
@@ -103,7 +104,9 @@ def _rebuild(repo, records, public, committed=None) -> int:
                         read = functools.partial(committed.media_bytes, group.id)
                     feedsite.write_post(public, group, post, base_url, read)
                 when = dt.datetime.strptime(record.published_at, "%Y-%m-%dT%H:%M:%SZ")
-                entries.append(feedsite.Entry(post, when.replace(tzinfo=dt.timezone.utc)))
+                stamp = when.replace(tzinfo=dt.timezone.utc)
+                # Atom readers know an entry by its id: a renamed post keeps its first one.
+                entries.append(feedsite.Entry(post, stamp, first_name(record) or post.id))
             if entries or (public / group.id).exists():
                 feedsite.write_index(public, group, entries, base_url)
             total += len(entries)
