@@ -999,6 +999,8 @@ def _handler(state: MetaAds) -> type[BaseHTTPRequestHandler]:
                 form, files = _multipart(body, boundary.encode())
             elif kind.startswith("application/json") and body:
                 loaded = json.loads(body)
+                if not isinstance(loaded, dict):
+                    raise ValueError("a JSON object is expected")
                 form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()}
             elif body:
                 form = {

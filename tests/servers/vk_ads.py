@@ -650,7 +650,8 @@ class VkAds:
     def _create_ad_groups(self, body: object, user: str) -> dict:
         errors = rules.Errors()
         rules.check_group(body, self.urls, errors, "", standalone=True)
-        plan = self.ad_plans.get(body.get("ad_plan_id")) if isinstance(body, dict) else None
+        plan_id = body.get("ad_plan_id") if isinstance(body, dict) else None
+        plan = self.ad_plans.get(plan_id) if isinstance(plan_id, int) else None
         if isinstance(body, dict) and (
             plan is None or plan["user"] != user or plan["status"] == "deleted"
         ):
@@ -808,9 +809,11 @@ class VkAds:
             raise simple(400, "limit_exceeded", "Too much items. Limit is 200")
         store = getattr(self, kind)
         unknown = [
-            str(item.get("id"))
+            str(item.get("id") if isinstance(item, dict) else item)
             for item in body
-            if not isinstance(item, dict) or store.get(item.get("id"), {}).get("user") != user
+            if not isinstance(item, dict)
+            or not isinstance(item.get("id"), int)
+            or store.get(item["id"], {}).get("user") != user
         ]
         if unknown:
             raise simple(400, f"unknown_{kind}", f"Unknown {kind}: {', '.join(unknown)}")
