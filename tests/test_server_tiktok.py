@@ -324,3 +324,16 @@ def test_refresh_tokens_rotate(tt):
     assert info.json()["error"]["code"] == "ok"
     again = requests.post(tt.url + "/v2/oauth/token/", data=form, timeout=10)
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_slow_answer_after_the_work(tt):
+    tt.slow = 2.0
+    tt.fail("video_init", "slow-after")
+    with pytest.raises(requests.Timeout):
+        requests.post(
+            tt.url + "/v2/post/publish/video/init/",
+            json=video_body(100),
+            headers={**JSON, "Authorization": f"Bearer {TOKEN}"},
+            timeout=0.3,
+        )
+    assert len(tt.publishes) == 1
