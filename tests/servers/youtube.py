@@ -60,7 +60,8 @@ search.list, videoCategories.list, real video decoding (Shorts shape and length)
 (unconfirmed): `status` strings next to `errors` on YouTube 400/403 bodies; the code points
 as the unit of the 100-character title; whether a title may be omitted (refused here);
 privacyStatus defaulting to public; the session lifetime (7 days here); the answer to a
-chunk that skips or overlaps bytes; the body of the 404 for an expired session; the
+chunk that skips or overlaps bytes; the body of the 404 for an expired session; that
+session-URI PUTs need no Authorization (none is checked here); the
 reason for an invalid privacyStatus (invalidVideoMetadata here).
 """
 
