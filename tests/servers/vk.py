@@ -79,12 +79,16 @@ import hashlib
 import json
 import re
 import socket
-import struct
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+try:  # `python -m pytest` from the repository root
+    from tests.servers.imagesize import image_size
+except ImportError:  # tests/ itself on sys.path
+    from servers.imagesize import image_size  # type: ignore[no-redef]
 
 VERSION_FLOOR = (5, 81)
 MESSAGE_MAX = 16384
@@ -903,24 +907,6 @@ def video_save(api: VkServer, p: dict, token: Token) -> dict:
     }
 
 
-def _image_size(data: bytes) -> tuple[str, int, int]:
-    """(format, width, height); width/height 0 when the header does not say."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        return "png", *struct.unpack(">II", data[16:24])
-    if data.startswith((b"GIF87a", b"GIF89a")) and len(data) >= 10:
-        return "gif", *struct.unpack("<HH", data[6:10])
-    if data.startswith(b"\xff\xd8\xff"):
-        i = 2
-        while i + 9 < len(data) and data[i] == 0xFF:
-            marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
-            if marker in (0xC0, 0xC1, 0xC2):
-                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-                return "jpg", width, height
-            i += 2 + length
-        return "jpg", 0, 0
-    return "", 0, 0
-
-
 def upload_photo(api: VkServer, ticket: str, files: dict) -> dict:
     pending = api.uploads.get(ticket)
     if pending is None or pending["kind"] != "photo":
@@ -934,7 +920,7 @@ def upload_photo(api: VkServer, ticket: str, files: dict) -> dict:
     if "photo" not in files:
         return answer  # VK answers an empty list when the field is not `photo`
     _, _, data = files["photo"]
-    kind, width, height = _image_size(data)
+    kind, width, height = image_size(data)
     if not kind:
         return {"error": "ERR_UPLOAD_BAD_IMAGE: invalid image file"}  # (unconfirmed)
     if len(data) > PHOTO_MAX_BYTES or width + height > 14000:
