@@ -198,6 +198,7 @@ class VkServer:
     guid_window: float = GUID_WINDOW
     posts_per_day: int = 50
     rps: int | None = None
+    rps_window: float = 1.0  # seconds `rps` counts over (a test may widen it)
     captcha_redirect: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
     _seq: dict[int, int] = field(default_factory=dict)  # per wall: posts and comments
@@ -416,7 +417,8 @@ class VkServer:
     def _limit(self, token: Token) -> None:
         if self.rps is None:
             return
-        recent = [t for t in self._hits.get(token.value, []) if t > time.monotonic() - 1.0]
+        since = time.monotonic() - self.rps_window
+        recent = [t for t in self._hits.get(token.value, []) if t > since]
         recent.append(time.monotonic())
         self._hits[token.value] = recent
         if len(recent) > self.rps:
