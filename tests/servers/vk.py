@@ -67,8 +67,10 @@ before doing the work, or the same with "-after" ("6-after": the post is made, t
 error comes back); "http500", "http502", "http504" (nginx HTML page, nothing done);
 "reset" (connection dropped, nothing done), "lost" (done, then dropped); "slow" (the
 answer after `slow` seconds, nothing done until then), "slow-after" (done at once, the
-answer after `slow` seconds); "ok". `rps` (None: off) makes more than that many calls a
-second from one token code 6, as VK does for user tokens (3/s, unconfirmed exact value).
+answer after `slow` seconds); "ok". `rps` (None: off) makes more than that many calls
+within `rps_window` seconds (1) from one token code 6, as VK does for user tokens (3/s,
+unconfirmed exact value). Error bodies list `request_params` without `access_token` (the
+current dev.vk.com example shows method, oauth and v; an older one echoed the token).
 """
 
 from __future__ import annotations

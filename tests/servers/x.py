@@ -67,6 +67,10 @@ What it does like X:
   With `daily_limit` set, POST /2/tweets also carries `x-user-limit-24hour-limit/
   remaining/reset` (3P: seen by clients on some tiers, absent on pay-per-use).
 
+Unknown paths (the retired v1.1 `upload.twitter.com/1.1/media/upload.json` included)
+answer 404 `{"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}`.
+`server.url` (also `server.api`) is the origin to put before `/2/...`.
+
 What it does not do: OAuth 1.0a, the authorization-code exchange, polls beyond shape
 checks, quote-post rules, search, DMs, streams, subtitles, real media decoding (type
 from magic bytes; sizes from the byte count), app-level (per-app) limits.
