@@ -129,7 +129,9 @@ def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
                 continue
             if not _utf8(entry.name):
                 if problems is not None and (entry.name.endswith(".md") or entry.is_dir()):
-                    problems.append(_bad_name(prefix + shown_name(entry.name), entry.is_dir()))
+                    refused = unsafe(prefix + entry.name) or ""
+                    shown = prefix + shown_name(entry.name)
+                    problems.append(Problem(shown, 1, "", refused, code="file-name"))
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "media":
@@ -176,7 +178,7 @@ def _bad_name(shown: str, folder: bool) -> Problem:
     what = "folder" if folder else "file"
     return Problem(
         shown,
-        0,
+        1,
         "",
         f"the {what} name is not valid UTF-8; rename it "
         f"({'nothing in it' if folder else 'the file'} is not loaded until then)",
