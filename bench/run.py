@@ -1486,7 +1486,7 @@ def walk_inner(bench: Bench) -> str:
 
 def cvh_parallel_from() -> str:
     try:
-        from smmflow.parallel import PARALLEL_FROM
+        from smmflow.content.parallel import PARALLEL_FROM
 
         return f"{PARALLEL_FROM:,}"
     except Exception:  # only for the text

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from smmflow import repo as repo_module
-from smmflow.approvals import check_approval
-from smmflow.committed import Committed
-from smmflow.github import GitHub
-from smmflow.gitstore import Store, last_commit
-from smmflow.posts import load_post
+from smmflow.content import repo as repo_module
+from smmflow.content.posts import load_post
+from smmflow.ledger.committed import Committed
+from smmflow.ledger.gitstore import Store, last_commit
+from smmflow.review.approvals import check_approval
+from smmflow.review.github import GitHub
 
 try:  # `python -m pytest` from the repository root
     from tests.servers.github import GitHubServer, clean_env, git, run_smmflow

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from smmflow import repo as repo_module
-from smmflow.approvals import check_approval
-from smmflow.github import GitHub
-from smmflow.gitstore import Store
-from smmflow.preview import MARKER
+from smmflow.content import repo as repo_module
+from smmflow.ledger.gitstore import Store
+from smmflow.review.approvals import check_approval
+from smmflow.review.github import GitHub
+from smmflow.review.preview import MARKER
 
 try:  # `python -m pytest` from the repository root
     from tests.servers.github import GitHubServer, clean_env, git, run_smmflow

@@ -464,8 +464,8 @@ def test_key_already_taken_by_our_record_counts_as_published(pds, proxy, tmp_pat
 
 
 def test_another_post_on_our_key_moves_to_the_next_clock_id(pds, tmp_path):  # noqa: F811
-    from smmflow.engine import idempotency_key
     from smmflow.platforms.bluesky_api import rkey_for
+    from smmflow.publish.attempts import idempotency_key
 
     alice = pds.accounts["alice"]
     post_id = "brutaria/2026-12-03-gogosi"
@@ -698,10 +698,10 @@ def test_image_headers():
 
 def test_login_only_once_then_reused_in_process(pds):  # noqa: F811
     """The library directly: one publisher, several calls, one createSession."""
-    from smmflow.http import Http
     from smmflow.model import Account, Group
     from smmflow.platforms.base import Context
     from smmflow.platforms.bluesky import Bluesky
+    from smmflow.platforms.http import Http
 
     alice = pds.accounts["alice"]
     account = Account("bsky", "bluesky", tuple(bsky(alice.handle, pds.url).items()))

@@ -167,7 +167,7 @@ TOKEN = TOKENS["CUT_MASTODON_TOKEN"]
 
 @pytest.mark.parametrize("cut", range(1, len(TOKEN)))
 def test_a_cut_token_is_masked_wherever_the_cut_falls(cut: int) -> None:
-    from smmflow.secrets import PIECE, Redactor
+    from smmflow.platforms.secrets import PIECE, Redactor
 
     redact = Redactor([TOKEN])
     head, tail = TOKEN[:cut], TOKEN[cut:]
@@ -180,7 +180,7 @@ def test_a_cut_token_is_masked_wherever_the_cut_falls(cut: int) -> None:
 
 
 def test_the_redactor_masks_encoded_pieces_and_keeps_other_text() -> None:
-    from smmflow.secrets import Redactor
+    from smmflow.platforms.secrets import Redactor
 
     redact = Redactor([TOKEN])
     quoted = json.dumps(TOKEN)[1:-1].replace("/", "\\/")  # PHP-style JSON
@@ -190,7 +190,7 @@ def test_the_redactor_masks_encoded_pieces_and_keeps_other_text() -> None:
 
 
 def test_clip_redacts_before_it_cuts() -> None:
-    from smmflow.secrets import Redactor, clip
+    from smmflow.platforms.secrets import Redactor, clip
 
     text = error_text(TOKEN)
     shown = clip(text, Redactor([TOKEN]), CUT)

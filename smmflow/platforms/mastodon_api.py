@@ -15,8 +15,17 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..http import FAIL, REAUTH, RETRY, PublishError, Redact, retry_after_header, short_body
-from ..secrets import clip
+from .http import (
+    FAIL,
+    REAUTH,
+    RETRY,
+    PublishError,
+    Redact,
+    json_body,
+    retry_after_header,
+    short_body,
+)
+from .secrets import clip
 
 # A token with `write` holds every `write:*` scope; these are the ones publishing needs.
 NEEDED_SCOPES = {
@@ -43,10 +52,7 @@ def base_url(instance: str) -> str:
 def error_text(response: requests.Response, redact: Redact) -> str:
     """Mastodon's `error` field (entities/Error), or a short rendering of the body; redacted
     before it is cut."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = json_body(response)
     if isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip():
         return clip(body["error"], redact)
     return short_body(response, redact)
@@ -86,8 +92,9 @@ def rate_limit_wait(
     return retry_after_header(response)
 
 
-def classify(response: requests.Response, redact: Redact) -> PublishError | None:
-    """One Mastodon answer → None (success) or a classified `PublishError`.
+def classify(response: requests.Response, idempotent: bool, redact: Redact) -> PublishError | None:
+    """One Mastodon answer → None (success) or a classified `PublishError` (the shape of
+    `http.default_classify`; `idempotent` does not change anything here, see below).
 
     Every request smmflow sends to Mastodon is safe to repeat: statuses carry the
     `Idempotency-Key`, a repeated upload only leaves an unattached file (Mastodon removes
@@ -102,9 +109,7 @@ def classify(response: requests.Response, redact: Redact) -> PublishError | None
         # lost on the way, so it is retried here (with the same Idempotency-Key).
         if not response.content.strip():
             return PublishError(RETRY, f"HTTP {status} with an empty body")
-        try:
-            response.json()
-        except ValueError:
+        if json_body(response) is None:
             return PublishError(RETRY, f"HTTP {status} with a malformed JSON body")
         return None
     reason = error_text(response, redact)
@@ -133,10 +138,12 @@ def classify(response: requests.Response, redact: Redact) -> PublishError | None
     return PublishError(FAIL, f"HTTP {status}: {reason}")
 
 
-def accept_all(response: requests.Response, redact: Redact) -> PublishError | None:
+def accept_all(
+    response: requests.Response, idempotent: bool, redact: Redact
+) -> PublishError | None:
     """For `doctor`: every HTTP answer is looked at by the caller, except 5xx/429 (retried)."""
     if response.status_code == 429 or response.status_code >= 500:
-        return classify(response, redact)
+        return classify(response, idempotent, redact)
     return None
 
 
