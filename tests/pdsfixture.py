@@ -13,7 +13,7 @@
 Without Node.js (20 or newer) and npm the tests FAIL with a message saying so: they are
 never skipped, since CI runs them for real.
 
-Use it from a test module with `from tests.pdsfixture import pds`. `Proxy` is a loopback
+The `pds` fixture (tests/conftest.py) starts it once per session. `Proxy` is a loopback
 HTTP proxy to put in front of the PDS: it counts requests per XRPC method and can answer
 chosen requests itself (a 429, an expired token) before forwarding the rest.
 """
@@ -253,12 +253,6 @@ def running_pds():
                 proc.wait()
         log.close()
         os.unlink(log.name)
-
-
-@pytest.fixture(scope="session")
-def pds():
-    with running_pds() as server:
-        yield server
 
 
 # -- a loopback proxy in front of it -------------------------------------------------------

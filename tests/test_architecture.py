@@ -180,9 +180,9 @@ def test_no_function_is_longer_than_a_screen():
 
 
 def test_stages_are_reported_in_architecture_md():
-    """ARCHITECTURE.md names every stage, in the order of STAGES."""
+    """ARCHITECTURE.md's table of stages has a row for every stage, in the order of STAGES."""
     text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
-    places = [text.find(f"`{name}/`") for name in STAGES[1:]]
+    places = [text.find(f"| `{name}/` |") for name in STAGES[1:]]
     assert all(p >= 0 for p in places), dict(zip(STAGES[1:], places, strict=True))
     assert places == sorted(places), "ARCHITECTURE.md lists the stages in another order"
 

@@ -47,10 +47,8 @@ BAD_NAMES = {  # file name -> what the message must name
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver().start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver())
 
 
 def shop(tmp_path: Path, hook_url: str = "http://127.0.0.1:9/") -> Path:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from repohelp import base_env
+from repohelp import base_env, cli
 
 from smmflow.check import output, rules
 from smmflow.content import repo as repo_module
@@ -569,14 +569,9 @@ def _cli_repo(tmp_path: Path, files: list[bytes]) -> Path:
 
 
 def smmflow_check(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "smmflow", "check", *args],
-        cwd=root,
-        env=base_env(SMMFLOW_NO_CACHE="1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """`smmflow check ARGS` from `root`, in this process (`check` is pure)."""
+    done = cli(root, "check", *args, env={"SMMFLOW_NO_CACHE": "1"})
+    return subprocess.CompletedProcess(done.args, done.code, done.out, done.err)
 
 
 @settings(SETTINGS, max_examples=8)

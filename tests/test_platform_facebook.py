@@ -10,16 +10,12 @@ from pathlib import Path
 
 import pytest
 from repohelp import base_env, commit, init_repo, ledger, ledger_text, smmflow, status_rows, write
+from servers.meta import JPEG, MetaGraph, jpeg, mp4
 
 from smmflow.content.repo import load
 from smmflow.platforms.base import Attempt, Context
 from smmflow.platforms.facebook import Facebook
 from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.meta import JPEG, MetaGraph, jpeg, mp4
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.meta import JPEG, MetaGraph, jpeg, mp4
 
 PAGE = "104857392016483"
 TOKEN = "EAAGfb-page-token-0123456789abcdef"
@@ -74,11 +70,10 @@ def make_repo(root: Path, api: str, page: str = PAGE) -> Path:
 
 
 @pytest.fixture
-def graph():
-    server = MetaGraph().start()
+def graph(serve):
+    server = serve(MetaGraph())
     server.add_page(PAGE, "Clinica Zambet", TOKEN)
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture

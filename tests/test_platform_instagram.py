@@ -10,17 +10,13 @@ from pathlib import Path
 
 import pytest
 from repohelp import base_env, commit, init_repo, ledger, ledger_text, smmflow, status_rows, write
+from servers.meta import MetaGraph, StaticSite, jpeg, mp4
 
 from smmflow.content.repo import load
 from smmflow.platforms import feedsite
 from smmflow.platforms.base import Attempt, Context
 from smmflow.platforms.http import FAIL, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.platforms.instagram import Instagram
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.meta import MetaGraph, StaticSite, jpeg, mp4
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.meta import MetaGraph, StaticSite, jpeg, mp4
 
 USER = "17841405822304914"
 TOKEN = "EAAGig-user-token-fedcba9876543210"
@@ -79,19 +75,16 @@ def make_repo(root: Path, api: str, media_base: str | None, feed_base: str | Non
 
 
 @pytest.fixture
-def graph():
-    server = MetaGraph().start()
+def graph(serve):
+    server = serve(MetaGraph())
     server.add_ig_user(USER, "brutariadulce", TOKEN)
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, serve):
     (tmp_path / "www").mkdir()
-    server = StaticSite(tmp_path / "www").start()
-    yield server
-    server.stop()
+    return serve(StaticSite(tmp_path / "www"))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.mastodon import RACE, MastodonServer, Token
 
 from smmflow.model import Account, Group, Media, Post
 from smmflow.platforms import mastodon_api as api
@@ -32,11 +33,6 @@ from smmflow.platforms.base import Attempt, Context
 from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.platforms.mastodon import Mastodon
 from smmflow.platforms.secrets import Redactor
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.mastodon import RACE, MastodonServer, Token
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.mastodon import RACE, MastodonServer, Token
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -46,10 +42,8 @@ NOW = "2026-12-15 12:00"
 
 # -- building blocks -----------------------------------------------------------------------
 @pytest.fixture
-def server():
-    instance = MastodonServer().start()
-    yield instance
-    instance.stop()
+def server(serve):
+    return serve(MastodonServer())
 
 
 def _post(tmp_path: Path, body: str = "Cozonac **cald**, azi.", images: int = 0) -> Post:

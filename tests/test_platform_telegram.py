@@ -22,6 +22,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.telegram import BotApiServer, EntityError, entity_text, parse_html
 
 from smmflow.model import Account, Group, Media, Post
 from smmflow.platforms import telegram_api as tg
@@ -30,11 +31,6 @@ from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, P
 from smmflow.platforms.secrets import Redactor
 from smmflow.platforms.telegram import Telegram
 from smmflow.text.render import rich
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.telegram import BotApiServer, EntityError, entity_text, parse_html
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.telegram import BotApiServer, EntityError, entity_text, parse_html
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -46,12 +42,10 @@ NOW = "2026-12-15 12:00"
 
 # -- building blocks -----------------------------------------------------------------------
 @pytest.fixture
-def api():
+def api(serve):
     server = BotApiServer()
     server.channel("brutariadulce", title="Brutăria Dulce")
-    server.start()
-    yield server
-    server.stop()
+    return serve(server)
 
 
 def _media(tmp_path: Path, kinds: str) -> tuple[Media, ...]:
@@ -402,7 +396,7 @@ def test_a_post_older_than_48_hours_cannot_be_deleted_and_says_so(api, tmp_path)
     made = _made(api)
     receipt = made.publish(_post(tmp_path))
     api.clock = api.posts()[0].date + 49 * 3600
-    error = _fails(FAIL, made.publisher.delete, receipt.remote_id, "key-1")
+    error = _fails(FAIL, made.publisher.delete, Attempt("key-1", receipt.remote_id))
     assert "message can't be deleted" in error.message and "by hand" in error.message
 
 

@@ -36,10 +36,8 @@ JPEG = (PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg").
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver(secret=SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver(secret=SECRET.encode()))
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -187,17 +185,14 @@ def test_a_restored_feed_page_never_takes_an_uncommitted_image(tmp_path: Path, r
 def test_publishers_send_the_publish_branchs_bytes_not_the_working_trees(tmp_path: Path) -> None:
     """What a publisher uploads comes from `Committed.media_bytes`, even if the file
     changed after sync compared it (the Telegram loopback keeps the uploaded bytes)."""
+    from servers.telegram import BotApiServer
+
     from smmflow.content import repo as repo_module
     from smmflow.ledger.committed import Committed
     from smmflow.ledger.gitstore import Store
     from smmflow.platforms.base import Attempt, Context
     from smmflow.platforms.http import Http
     from smmflow.platforms.telegram import Telegram
-
-    try:
-        from tests.servers.telegram import BotApiServer
-    except ImportError:
-        from servers.telegram import BotApiServer
 
     api = BotApiServer()
     api.channel("shop", title="Shop")

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
+from ..content.timeparse import format_duration
 from ..errors import ExitCode, SmmflowError
+from ..ledger.records import LEASE
 from .common import NOW_HELP, clock, fail, month_option, now_option, repo_root
 
 
@@ -73,7 +75,10 @@ def _print_outcome(outcome) -> None:
     help="Override every group's max_delay, e.g. 31d to catch up after an outage.",
 )
 @click.option(
-    "--lease", default="15m", show_default=True, help="How long another host's claim is respected."
+    "--lease",
+    default=format_duration(LEASE),
+    show_default=True,
+    help="How long another host's claim is respected.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True

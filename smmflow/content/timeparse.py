@@ -170,6 +170,17 @@ def parse_duration(text: str) -> dt.timedelta:
         raise TimeError(f"{text!r} is far too long a duration") from None
 
 
+def format_duration(delta: dt.timedelta) -> str:
+    """`24h`, `90m`, `2d`: a duration the way group files write it (`parse_duration` reads
+    it back)."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 1440 == 0 and minutes >= 2880:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
 def parse_slot(text: str) -> tuple[int, dt.time]:
     """`mon 10:00` as (weekday 0-6, time)."""
     match = _SLOT.match(text)

@@ -23,6 +23,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..content.timeparse import format_duration
 from ..model import Account, Post
 from ..platforms import registry
 from .branch import BRANCH
@@ -85,16 +86,6 @@ class Clock:
     now: dt.datetime  # what is due by (`--now`)
     wall: dt.datetime  # the real time: claims are stamped with it (leases, key ages)
     lease: dt.timedelta = LEASE
-
-
-def human(delta: dt.timedelta) -> str:
-    """`24h`, `90m`, `2d`: durations the way group files write them."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % 1440 == 0 and minutes >= 2880:
-        return f"{minutes // 1440}d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"
 
 
 def standing(
@@ -192,7 +183,7 @@ def _failed(
         return shown
     asked = record.history and "asked by a person" in str(record.history[-1])
     if clock.now - post.utc > max_delay and not asked:  # `resolve --retry` overrides it
-        why = f"still failing after max_delay {human(max_delay)}: {record.error}"
+        why = f"still failing after max_delay {format_duration(max_delay)}: {record.error}"
         return Standing("failed", record.error, MISSED, why, record.url)
     retry = "retrying: " + ("the post changed" if changed else record.error)
     return _unless_held(
@@ -221,7 +212,7 @@ def _new(
     if why:
         return Standing("held", why, HELD)
     if clock.now - post.utc > max_delay:
-        late = f"due {post.date:%Y-%m-%d %H:%M}, more than {human(max_delay)} ago (max_delay)"
+        late = f"due {post.date:%Y-%m-%d %H:%M}, more than {format_duration(max_delay)} ago (max_delay)"
         note = "later than the group's max_delay; the next sync records it"
         return Standing("missed", note, MISSED, late)
     return Standing("due", action=PUBLISH)
