@@ -13,15 +13,12 @@ may use pathspec magic (`:(glob)`, `:(literal)`, ...): it would be read as a fil
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import subprocess
 import tempfile
+import threading
 import zlib
 from pathlib import Path
-
-import git
-from gitdb import IStream
 
 from ..errors import SmmflowError, UsageError
 
@@ -40,24 +37,35 @@ class GitError(SmmflowError):
 
 
 class Store:
-    """A git repository seen by smmflow."""
+    """A git repository seen by smmflow: `root` is its working tree (or, for a bare
+    repository, the repository itself)."""
 
     def __init__(self, root: Path, remote: str | None = None):
-        try:
-            self.repo = git.Repo(root)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise UsageError(
-                f"{root}: not a git repository; smmflow records what it published in git "
-                "(run `git init` and commit your content first)"
-            ) from None
-        self.root = Path(self.repo.git_dir).parent if not self.repo.bare else root
+        self.root = root
         self.remote = remote
-        state = Path(self.repo.git_dir) / "smmflow"
+        self.git_dir, self._objects = self._locate(root)
+        state = self.git_dir / "smmflow"
         state.mkdir(exist_ok=True)
         self._index = state / f"index-{os.getpid()}"
         self._index_commit: str | None = None  # the commit whose tree the index holds
         self._fetched: set[str] = set()  # per-process fetch refs, removed on close
         self._shallow: bool | None = None
+        self._batch: subprocess.Popen | None = None  # `git cat-file --batch`, when reading
+        self._batch_lock = threading.Lock()
+
+    def _locate(self, root: Path) -> tuple[Path, Path]:
+        """(git dir, object store) of the repository whose working tree is `root`."""
+        args = ("rev-parse", "--absolute-git-dir", "--git-common-dir", "--is-bare-repository")
+        proc = self.proc(*args, "--show-cdup")
+        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+        bare = len(lines) >= 3 and lines[2] == "true"
+        top = bare or (len(lines) >= 4 and lines[3] == "") or len(lines) == 3
+        if proc.returncode != 0 or len(lines) < 3 or not top:
+            raise UsageError(
+                f"{root}: not a git repository; smmflow records what it published in git "
+                "(run `git init` and commit your content first)"
+            )
+        return Path(lines[0]), Path(root, lines[1]).resolve() / "objects"
 
     # -- running git ---------------------------------------------------------------------
     def proc(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -83,7 +91,11 @@ class Store:
         self._index.unlink(missing_ok=True)
         for ref in self._fetched:
             self.proc("update-ref", "-d", ref)
-        self.repo.close()
+        with self._batch_lock:
+            if self._batch is not None:
+                self._batch.stdin.close()  # type: ignore[union-attr]
+                self._batch.wait()
+                self._batch = None
 
     # -- reading -------------------------------------------------------------------------
     def rev(self, ref: str) -> str | None:
@@ -111,7 +123,26 @@ class Store:
         return found
 
     def read_blob(self, sha: str) -> bytes:
-        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+        """The bytes of a blob, through one `git cat-file --batch` kept open per store."""
+        with self._batch_lock:
+            if self._batch is None:
+                env = {
+                    k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_INDEX_FILE")
+                }
+                self._batch = subprocess.Popen(
+                    ["git", "-C", str(self.root), "cat-file", "--batch"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    env=env,
+                )
+            batch = self._batch
+            batch.stdin.write(sha.encode("ascii") + b"\n")  # type: ignore[union-attr]
+            batch.stdin.flush()  # type: ignore[union-attr]
+            header = batch.stdout.readline().split()  # type: ignore[union-attr]
+            if len(header) != 3:
+                raise GitError(f"git cat-file: no object {sha}")
+            data = batch.stdout.read(int(header[2]) + 1)  # type: ignore[union-attr]
+            return data[:-1]
 
     def is_shallow(self) -> bool:
         """Whether this clone was cut short (`--depth`): its oldest commits stand for all
@@ -132,7 +163,7 @@ class Store:
         ledger commit."""
         raw = b"blob %d\0" % len(data) + data
         sha = hashlib.sha1(raw).hexdigest()
-        folder = Path(self.repo.git_dir) / "objects" / sha[:2]
+        folder = self._objects / sha[:2]
         target = folder / sha[2:]
         if target.exists():
             return sha
@@ -143,10 +174,8 @@ class Store:
                 handle.write(zlib.compress(raw, 1))
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
-        except OSError:  # an unusual object store (alternates, read-only): let gitdb do it
-            stored = self.repo.odb.store(IStream("blob", len(data), io.BytesIO(data)))
-            found = stored.hexsha
-            return found.decode() if isinstance(found, bytes) else found
+        except OSError:  # an unusual object store (read-only): let git do it
+            return self.run("hash-object", "-w", "--stdin", stdin=data).strip()
         return sha
 
     def commit(self, parent: str | None, changes: dict[str, bytes | None], message: str) -> str:
@@ -278,9 +307,8 @@ STALE_LOCK_SECONDS = 30  # git holds a ref lock for milliseconds; this one was a
 def clear_stale_lock(store: Store, ref: str) -> bool:
     """Remove `<ref>.lock` left by a killed git, if it is old. True when one was removed."""
     import time
-    from pathlib import Path
 
-    lock = Path(store.repo.git_dir) / (ref + ".lock")
+    lock = store.git_dir / (ref + ".lock")
     try:
         age = time.time() - lock.stat().st_mtime
     except FileNotFoundError:

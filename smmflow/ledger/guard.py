@@ -57,7 +57,7 @@ def check_not_diverged(store: Store, branch: str, remote_tip: str | None) -> Non
 
 def _seen_file(store: Store, branch: str) -> Path:
     name = f"seen-{branch.replace('/', '-')}"
-    return Path(store.repo.git_dir) / "smmflow" / name
+    return store.git_dir / "smmflow" / name
 
 
 def _seen(store: Store, branch: str) -> list[str]:

@@ -25,7 +25,7 @@ def erased(ledger: Ledger) -> dict[tuple[str, str], str]:
     if not ledger.tip:
         return {}
     store = ledger.store
-    cache = Path(store.repo.git_dir) / "smmflow" / f"erased-{ledger.branch.replace('/', '-')}.json"
+    cache = store.git_dir / "smmflow" / f"erased-{ledger.branch.replace('/', '-')}.json"
     try:
         known = json.loads(cache.read_text("utf-8"))
         since, deleted = str(known["tip"]), dict(known["deleted"])

@@ -15,8 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from .http import (
     FAIL,
@@ -31,6 +30,9 @@ from .http import (
     retry_after_header,
     short_body,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 POST = "app.bsky.feed.post"
 DEFAULT_PDS = "https://bsky.social"

@@ -14,11 +14,13 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .secrets import clip
+
+if TYPE_CHECKING:  # imported when a session is made: commands that send nothing skip it
+    import requests
 
 Redact = Callable[[object], str]
 
@@ -101,7 +103,7 @@ def short_body(response: requests.Response, redact: Redact, limit: int = 300) ->
     return clip(text, redact, limit)
 
 
-Classify = Callable[[requests.Response, bool, Redact], "PublishError | None"]
+Classify = Callable[["requests.Response", bool, Redact], "PublishError | None"]
 
 
 class Http:
@@ -113,6 +115,8 @@ class Http:
         policy: Policy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
+        import requests
+
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"smmflow/{__version__}"
         self.redact = redact
@@ -159,6 +163,8 @@ class Http:
         self, method: str, url: str, idempotent: bool, classify: Classify, kwargs: dict
     ) -> tuple[requests.Response | None, PublishError | None]:
         """One request: the answer and what `classify` says of it, or the failure."""
+        import requests
+
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as exc:
@@ -173,6 +179,8 @@ def _say(error: PublishError, message: str) -> None:
 
 def _failure(exc: requests.exceptions.RequestException, idempotent: bool) -> PublishError:
     """A request that got no usable answer, classified: sent again only if that is safe."""
+    import requests
+
     maybe = RETRY if idempotent else UNKNOWN  # the request may have been acted on
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return PublishError(RETRY, "could not connect (timed out)")

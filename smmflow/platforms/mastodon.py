@@ -12,16 +12,17 @@ docs/platforms/mastodon.md.
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
-
-import requests
 
 from ..model import Media, Post
 from ..text.count import mastodon_length
 from . import mastodon_api as api
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
+
+if TYPE_CHECKING:
+    import requests
 
 # The checkpoint (`Attempt.remote_id`) of a run that uploaded its media, then stopped:
 # `media:<fingerprint of key and media>:<id>,<id>`, reused only for the same key and files.

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
 
 from .http import (
     FAIL,
@@ -26,6 +25,9 @@ from .http import (
     short_body,
 )
 from .secrets import clip
+
+if TYPE_CHECKING:
+    import requests
 
 # A token with `write` holds every `write:*` scope; these are the ones publishing needs.
 NEEDED_SCOPES = {

@@ -26,8 +26,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from .base import Finding
 from .http import (
@@ -42,6 +41,9 @@ from .http import (
     json_body,
     json_object,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 # Current version (introduced 2026-11-04; v21.0 stops working on 2027-01-21). An account's
 # `api` setting overrides it, e.g. https://graph.instagram.com/v27.0 for Instagram Login.

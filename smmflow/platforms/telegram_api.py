@@ -16,11 +16,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-
-import requests
+from typing import TYPE_CHECKING
 
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, json_body, short_body
 from .secrets import MASK, clip
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_API = "https://api.telegram.org"
 ADMIN_HINT = (

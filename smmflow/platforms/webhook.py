@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-
-import requests
+from typing import TYPE_CHECKING
 
 from ..model import Post
 from ..text.headline import headline
 from ..text.render import rich, to_html
 from .base import Attempt, Limits, Publisher, Receipt, Rendered
 from .http import RETRY, PublishError, Redact, default_classify, json_body
+
+if TYPE_CHECKING:
+    import requests
 
 
 class Webhook(Publisher):

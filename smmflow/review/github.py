@@ -12,12 +12,14 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import requests
 
 from .. import __version__
 from ..errors import SmmflowError, UsageError
+
+if TYPE_CHECKING:  # imported with the first client: most runs never make one
+    import requests
 
 API_VERSION = "2022-11-28"
 COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
@@ -39,6 +41,8 @@ class GitHub:
             raise UsageError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
         self.api = api.rstrip("/")
         self.repository = repository
+        import requests
+
         self.session = session or requests.Session()
         self.session.headers.update(
             {
@@ -64,6 +68,8 @@ class GitHub:
         return f"{self.api}/repos/{self.repository}/{path.lstrip('/')}"
 
     def call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        import requests
+
         try:
             response = self.session.request(method, self._url(path), timeout=30, **kwargs)  # type: ignore[arg-type]
         except requests.RequestException as exc:
@@ -77,6 +83,8 @@ class GitHub:
         return response
 
     def pages(self, path: str, params: dict | None = None) -> Iterator[dict]:
+        import requests
+
         url: str | None = self._url(path)
         params = {"per_page": 100, **(params or {})}
         while url:

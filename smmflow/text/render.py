@@ -13,13 +13,15 @@ from __future__ import annotations
 import functools
 import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
-from markdown_it import MarkdownIt
 
 from .count import url_spans
 
-_MD = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 # markdown-it refuses javascript:, vbscript: and file: links but lets `data:image/...`
 # through; no post needs an inline data: address either (on a page it would show a
 # picture, or open a document, that nobody reviewed as a file).
@@ -31,7 +33,16 @@ def _link_allowed(url: str) -> bool:
     return not _BAD_SCHEME.match(url.strip().lower())
 
 
-_MD.validateLink = _link_allowed  # type: ignore[method-assign]
+@functools.cache
+def _parser() -> MarkdownIt:
+    """The one parser (made on first use: commands that render nothing never import it)."""
+    import markdown_it
+
+    md = markdown_it.MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    return md
+
+
 _MARKS = {
     f"{md}_{edge}": (tg, edge == "close")
     for md, tg in (("strong", "b"), ("em", "i"), ("s", "s"))
@@ -228,7 +239,7 @@ _BLOCK = {
 def rich(body: str) -> Rich:
     """Render a Markdown body (cached: every platform of a post shares one parse)."""
     b = _Builder()
-    for tok in _MD.parse(body):
+    for tok in _parser().parse(body):
         handle = _BLOCK.get(tok.type)
         if handle is not None:
             handle(b, tok)
@@ -237,7 +248,7 @@ def rich(body: str) -> Rich:
 
 def to_html(body: str) -> str:
     """HTML for pages people read (feed, site, previews): raw HTML escaped, unsafe links dropped."""
-    return _MD.render(body)
+    return _parser().render(body)
 
 
 def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
