@@ -53,8 +53,19 @@ class Mastodon(Publisher):
 
     # -- what is sent ------------------------------------------------------------------
     @property
+    def client(self) -> api.Client:
+        """The account's API client (its instance checked when first asked for)."""
+        found = self.__dict__.get("_client")
+        if found is None:
+            instance = self.account.get("instance") or ""
+            found = self.__dict__["_client"] = api.Client(
+                self.ctx.http, instance, lambda: self.secret("token_env")
+            )
+        return found
+
+    @property
     def base(self) -> str:
-        return api.base_url(self.account.get("instance") or "")
+        return self.client.base
 
     def _form(self, rendered: Rendered, media_ids: list[str]) -> list[tuple[str, str]]:
         form = [("status", rendered.text)]
@@ -73,19 +84,6 @@ class Mastodon(Publisher):
         if post.media:
             body["media"] = [{"file": m.src, "description": m.alt} for m in post.media]
         return body
-
-    def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
-        headers["Authorization"] = f"Bearer {self.secret('token_env')}"
-        return self.ctx.http.request(
-            method,
-            self.base + path,
-            idempotent=True,
-            classify=api.classify,
-            retry_after=api.rate_limit_wait,
-            headers=headers,
-            **kwargs,
-        )
 
     # -- publishing --------------------------------------------------------------------
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
@@ -114,7 +112,7 @@ class Mastodon(Publisher):
         for media_id in processing:
             self._wait_until_processed(media_id, resumed)
         try:
-            response = self._request(
+            response = self.client.request(
                 "POST",
                 "/api/v1/statuses",
                 data=self._form(rendered, media_ids),
@@ -145,7 +143,7 @@ class Mastodon(Publisher):
     def _upload(self, media: Media, attempt: Attempt) -> tuple[str, bool]:
         """The new attachment's id, and whether it is ready (200 with a `url`; a 202 has
         `url: null` until Mastodon has processed it)."""
-        response = self._request(
+        response = self.client.request(
             "POST",
             "/api/v2/media",
             files={"file": attempt.upload(media)},
@@ -162,7 +160,7 @@ class Mastodon(Publisher):
         waits = list(self.media_waits)
         while True:
             try:
-                response = self._request("GET", f"/api/v1/media/{media_id}")
+                response = self.client.request("GET", f"/api/v1/media/{media_id}")
             except PublishError as exc:
                 if resumed and "HTTP 404" in exc.message:
                     return  # attached by the stopped run's post (or gone): the POST decides
@@ -178,7 +176,7 @@ class Mastodon(Publisher):
 
     def delete(self, attempt: Attempt) -> None:
         try:
-            self._request("DELETE", f"/api/v1/statuses/{attempt.remote_id}")
+            self.client.request("DELETE", f"/api/v1/statuses/{attempt.remote_id}")
         except PublishError as exc:
             if "HTTP 404" in exc.message:
                 return  # already gone: deleting is done
@@ -204,18 +202,10 @@ class Mastodon(Publisher):
                     f"visibility {visibility!r} is not one of {', '.join(api.VISIBILITIES)}",
                 )
             )
-        auth = {"Authorization": f"Bearer {self.secret('token_env')}"}
         redact = self.ctx.http.redact
 
         def get(path: str) -> requests.Response:
-            return self.ctx.http.request(
-                "GET",
-                base + path,
-                idempotent=True,
-                classify=api.accept_all,
-                retry_after=api.rate_limit_wait,
-                headers=auth,
-            )
+            return self.client.request("GET", path, classify=api.accept_all)
 
         me = get("/api/v1/accounts/verify_credentials")
         if me.status_code == 200:

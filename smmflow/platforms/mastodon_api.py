@@ -18,6 +18,8 @@ from .http import (
     FAIL,
     REAUTH,
     RETRY,
+    Classify,
+    Http,
     PublishError,
     Redact,
     json_body,
@@ -155,3 +157,28 @@ def missing_scopes(scopes: list[str] | str) -> list[str]:
     if "write" in held:
         return []
     return [scope for scope in NEEDED_SCOPES if scope not in held]
+
+
+class Client:
+    """Mastodon's REST API for one account: the instance, its token, the shared Http.
+    Every call is safe to repeat (see `classify`), so every call is `idempotent`."""
+
+    def __init__(self, http: Http, instance: str, token: Callable[[], str]):
+        self.http = http
+        self.base = base_url(instance)
+        self._token = token
+
+    def request(
+        self, method: str, path: str, *, classify: Classify = classify, **kwargs: object
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+        headers["Authorization"] = f"Bearer {self._token()}"
+        return self.http.request(
+            method,
+            self.base + path,
+            idempotent=True,
+            classify=classify,
+            retry_after=rate_limit_wait,
+            headers=headers,
+            **kwargs,
+        )
