@@ -145,13 +145,13 @@ HINTS: list[tuple[str, str]] = [
         "short things derived from the body (headline, first line) in the cache.",
     ),
     (
-        r"checks\.py:\d+\((check|check_group|check_collisions|check_mix|_mix\w*)\)",
+        r"(rules|mix)\.py:\d+\((check|check_group|check_collisions|check_mix|_mix\w*|evaluate|_rule|_runs)\)",
         "Repository-wide rules (mix per month, collisions) run over every post: cache their "
         "result per group and month and rerun them only where a post changed.",
     ),
     (
-        r"due\.py:\d+\(plan\)",
-        "`due.plan` visits every (post, account) pair even when nothing is due: sort posts by "
+        r"decide\.py:\d+\(actions\)|states\.py:\d+\(standing\)",
+        "`decide.actions` visits every (post, account) pair even when nothing is due: sort posts by "
         "UTC once (or keep them sorted in the cache) and stop at the first post after "
         "`now`; skip pairs whose ledger record is final without building an Action.",
     ),
@@ -167,14 +167,14 @@ HINTS: list[tuple[str, str]] = [
         "listing keyed by the commit id.",
     ),
     (
-        r"planview\.py:\d+\((_width|_cut|<genexpr>)\)",
-        "`planview._cut` recomputes the display width of the whole prefix for every "
+        r"views\.py:\d+\((_width|_cut|<genexpr>)\)",
+        "`views._cut` recomputes the display width of the whole prefix for every "
         "character it tries (quadratic in the text's length): accumulate widths in one "
         "pass, and cut before measuring (a headline is at most ~40 columns).",
     ),
     (
-        r"plan\.py:\d+\((build|planned|headline)\)",
-        "`plan.build` scans all posts for every group and renders each post's Markdown for "
+        r"month\.py:\d+\((build|planned)\)|headline\.py:\d+\(headline\)",
+        "`month.build` scans all posts for every group and renders each post's Markdown for "
         "its headline: index posts by (group, month) once, and cache headlines.",
     ),
     (
@@ -185,7 +185,7 @@ HINTS: list[tuple[str, str]] = [
         "syntax, and render only what is shown (plan, site) or cache it by the post's sha256.",
     ),
     (
-        r"textcount\.py",
+        r"text/count\.py",
         "Counting graphemes (`regex` \\X) for every limit: a text of at most `limit` code "
         "points has at most `limit` graphemes, so count only texts longer than the limit.",
     ),
@@ -201,7 +201,7 @@ HINTS: list[tuple[str, str]] = [
         "one month is shown: filter to the month (plus the next 7 days) before building rows.",
     ),
     (
-        r"repo\.py:\d+\((post_files|walk|<lambda>)\)",
+        r"repo\.py:\d+\((post_files|_walk|<lambda>)\)",
         "`repo.load`'s own work (walk, job list, final sort of every post) is linear in the "
         "repository: with a per-group cache the walk could stop at folder mtimes.",
     ),
@@ -211,12 +211,12 @@ HINTS: list[tuple[str, str]] = [
         "and will not be saved: skip it then, or pack lazily in `save()`.",
     ),
     (
-        r"posts\.py:\d+\((_media|_media_file)\)",
+        r"media\.py:\d+\((media_list|_media_file|_regular_file)\)",
         "Media checks resolve and stat each file per post (the same media/photo.png about "
         "200 times per group): memoise the checked path per group folder.",
     ),
     (
-        r"ledger\.py:\d+\((transact|_commit_batch)\)|gitstore\.py:\d+\((commit|run|proc|swap)\)",
+        r"branch\.py:\d+\((transact|_commit_batch|_commit_rounds)\)|gitstore\.py:\d+\((commit|run|proc|swap)\)",
         "Every claim and every record is a git commit made by 4-5 `git` processes "
         "(read-tree, update-index, write-tree, commit-tree, update-ref), serialised by the "
         "ledger lock, and each account waits for two of them per post: write tree and commit "
@@ -225,7 +225,7 @@ HINTS: list[tuple[str, str]] = [
         "the same commit, so one commit (not two) stands between two requests.",
     ),
     (
-        r"engine\.py:\d+\((_publish|_run_queue)\)",
+        r"engine\.py:\d+\((_publish|_run_queue)\)|claims\.py:\d+\((claim|record)\)",
         "Within an account the request for the next post waits until the previous record is "
         "committed: record asynchronously (a writer thread draining a queue, the claim of "
         "the next post in the same commit) so the network, not the ledger, paces an account.",
@@ -1486,7 +1486,7 @@ def walk_inner(bench: Bench) -> str:
 
 def cvh_parallel_from() -> str:
     try:
-        from smmflow.parallel import PARALLEL_FROM
+        from smmflow.content.parallel import PARALLEL_FROM
 
         return f"{PARALLEL_FROM:,}"
     except Exception:  # only for the text

@@ -56,11 +56,3 @@ class UsageError(SmmflowError):
 
 class RepositoryNotFound(UsageError):
     """No `schedules/` folder here or above."""
-
-
-class ContentError(SmmflowError):
-    """Content did not load; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(p.format() for p in self.problems))

@@ -6,12 +6,9 @@ Only the schema modules (`groups`, `posts`) build these; everything else reads t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 DEFAULT_TYPES = ("informative", "sales", "entertaining", "announcement")
 STATUSES = ("draft", "ready", "withdrawn")
@@ -141,18 +138,3 @@ class Post:
 
     def line(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
-
-    @property
-    def headline(self) -> str:
-        """The title, or the first line of the body without Markdown marks (≤ 80 chars)."""
-        if self.title:
-            return self.title
-        for raw in self.body.splitlines():
-            text = _LINK.sub(r"\1", raw).strip().lstrip("#>-*+ ")
-            text = text.replace("**", "").replace("__", "").replace("`", "").strip()
-            if text:
-                if len(text) <= 80:
-                    return text
-                cut = text[:80].rsplit(" ", 1)[0]
-                return cut.rstrip(",.;:") + "…"
-        return self.slug

@@ -13,7 +13,7 @@
 Without Node.js (20 or newer) and npm the tests FAIL with a message saying so: they are
 never skipped, since CI runs them for real.
 
-Use it from a test module with `from tests.pdsfixture import pds`. `Proxy` is a loopback
+The `pds` fixture (tests/conftest.py) starts it once per session. `Proxy` is a loopback
 HTTP proxy to put in front of the PDS: it counts requests per XRPC method and can answer
 chosen requests itself (a 429, an expired token) before forwarding the rest.
 """
@@ -37,11 +37,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import requests
+from servers.loopback import close, listen
 
 PDS_DIR = Path(__file__).resolve().parent / "pds"
 NODE_MIN = 20
@@ -255,12 +256,6 @@ def running_pds():
         os.unlink(log.name)
 
 
-@pytest.fixture(scope="session")
-def pds():
-    with running_pds() as server:
-        yield server
-
-
 # -- a loopback proxy in front of it -------------------------------------------------------
 @dataclass
 class Seen:
@@ -389,15 +384,12 @@ class Proxy:
             do_GET = _handle
             do_POST = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = listen(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
     def count(self, nsid: str) -> int:
         with self.lock:

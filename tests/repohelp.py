@@ -1,4 +1,4 @@
-"""Shared pieces of test_sync, test_sync_faults and test_run.
+"""Shared pieces of the tests that make content repositories: the one `git()` and `GIT_ENV`.
 
 Everything is real: content repositories made with git in a temporary folder (a copy of
 the project's example content, or small hand-written groups), `smmflow` run as a
@@ -18,18 +18,16 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+from click.testing import CliRunner
+from servers.webhook import Delivery, Receiver
 
-try:  # `python -m pytest` from the repository root
-    from tests.servers.webhook import Delivery, Receiver
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.webhook import Delivery, Receiver
+from smmflow.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
 LEDGER = "smmflow/ledger"
@@ -52,9 +50,17 @@ FAST = {
 
 
 # -- git and files -------------------------------------------------------------------------
-def git(cwd: Path, *args: str, check: bool = True) -> str:
+def git(
+    cwd: Path, *args: str, check: bool = True, stdin: bytes | None = None, env: dict | None = None
+) -> str:
+    """`git ARGS` in `cwd` with the tests' identity; its output (an AssertionError when it
+    fails, unless `check` is False)."""
     proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, env={**os.environ, **GIT_ENV}
+        ["git", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **GIT_ENV, **(env or {})},
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed in {cwd}: {proc.stderr.decode()}")
@@ -162,6 +168,23 @@ def smmflow(root: Path, *args: str, env: dict[str, str] | None = None, timeout=9
         timeout=timeout,
     )
     return Result(tuple(args), proc.returncode, proc.stdout, proc.stderr)
+
+
+def cli(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """`smmflow ARGS` in this process (click's test runner), run from `root`: for pure
+    commands (`check`), where a subprocess per call would only add Python's start-up. An
+    exception escaping the command fails the test, as a traceback would."""
+    try:  # click 8.1 mixes stderr into the output unless told not to; 8.2 never does
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        runner = CliRunner()
+    before = os.getcwd()
+    os.chdir(root)
+    try:
+        done = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Result(tuple(args), done.exit_code, done.stdout, done.stderr)
 
 
 def sync_json(root: Path, now: str, *args: str, env=None) -> tuple[Result, dict]:
@@ -333,10 +356,6 @@ class LoopbackReceiver(Receiver):
 
         self.server.RequestHandlerClass = Handler
         return self
-
-    def stop(self) -> None:
-        # shutdown() waits for the serve loop's next 0.5 s poll: do it off the test's path.
-        threading.Thread(target=super().stop, daemon=True).start()
 
     def of(self, post_id: str, method: str = "POST") -> list[Delivery]:
         """Deliveries of one post (publish requests carry the post in their body)."""

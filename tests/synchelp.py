@@ -15,41 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.webhook import Receiver
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.webhook import Receiver
+from repohelp import GIT_ENV, git
+from servers.webhook import Receiver
 
 NOW = "2026-12-15 12:00"  # UTC; every post below is due by then except the future ones
 SECRET = "s3cret-hook-key-for-tests"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Writer",
-    "GIT_AUTHOR_EMAIL": "writer@example.test",
-    "GIT_COMMITTER_NAME": "Test Writer",
-    "GIT_COMMITTER_EMAIL": "writer@example.test",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_TERMINAL_PROMPT": "0",
-}
 # Each group in its own timezone, so "due" is decided per zone.
 GROUPS = {
     "bakery": "Europe/Bucharest",
     "clinic": "America/Los_Angeles",
 }
 TYPES = ("informative", "sales")
-
-
-def git(cwd: Path, *args: str, stdin: bytes | None = None) -> str:
-    proc = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        env={**os.environ, **GIT_ENV},
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed in {cwd}: {proc.stderr.decode()}")
-    return proc.stdout.decode()
 
 
 def sync_env(**extra: str) -> dict[str, str]:

@@ -18,17 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, status_rows, write
-
-try:  # `python -m pytest` from the repository root
-    from tests.pdsfixture import pds  # noqa: F401
-    from tests.servers.mastodon import MastodonServer
-    from tests.servers.meta import MetaGraph, StaticSite
-    from tests.servers.telegram import BotApiServer
-except ImportError:  # pytest with tests/ itself on sys.path
-    from pdsfixture import pds  # noqa: F401
-    from servers.mastodon import MastodonServer
-    from servers.meta import MetaGraph, StaticSite
-    from servers.telegram import BotApiServer
+from servers.mastodon import MastodonServer
+from servers.meta import MetaGraph, StaticSite
+from servers.telegram import BotApiServer
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -61,22 +53,20 @@ WORDS = ("Cozonac", "nucă", "și", "🎄", "țuică", "pâine", "caldă", "în"
 
 
 @pytest.fixture
-def servers(tmp_path):
-    mastodon = MastodonServer().start()
+def servers(tmp_path, serve):
+    mastodon = serve(MastodonServer())
     telegram = BotApiServer()
     telegram.channel("brutariadulce", title="Brutăria Dulce")
-    telegram.start()
-    graph = MetaGraph().start()
+    serve(telegram)
+    graph = serve(MetaGraph())
     graph.add_page(PAGE, "Brutăria Dulce", FB_TOKEN)
     graph.add_ig_user(IG_USER, "brutariadulce", IG_TOKEN)
     (tmp_path / "www").mkdir()
-    site = StaticSite(tmp_path / "www").start()
-    yield mastodon, telegram, graph, site
-    for server in (mastodon, telegram, graph, site):
-        server.stop()
+    site = serve(StaticSite(tmp_path / "www"))
+    return mastodon, telegram, graph, site
 
 
-def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_path):  # noqa: F811
+def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_path):
     mastodon, telegram, graph, site = servers
     alice = pds.accounts["alice"]
     # The repository lives inside the static site's folder, so content/<group>/ has a

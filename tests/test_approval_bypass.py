@@ -16,44 +16,27 @@ import json
 from pathlib import Path
 
 import pytest
+from repohelp import git
+from servers.github import GitHubServer, clean_env, run_smmflow
+from servers.webhook import Receiver
+from test_github import (  # noqa: F401
+    APPROVERS,
+    GROUP,
+    POST,
+    POST_ID,
+    commit_on,
+    content_repo,
+    on_main,
+    post_text,
+    write,
+)
 
-from smmflow import repo as repo_module
-from smmflow.approvals import check_approval
-from smmflow.committed import Committed
-from smmflow.github import GitHub
-from smmflow.gitstore import Store, last_commit
-from smmflow.posts import load_post
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.github import GitHubServer, clean_env, git, run_smmflow
-    from tests.servers.webhook import Receiver
-    from tests.test_github import (  # noqa: F401  (`github` is a fixture)
-        APPROVERS,
-        GROUP,
-        POST,
-        POST_ID,
-        commit_on,
-        content_repo,
-        github,
-        on_main,
-        post_text,
-        write,
-    )
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.github import GitHubServer, clean_env, git, run_smmflow
-    from servers.webhook import Receiver
-    from test_github import (  # noqa: F401
-        APPROVERS,
-        GROUP,
-        POST,
-        POST_ID,
-        commit_on,
-        content_repo,
-        github,
-        on_main,
-        post_text,
-        write,
-    )
+from smmflow.content import repo as repo_module
+from smmflow.content.posts import load_post
+from smmflow.ledger.committed import Committed
+from smmflow.ledger.gitstore import Store, last_commit
+from smmflow.review.approvals import check_approval
+from smmflow.review.github import GitHub
 
 NOW = "2026-12-05 09:00Z"
 LAUNCH = f"content/{GROUP}/2026-12-05-launch.md"
@@ -362,10 +345,8 @@ HOOK_SECRET = "approval-bypass-hook-secret"
 
 
 @pytest.fixture
-def receiver():
-    server = Receiver(secret=HOOK_SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(Receiver(secret=HOOK_SECRET.encode()))
 
 
 def hooked_repo(tmp_path: Path, receiver: Receiver) -> Path:

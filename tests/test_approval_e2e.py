@@ -17,13 +17,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.github import GitHubServer, clean_env, git, run_smmflow
-    from tests.servers.webhook import Receiver
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.github import GitHubServer, clean_env, git, run_smmflow
-    from servers.webhook import Receiver
+from repohelp import git
+from servers.github import GitHubServer, clean_env, run_smmflow
+from servers.webhook import Receiver
 
 SECRET = "e2e-hook-secret-1234567890"
 GROUP = "brutaria-dulce"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from smmflow import cache, checks, repo
+from smmflow.check import rules
+from smmflow.content import cache, repo
 
 GROUP_A = """name: A
 timezone: Europe/Bucharest
@@ -52,8 +53,8 @@ def root(tmp_path: Path, monkeypatch) -> Path:
 
 
 def load(root: Path) -> tuple[repo.Repo, list]:
-    loaded = repo.load(root, check=True, workers=1)
-    return loaded, checks.check(loaded)
+    loaded = repo.load(root, check=rules.check_post, workers=1)
+    return loaded, rules.check(loaded)
 
 
 def test_a_warm_run_reuses_everything_and_reports_the_same(root: Path) -> None:

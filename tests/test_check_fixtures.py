@@ -1,8 +1,10 @@
 """`smmflow check` on one tiny content repository per mistake (tests/fixtures/<case>/).
 
-Every test runs the real command line in a subprocess, the way a writer or a CI workflow
-does, and asserts what a person reads: the exit status, the file, the line, the field and
-words of the message, in all three output formats.
+Every test runs the real command line (click's own test runner, in this process: `check`
+is pure, so a subprocess per case would only add Python's start-up), from inside the
+fixture repository the way a writer or a CI workflow does, and asserts what a person
+reads: the exit status, the file, the line, the field and words of the message, in all
+three output formats.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from __future__ import annotations
 import functools
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
+from repohelp import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -295,17 +296,8 @@ class Run:
 
 
 def smmflow(*args: str, cwd: Path) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "smmflow", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
-    for stream in (done.stdout, done.stderr):
-        assert "Traceback" not in stream, stream
-    return Run(done.returncode, done.stdout, done.stderr)
+    done = cli(cwd, *args)
+    return Run(done.code, done.out, done.err)
 
 
 @functools.cache

@@ -26,6 +26,7 @@ and written as JSON to $SMMFLOW_FAULTS_SUMMARY when that is set.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -40,26 +41,15 @@ from pathlib import Path
 import pytest
 from faultproxy import DIALECTS, FAULTS, FaultProxy
 from repohelp import Result, base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.mastodon import MastodonServer, Token
+from servers.meta import MetaGraph, StaticSite, jpeg
+from servers.telegram import BotApiServer
+from servers.webhook import Receiver
 
-try:  # `python -m pytest` from the repository root
-    from tests.servers.mastodon import MastodonServer, Token
-    from tests.servers.meta import MetaGraph, StaticSite, jpeg
-    from tests.servers.telegram import BotApiServer
-    from tests.servers.webhook import Receiver
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.mastodon import MastodonServer, Token
-    from servers.meta import MetaGraph, StaticSite, jpeg
-    from servers.telegram import BotApiServer
-    from servers.webhook import Receiver
-
-try:  # the real Bluesky PDS (tests/pdsfixture.py); Bluesky cases only where it exists
-    try:
-        from tests.pdsfixture import pds  # noqa: F401
-    except ImportError:
-        from pdsfixture import pds  # noqa: F401
-    HAVE_PDS = True
-except ImportError:
-    HAVE_PDS = False
+from smmflow.content.timeparse import parse_now
+from smmflow.ledger.states import Clock
+from smmflow.platforms import registry
+from smmflow.publish.rows import for_status
 
 NOW = "2026-12-04T10:00Z"
 RETRIES = 3
@@ -72,19 +62,6 @@ FAST = {
 # Cases run at once: each mostly waits on its subprocesses and on sleeping faults.
 JOBS = int(os.environ.get("SMMFLOW_FAULT_JOBS", "4"))
 
-PLATFORMS = ["webhook", "mastodon", "telegram", "facebook", "instagram"]
-if HAVE_PDS:
-    PLATFORMS.append("bluesky")
-IDEMPOTENT = {"webhook", "mastodon", "bluesky", "instagram"}
-# The request that publishes (method, path regex): the one that meets the fault.
-PUBLISHING = {
-    "webhook": ("POST", r"/hook$"),
-    "mastodon": ("POST", r"/api/v1/statuses$"),
-    "telegram": ("POST", r"/bot[^/]+/sendMessage$"),
-    "facebook": ("POST", r"/feed$"),
-    "instagram": ("POST", r"/media_publish$"),
-    "bluesky": ("POST", r"/xrpc/com\.atproto\.repo\.createRecord$"),
-}
 REFUSALS = ("400", "404", "409", "413", "422")
 CREDENTIALS = ("401", "403")
 # case -> (proxy fault, every publishing request or only the first)
@@ -129,7 +106,6 @@ CLASSES = {
     ),
     "wrong content type on a good answer": ("text-plain",),
 }
-MATRIX = [(platform, case) for platform in PLATFORMS for case in CASES]
 # Words that tell a person to fix the token or the account's rights.
 ACCESS_WORDS = ("token", "secret", "credential", "password", "permission", "administrator")
 
@@ -168,9 +144,17 @@ def expected(platform: str, case: str) -> Expect:
 
 # -- the platforms' loopback servers ---------------------------------------------------------
 class Upstream:
-    """A platform's loopback server and one identity (account, channel, page…) per case."""
+    """A platform's loopback server and one identity (account, channel, page…) per case.
+
+    A new publisher adds one subclass (and its `Dialect` in tests/faultproxy.py): every
+    fault case then runs against it. `publishing` is the request that publishes (method,
+    path regex): the one that meets the fault."""
 
     platform: str
+    publishing: tuple[str, str]
+
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
+        pass
 
     def origin(self) -> str:
         raise NotImplementedError
@@ -189,9 +173,10 @@ class Upstream:
 
 class WebhookUp(Upstream):
     platform = "webhook"
+    publishing = ("POST", r"/hook$")
     secret = "hook-secret-for-the-fault-matrix"
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
         self.server = Receiver(secret=self.secret.encode()).start()
 
     def origin(self) -> str:
@@ -211,8 +196,9 @@ class WebhookUp(Upstream):
 
 class MastodonUp(Upstream):
     platform = "mastodon"
+    publishing = ("POST", r"/api/v1/statuses$")
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
         self.server = MastodonServer().start()
 
     def origin(self) -> str:
@@ -235,8 +221,9 @@ class MastodonUp(Upstream):
 
 class TelegramUp(Upstream):
     platform = "telegram"
+    publishing = ("POST", r"/bot[^/]+/sendMessage$")
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
         self.server = BotApiServer()
         self.server.start()
 
@@ -263,8 +250,9 @@ class TelegramUp(Upstream):
 
 class FacebookUp(Upstream):
     platform = "facebook"
+    publishing = ("POST", r"/feed$")
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
         self.server = MetaGraph().start()
 
     def origin(self) -> str:
@@ -292,8 +280,9 @@ class FacebookUp(Upstream):
 
 class InstagramUp(Upstream):
     platform = "instagram"
+    publishing = ("POST", r"/media_publish$")
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
         self.server = MetaGraph().start()
         self.www = tmp / "www"
         self.www.mkdir(parents=True, exist_ok=True)
@@ -329,9 +318,10 @@ class InstagramUp(Upstream):
 
 class BlueskyUp(Upstream):
     platform = "bluesky"
+    publishing = ("POST", r"/xrpc/com\.atproto\.repo\.createRecord$")
 
-    def __init__(self, tmp: Path, server):
-        self.server = server
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
+        self.server = request.getfixturevalue("pds")  # the real PDS, once per session
         self.accounts: dict[int, object] = {}
 
     def origin(self) -> str:
@@ -354,12 +344,14 @@ class BlueskyUp(Upstream):
 
 
 UPSTREAMS = {
-    "webhook": WebhookUp,
-    "mastodon": MastodonUp,
-    "telegram": TelegramUp,
-    "facebook": FacebookUp,
-    "instagram": InstagramUp,
+    up.platform: up
+    for up in (WebhookUp, MastodonUp, TelegramUp, FacebookUp, InstagramUp, BlueskyUp)
 }
+PLATFORMS = list(UPSTREAMS)
+# Re-sent with the same key (or looked up) rather than handed to a person: what the
+# publisher itself says it is.
+IDEMPOTENT = {name for name in PLATFORMS if registry.get(name).idempotent}
+MATRIX = [(platform, case) for platform in PLATFORMS for case in CASES]
 
 
 # -- one case --------------------------------------------------------------------------------
@@ -418,7 +410,7 @@ def run_case(up: Upstream, platform: str, case: str, index: int, tmp: Path) -> R
             f"Fresh bread from 8 o'clock {marker}.\n",
         )
         commit(root, f"case {platform} {case}")
-        method, pattern = PUBLISHING[platform]
+        method, pattern = up.publishing
         fault, every = CASES[case]
         if every:
             proxy.always(method, pattern, fault)
@@ -429,7 +421,7 @@ def run_case(up: Upstream, platform: str, case: str, index: int, tmp: Path) -> R
         run.sync = smmflow(root, "sync", "--now", NOW, "--format", "json", env=env, timeout=120)
         proxy.wait_idle()  # a late forward reaches the platform before anything is counted
         run.sends = proxy.requests(method, pattern)
-        run.status = smmflow(root, "status", "--now", NOW, "--format", "json", env=env)
+        run.status = status(root)
         if run.status.code == 0:
             run.rows = {(r["post"], r["account"]): r for r in json.loads(run.status.out)}
         run.record = ledger(root).get(run.pair, {})
@@ -445,6 +437,15 @@ def run_case(up: Upstream, platform: str, case: str, index: int, tmp: Path) -> R
         proxy.stop()
         run.seconds = time.monotonic() - started
     return run
+
+
+def status(root: Path) -> Result:
+    """`smmflow status --format json` as the library gives it, in this process (the runs'
+    `sync` and its retry are real subprocesses; a status per case would double them)."""
+    clock = Clock(parse_now(NOW), dt.datetime.now(dt.timezone.utc))
+    table = for_status(root, clock)
+    out = json.dumps([row.as_dict() for row in table], ensure_ascii=False)
+    return Result(("status", "--now", NOW, "--format", "json"), 0, out, "")
 
 
 # -- running the selected cases --------------------------------------------------------------
@@ -464,14 +465,11 @@ def runs(request, tmp_path_factory):
     ups: dict[str, Upstream] = {}
     results: dict[tuple[str, str], Run] = {}
     for platform in sorted({p for p, _ in wanted}):
-        if platform != "bluesky":
-            ups[platform] = UPSTREAMS[platform](tmp / platform)
-            continue
-        try:  # the real PDS needs Node.js: without it the Bluesky cases fail, alone
-            ups[platform] = BlueskyUp(tmp, request.getfixturevalue("pds"))
+        try:  # a server that does not start (the PDS needs Node.js) fails its cases, alone
+            ups[platform] = UPSTREAMS[platform](tmp / platform, request)
         except (Exception, pytest.fail.Exception) as exc:
             for job in [job for job in wanted if job[0] == platform]:
-                results[job] = Run(*job, error=f"the Bluesky PDS did not start: {exc}")
+                results[job] = Run(*job, error=f"the {platform} server did not start: {exc}")
             wanted = [job for job in wanted if job[0] != platform]
     started = time.monotonic()
     lock = threading.Lock()

@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from smmflow import feedsite
-from smmflow.feedsite import Entry, media_url, post_url, remove_post, write_index, write_post
-from smmflow.repo import Repo, load
+from smmflow.content.repo import Repo, load
+from smmflow.platforms import feedsite
+from smmflow.platforms.feedsite import (
+    Entry,
+    media_url,
+    post_url,
+    remove_post,
+    write_index,
+    write_post,
+)
 
 A = "{http://www.w3.org/2005/Atom}"
 UTC = dt.timezone.utc
@@ -454,7 +461,7 @@ def test_editing_a_post_prunes_media_it_no_longer_uses(repo: Repo, tmp_path: Pat
 
 
 def test_mime_table_covers_every_media_type_smmflow_publishes() -> None:
-    from smmflow.posts import MEDIA_SUFFIXES
+    from smmflow.content.media import MEDIA_SUFFIXES
 
     assert {"." + suffix for suffix in feedsite.MIME} == set(MEDIA_SUFFIXES)
 

@@ -28,8 +28,9 @@ from repohelp import (
     write,
 )
 
-from smmflow.gitstore import Store
-from smmflow.ledger import Ledger, LedgerRecordError, Record
+from smmflow.ledger.branch import Ledger, LedgerRecordError
+from smmflow.ledger.gitstore import Store
+from smmflow.ledger.records import Record
 
 BAD_NAMES = {  # file name -> what the message must name
     "2026-12-04-a\nb.md": "a newline",
@@ -46,10 +47,8 @@ BAD_NAMES = {  # file name -> what the message must name
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver().start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver())
 
 
 def shop(tmp_path: Path, hook_url: str = "http://127.0.0.1:9/") -> Path:

@@ -4,7 +4,7 @@ Hypothesis writes front matter (known and random keys, valid values, YAML syntax
 fragments, tabs, anchors and aliases, huge numbers, deep nesting, control characters),
 bodies and group files, wrapped in byte-level trouble (BOMs, CRLF and lone CR line ends,
 bytes that are not UTF-8). Most examples run in-process through the library
-(`repo.load` + `checks.check`), a few through the real command line.
+(`repo.load` + `rules.check`), a few through the real command line.
 
 The rule for locations (errors.Problem, docs/check-json.md): every problem names a file
 of the repository; `line` is 1-based and inside that file; 0 only for a problem about the
@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from repohelp import base_env
+from repohelp import base_env, cli
 
-from smmflow import checks, report
-from smmflow import repo as repo_module
+from smmflow.check import output, rules
+from smmflow.content import repo as repo_module
 from smmflow.errors import ExitCode, Problem, Severity
 
 SETTINGS = settings(
@@ -70,8 +70,8 @@ def fuzz_root(tmp_path_factory) -> Path:
 
 
 def run_check(root: Path) -> list[Problem]:
-    loaded = repo_module.load(root, check=True, workers=1, use_cache=False)
-    return checks.check(loaded)
+    loaded = repo_module.load(root, check=rules.check_post, workers=1, use_cache=False)
+    return rules.check(loaded)
 
 
 def lines_of(root: Path, rel: str) -> int:
@@ -97,9 +97,9 @@ def assert_located(root: Path, problems: list[Problem]) -> None:
         assert "Traceback" not in p.message, p
         p.format()
     show = str
-    report.as_text(problems, show)
-    report.as_github(problems, show)
-    json.loads(report.as_json(problems, show, {"posts": 0, "groups": 0}))
+    output.as_text(problems, show)
+    output.as_github(problems, show)
+    json.loads(output.as_json(problems, show, {"posts": 0, "groups": 0}))
 
 
 def exit_code(problems: list[Problem]) -> ExitCode:
@@ -569,14 +569,9 @@ def _cli_repo(tmp_path: Path, files: list[bytes]) -> Path:
 
 
 def smmflow_check(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "smmflow", "check", *args],
-        cwd=root,
-        env=base_env(SMMFLOW_NO_CACHE="1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """`smmflow check ARGS` from `root`, in this process (`check` is pure)."""
+    done = cli(root, "check", *args, env={"SMMFLOW_NO_CACHE": "1"})
+    return subprocess.CompletedProcess(done.args, done.code, done.out, done.err)
 
 
 @settings(SETTINGS, max_examples=8)
@@ -714,8 +709,8 @@ def test_regressions_found_by_fuzzing(fuzz_root: Path, front: str, line: int, wo
 
 def test_huge_body_is_refused_before_rendering(fuzz_root: Path, monkeypatch) -> None:
     """10 MB of body: one clear error at the body's first line, and no platform renders it."""
-    from smmflow import render
     from smmflow.platforms import base
+    from smmflow.text import render
 
     def no_render(body: str):
         raise AssertionError("a refused body was rendered")

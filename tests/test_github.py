@@ -14,17 +14,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from repohelp import git
+from servers.github import GitHubServer, clean_env, run_smmflow
 
-from smmflow import repo as repo_module
-from smmflow.approvals import check_approval
-from smmflow.github import GitHub
-from smmflow.gitstore import Store
-from smmflow.preview import MARKER
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.github import GitHubServer, clean_env, git, run_smmflow
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.github import GitHubServer, clean_env, git, run_smmflow
+from smmflow.content import repo as repo_module
+from smmflow.ledger.gitstore import Store
+from smmflow.review.approvals import check_approval
+from smmflow.review.github import GitHub
+from smmflow.review.preview import MARKER
 
 GROUP = "brutaria-dulce"
 APPROVERS = ("ana-popescu", "Mihai-Dulce")  # logins compare without case, as on GitHub
@@ -48,23 +45,6 @@ def post_text(
         f"---\ndate: {date}\ntype: informative\nplatforms: {platforms}\nstatus: {status}\n"
         f"---\n{body}\n"
     )
-
-
-@pytest.fixture
-def github():
-    """Start loopback GitHub servers; every one must end with no validation error."""
-    started: list[GitHubServer] = []
-
-    def start(git_dir: Path, **options) -> GitHubServer:
-        server = GitHubServer(git_dir, **options).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-    errors = [error for server in started for error in server.errors]
-    assert not errors, "the loopback GitHub saw what GitHub would not accept:\n" + "\n".join(errors)
 
 
 def content_repo(root: Path) -> Path:

@@ -38,9 +38,9 @@ from repohelp import (
     write,
 )
 
-from smmflow import platforms
-from smmflow import repo as repo_module
-from smmflow.render import rich
+from smmflow.content import repo as repo_module
+from smmflow.platforms import registry
+from smmflow.text.render import rich
 
 NOW = "2026-12-31T12:00Z"
 GROUP = "shop"
@@ -310,9 +310,9 @@ def test_refused_posts_reach_no_output_and_no_network(hostile) -> None:
     assert "Ten megabytes" not in hostile["preview"].out and not BIDI.search(hostile["preview"].out)
 
 
-@pytest.mark.parametrize("name", sorted(platforms.registry()))
+@pytest.mark.parametrize("name", sorted(registry.classes()))
 def test_every_platform_receives_inert_text(hostile, name: str) -> None:
-    cls = platforms.registry()[name]
+    cls = registry.classes()[name]
     posts = hostile["repo"].posts
     assert len(posts) == len(ATTACKS)
     for post in posts:

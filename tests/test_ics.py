@@ -12,9 +12,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from smmflow import ics
-from smmflow.plan import headline
-from smmflow.repo import load
+from smmflow.content.repo import load
+from smmflow.plan import ics
+from smmflow.text.headline import headline
 
 PROJECT = Path(__file__).resolve().parents[1]
 UTC = dt.timezone.utc

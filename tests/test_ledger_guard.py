@@ -27,10 +27,8 @@ NOW = "2026-12-04T12:00Z"
 
 
 @pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(Receiver())
 
 
 def shop(tmp_path: Path, receiver: Receiver) -> Path:

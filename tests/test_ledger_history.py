@@ -31,10 +31,8 @@ P1, P2, P3 = "shop/2026-12-01-p1", "shop/2026-12-02-p2", "shop/2026-12-03-p3"
 
 
 @pytest.fixture
-def receiver():
-    server = Receiver().start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(Receiver())
 
 
 def shop(tmp_path: Path, receiver: Receiver) -> Path:

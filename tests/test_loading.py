@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from smmflow import repo as repository
+from smmflow.content import repo as repository
+from smmflow.content.groups import load_group
+from smmflow.content.posts import load_post
+from smmflow.content.timeparse import TimeError, localize, parse_datetime
 from smmflow.errors import Problem
-from smmflow.groups import load_group
 from smmflow.model import Group, Post
-from smmflow.posts import load_post
-from smmflow.timeparse import TimeError, localize, parse_datetime
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BUCHAREST = ZoneInfo("Europe/Bucharest")

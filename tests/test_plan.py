@@ -17,17 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from repohelp import GIT_ENV, git
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXPECTED = Path(__file__).resolve().parent / "expected"
 NOW = "2026-12-10 12:00"  # UTC: some posts are past (published, missed, due), most ahead
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Writer",
-    "GIT_AUTHOR_EMAIL": "writer@example.test",
-    "GIT_COMMITTER_NAME": "Test Writer",
-    "GIT_COMMITTER_EMAIL": "writer@example.test",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 GAPS = {
     "brutaria-dulce": ["2026-12-26T09:00+02:00", "2026-12-31T18:30+02:00"],
     "cafe-boema": ["2026-12-25T16:00+02:00", "2026-12-29T08:00+02:00"],
@@ -66,10 +60,6 @@ def smmflow(cwd: Path, *args: str, tty: bool = False, **extra: str) -> subproces
     os.close(leader)
     out = b"".join(chunks).decode().replace("\r\n", "\n")
     return subprocess.CompletedProcess(command, proc.returncode, out, "")
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env())
 
 
 def example(tmp_path: Path, with_git: bool = True) -> Path:

@@ -23,51 +23,18 @@ from pathlib import Path
 
 import pytest
 import requests
-
-try:  # `python -m pytest` from the repository root
-    from tests.pdsfixture import (  # noqa: F401
-        Proxy,
-        expired_token,
-        lost_answer,
-        not_found,
-        pds,
-        rate_limited,
-    )
-except ImportError:  # pytest with tests/ itself on sys.path
-    from pdsfixture import (  # noqa: F401
-        Proxy,
-        expired_token,
-        lost_answer,
-        not_found,
-        pds,
-        rate_limited,
-    )
+from pdsfixture import Proxy, expired_token, lost_answer, not_found, rate_limited
+from repohelp import GIT_ENV, git
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOW = "2026-12-15 12:00"  # UTC
 PASSWORD_ENV = "TEST_BSKY_APP_PASSWORD"
 LEDGER = "smmflow/ledger"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Writer",
-    "GIT_AUTHOR_EMAIL": "writer@example.test",
-    "GIT_COMMITTER_NAME": "Test Writer",
-    "GIT_COMMITTER_EMAIL": "writer@example.test",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_TERMINAL_PROMPT": "0",
-}
 S32 = "234567abcdefghijklmnopqrstuvwxyz"
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")  # atproto spec
 
 
 # -- helpers -------------------------------------------------------------------------------
-def git(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
-    )
-    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
-    return proc.stdout
-
-
 def env_for(password: str | None, **extra: str) -> dict[str, str]:
     env = {
         k: v
@@ -205,10 +172,8 @@ def rkey_of(record: dict) -> str:
 
 
 @pytest.fixture
-def proxy(pds):  # noqa: F811
-    server = Proxy(pds.url).start()
-    yield server
-    server.stop()
+def proxy(pds, serve):
+    return serve(Proxy(pds.url))
 
 
 # -- 1. text, facets and an image, read back byte for byte ---------------------------------
@@ -223,7 +188,7 @@ TEXT = (
 )
 
 
-def test_publish_text_facets_and_image(pds, tmp_path):  # noqa: F811
+def test_publish_text_facets_and_image(pds, tmp_path):
     alice, bob = pds.accounts["alice"], pds.accounts["bob"]
     image = png(3, 2)
     jpeg = (PROJECT / "content" / "cafe-boema" / "media" / "rasnita.jpg").read_bytes()
@@ -319,7 +284,7 @@ def test_publish_text_facets_and_image(pds, tmp_path):  # noqa: F811
     assert len(pds.list_records(alice.did)) >= 1
 
 
-def test_video_is_embedded(pds, tmp_path):  # noqa: F811
+def test_video_is_embedded(pds, tmp_path):
     alice = pds.accounts["alice"]
     # The smallest MP4 the PDS recognises: an `ftyp` box and an empty `mdat`.
     mp4 = struct.pack(">I", 24) + b"ftypmp42" + b"\x00\x00\x00\x00" + b"mp42isom"
@@ -352,7 +317,7 @@ def test_video_is_embedded(pds, tmp_path):  # noqa: F811
 
 
 # -- 2. one login per run, refreshed when the token expires --------------------------------
-def test_one_session_for_every_post_of_a_run(pds, proxy, tmp_path):  # noqa: F811
+def test_one_session_for_every_post_of_a_run(pds, proxy, tmp_path):
     alice = pds.accounts["alice"]
     posts = {
         f"2026-12-{day:02d}-paine-{day}": simple_post(
@@ -372,7 +337,7 @@ def test_one_session_for_every_post_of_a_run(pds, proxy, tmp_path):  # noqa: F81
     assert sorted(on_pds[k] for k in rkeys) == sorted(f"Pâine nr. {d} 🍞" for d in range(1, 6))
 
 
-def test_expired_token_is_refreshed_not_a_new_login(pds, proxy, tmp_path):  # noqa: F811
+def test_expired_token_is_refreshed_not_a_new_login(pds, proxy, tmp_path):
     alice = pds.accounts["alice"]
     posts = {
         "2026-12-06-colaci": simple_post("2026-12-06 09:00", "Colaci proaspeți"),
@@ -392,7 +357,7 @@ def test_expired_token_is_refreshed_not_a_new_login(pds, proxy, tmp_path):  # no
 
 
 # -- 3. a crash right after the send: the resumed run finds the record ---------------------
-def test_crash_after_send_then_resume_gives_one_record(pds, proxy, tmp_path):  # noqa: F811
+def test_crash_after_send_then_resume_gives_one_record(pds, proxy, tmp_path):
     bob = pds.accounts["bob"]
     before = {r["uri"] for r in pds.list_records(bob.did)}
     posts = {
@@ -426,7 +391,7 @@ def test_crash_after_send_then_resume_gives_one_record(pds, proxy, tmp_path):  #
     assert {rows[p]["state"] for p in records} == {"published"}
 
 
-def test_lost_answer_is_looked_up_not_sent_twice(pds, proxy, tmp_path):  # noqa: F811
+def test_lost_answer_is_looked_up_not_sent_twice(pds, proxy, tmp_path):
     bob = pds.accounts["bob"]
     root = make_repo(
         tmp_path / "repo",
@@ -443,7 +408,7 @@ def test_lost_answer_is_looked_up_not_sent_twice(pds, proxy, tmp_path):  # noqa:
     assert texts.count("Sarmale în foi de viță") == 1
 
 
-def test_key_already_taken_by_our_record_counts_as_published(pds, proxy, tmp_path):  # noqa: F811
+def test_key_already_taken_by_our_record_counts_as_published(pds, proxy, tmp_path):
     """A repeated createRecord for a key that exists: the PDS answers 500, and the
     record at the key (this post's text) shows it went out."""
     bob = pds.accounts["bob"]
@@ -463,9 +428,9 @@ def test_key_already_taken_by_our_record_counts_as_published(pds, proxy, tmp_pat
     assert texts.count("Plăcintă cu brânză") == 1
 
 
-def test_another_post_on_our_key_moves_to_the_next_clock_id(pds, tmp_path):  # noqa: F811
-    from smmflow.engine import idempotency_key
+def test_another_post_on_our_key_moves_to_the_next_clock_id(pds, tmp_path):
     from smmflow.platforms.bluesky_api import rkey_for
+    from smmflow.publish.attempts import idempotency_key
 
     alice = pds.accounts["alice"]
     post_id = "brutaria/2026-12-03-gogosi"
@@ -509,7 +474,7 @@ def test_another_post_on_our_key_moves_to_the_next_clock_id(pds, tmp_path):  # n
 
 
 # -- 4. doctor -----------------------------------------------------------------------------
-def test_doctor(pds, tmp_path):  # noqa: F811
+def test_doctor(pds, tmp_path):
     alice = pds.accounts["alice"]
     accounts = {
         "good": bsky(alice.handle, pds.url),
@@ -542,7 +507,7 @@ def test_doctor(pds, tmp_path):  # noqa: F811
 
 
 # -- 5. withdrawn: the record is deleted -----------------------------------------------------
-def test_withdrawn_post_is_deleted(pds, tmp_path):  # noqa: F811
+def test_withdrawn_post_is_deleted(pds, tmp_path):
     alice = pds.accounts["alice"]
     path = "2026-12-10-oferta"
     root = make_repo(
@@ -566,7 +531,7 @@ def test_withdrawn_post_is_deleted(pds, tmp_path):  # noqa: F811
 
 
 # -- 6. a 429 is waited out and nothing is lost --------------------------------------------
-def test_rate_limit_is_waited_out(pds, proxy, tmp_path):  # noqa: F811
+def test_rate_limit_is_waited_out(pds, proxy, tmp_path):
     bob = pds.accounts["bob"]
     posts = {
         "2026-12-11-turta": simple_post("2026-12-11 09:00", "Turtă dulce cu miere"),
@@ -584,7 +549,7 @@ def test_rate_limit_is_waited_out(pds, proxy, tmp_path):  # noqa: F811
     assert texts.count("Cornulețe cu rahat") == 1
 
 
-def test_rate_limit_reset_header_alone_sets_the_wait(pds, proxy, tmp_path):  # noqa: F811
+def test_rate_limit_reset_header_alone_sets_the_wait(pds, proxy, tmp_path):
     bob = pds.accounts["bob"]
     root = make_repo(
         tmp_path / "repo",
@@ -609,7 +574,7 @@ def test_rate_limit_reset_header_alone_sets_the_wait(pds, proxy, tmp_path):  # n
 
 
 # -- refusals --------------------------------------------------------------------------------
-def test_invalid_record_fails_with_the_pds_message(pds, tmp_path):  # noqa: F811
+def test_invalid_record_fails_with_the_pds_message(pds, tmp_path):
     alice = pds.accounts["alice"]
     root = make_repo(
         tmp_path / "repo",
@@ -624,7 +589,7 @@ def test_invalid_record_fails_with_the_pds_message(pds, tmp_path):  # noqa: F811
     assert record["state"] == "failed" and record["retryable"] is False
 
 
-def test_wrong_app_password_fails_the_post_as_credentials(pds, tmp_path):  # noqa: F811
+def test_wrong_app_password_fails_the_post_as_credentials(pds, tmp_path):
     alice = pds.accounts["alice"]
     root = make_repo(
         tmp_path / "repo",
@@ -638,7 +603,7 @@ def test_wrong_app_password_fails_the_post_as_credentials(pds, tmp_path):  # noq
     assert "zzzz-zzzz-zzzz-zzzz" not in json.dumps(report)
 
 
-def test_dry_run_touches_nothing(pds, proxy, tmp_path):  # noqa: F811
+def test_dry_run_touches_nothing(pds, proxy, tmp_path):
     alice = pds.accounts["alice"]
     root = make_repo(
         tmp_path / "repo",
@@ -696,12 +661,12 @@ def test_image_headers():
         assert mime == "image/jpeg" and size and min(size) > 0, path
 
 
-def test_login_only_once_then_reused_in_process(pds):  # noqa: F811
+def test_login_only_once_then_reused_in_process(pds):
     """The library directly: one publisher, several calls, one createSession."""
-    from smmflow.http import Http
     from smmflow.model import Account, Group
     from smmflow.platforms.base import Context
     from smmflow.platforms.bluesky import Bluesky
+    from smmflow.platforms.http import Http
 
     alice = pds.accounts["alice"]
     account = Account("bsky", "bluesky", tuple(bsky(alice.handle, pds.url).items()))

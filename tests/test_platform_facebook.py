@@ -10,16 +10,12 @@ from pathlib import Path
 
 import pytest
 from repohelp import base_env, commit, init_repo, ledger, ledger_text, smmflow, status_rows, write
+from servers.meta import JPEG, MetaGraph, jpeg, mp4
 
-from smmflow.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
-from smmflow.platforms.base import Context
+from smmflow.content.repo import load
+from smmflow.platforms.base import Attempt, Context
 from smmflow.platforms.facebook import Facebook
-from smmflow.repo import load
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.meta import JPEG, MetaGraph, jpeg, mp4
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.meta import JPEG, MetaGraph, jpeg, mp4
+from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
 
 PAGE = "104857392016483"
 TOKEN = "EAAGfb-page-token-0123456789abcdef"
@@ -74,11 +70,10 @@ def make_repo(root: Path, api: str, page: str = PAGE) -> Path:
 
 
 @pytest.fixture
-def graph():
-    server = MetaGraph().start()
+def graph(serve):
+    server = serve(MetaGraph())
     server.add_page(PAGE, "Clinica Zambet", TOKEN)
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture
@@ -100,7 +95,7 @@ def post_of(repo, slug: str):
 
 def send(pub: Facebook, repo, slug: str):
     post = post_of(repo, slug)
-    return pub.publish(post, pub.render(post), "key-" + slug)
+    return pub.publish(post, pub.render(post), Attempt("key-" + slug))
 
 
 # -- what is sent ----------------------------------------------------------------------------
@@ -172,7 +167,7 @@ def test_video_is_one_upload_and_its_relative_permalink_becomes_absolute(repo, g
 def test_dry_run_payload_names_the_endpoints_and_touches_nothing(repo, graph):
     pub = publisher(repo)
     post = post_of(repo, "2026-12-06-album")
-    payload = pub.payload(post, pub.render(post), "k")
+    payload = pub.payload(post, pub.render(post), Attempt("k"))
     assert payload["POST"][-1] == f"/{PAGE}/feed" and len(payload["photos"]) == 3
     assert graph.calls == []
 
@@ -275,9 +270,9 @@ def test_published_post_keeps_an_id_url_when_the_permalink_cannot_be_read(repo, 
 def test_delete_removes_the_post_and_is_idempotent(repo, graph):
     pub = publisher(repo)
     receipt = send(pub, repo, "2026-12-04-link")
-    pub.delete(receipt.remote_id, "k")
+    pub.delete(Attempt("k", receipt.remote_id))
     assert graph.live_posts(PAGE) == []
-    pub.delete(receipt.remote_id, "k")  # already gone: nothing to do
+    pub.delete(Attempt("k", receipt.remote_id))  # already gone: nothing to do
     [first, second] = graph.of("DELETE", r".")
     assert first.path == second.path == f"/{receipt.remote_id}"
 

@@ -10,17 +10,13 @@ from pathlib import Path
 
 import pytest
 from repohelp import base_env, commit, init_repo, ledger, ledger_text, smmflow, status_rows, write
+from servers.meta import MetaGraph, StaticSite, jpeg, mp4
 
-from smmflow import feedsite
-from smmflow.http import FAIL, RETRY, UNKNOWN, Http, Policy, PublishError
-from smmflow.platforms.base import Context
+from smmflow.content.repo import load
+from smmflow.platforms import feedsite
+from smmflow.platforms.base import Attempt, Context
+from smmflow.platforms.http import FAIL, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.platforms.instagram import Instagram
-from smmflow.repo import load
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.meta import MetaGraph, StaticSite, jpeg, mp4
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.meta import MetaGraph, StaticSite, jpeg, mp4
 
 USER = "17841405822304914"
 TOKEN = "EAAGig-user-token-fedcba9876543210"
@@ -79,19 +75,16 @@ def make_repo(root: Path, api: str, media_base: str | None, feed_base: str | Non
 
 
 @pytest.fixture
-def graph():
-    server = MetaGraph().start()
+def graph(serve):
+    server = serve(MetaGraph())
     server.add_ig_user(USER, "brutariadulce", TOKEN)
-    yield server
-    server.stop()
+    return server
 
 
 @pytest.fixture
-def site(tmp_path):
+def site(tmp_path, serve):
     (tmp_path / "www").mkdir()
-    server = StaticSite(tmp_path / "www").start()
-    yield server
-    server.stop()
+    return serve(StaticSite(tmp_path / "www"))
 
 
 @pytest.fixture
@@ -122,8 +115,8 @@ def publisher(root: Path, *, token: str = TOKEN, prior: str = "", graph=None, cr
     pub = Instagram(
         group.account("instagram"), Context(root, group, http, {"BAKERY_IG_TOKEN": token})
     )
-    pub.prior_remote_id = prior
-    pub.checkpoint = Saved(graph, crash) if graph is not None else (lambda rid: None)
+    pub.prior = prior  # type: ignore[attr-defined]  # what a stopped run left (Attempt.remote_id)
+    pub.saved = Saved(graph, crash) if graph is not None else (lambda rid: None)  # type: ignore[attr-defined]
     pub.repo = repo  # type: ignore[attr-defined]
     pub.sleeps = waits  # type: ignore[attr-defined]  # every sleep, polls included
     return pub
@@ -131,7 +124,8 @@ def publisher(root: Path, *, token: str = TOKEN, prior: str = "", graph=None, cr
 
 def send(pub: Instagram, slug: str):
     post = next(p for p in pub.repo.posts if p.slug == slug)  # type: ignore[attr-defined]
-    return pub.publish(post, pub.render(post), "key-" + slug)
+    attempt = Attempt("key-" + slug, pub.prior, pub.saved)  # type: ignore[attr-defined]
+    return pub.publish(post, pub.render(post), attempt)
 
 
 def sha(path: Path) -> str:
@@ -157,8 +151,8 @@ def test_single_image_container_then_publish(root, graph, site):
     # The container id was saved before media_publish was called.
     [publish] = graph.of("POST", r"/media_publish$")
     assert publish.params["creation_id"] == box["id"]
-    assert pub.checkpoint.ids[0].split(":")[0] == box["id"]
-    assert pub.checkpoint.at_call[0] < graph.calls.index(publish)
+    assert pub.saved.ids[0].split(":")[0] == box["id"]
+    assert pub.saved.at_call[0] < graph.calls.index(publish)
     assert publish.version == "v27.0" and "access_token" in publish.in_body
 
 
@@ -176,7 +170,7 @@ def test_carousel_children_then_parent(root, graph, site):
     parent = graph.of("POST", r"/media$")[3]
     assert parent.params["media_type"] == "CAROUSEL"
     assert parent.params["children"] == ",".join(media["children"])
-    assert pub.checkpoint.ids[0].split(":")[0] == media["container"]  # the parent
+    assert pub.saved.ids[0].split(":")[0] == media["container"]  # the parent
 
 
 def test_reel_waits_until_the_video_is_processed(root, graph, site):
@@ -212,7 +206,7 @@ def test_without_a_public_url_nothing_is_sent(tmp_path, graph):
     assert "media_base_url" in caught.value.message and "feed" in caught.value.message
     assert graph.calls == []
     post = next(p for p in pub.repo.posts if p.slug == SINGLE)
-    assert "media_base_url" in pub.payload(post, pub.render(post), "k")["error"]
+    assert "media_base_url" in pub.payload(post, pub.render(post), Attempt("k"))["error"]
 
 
 def test_the_feed_site_serves_the_media_when_no_media_base_url(tmp_path, graph, site):
@@ -242,7 +236,7 @@ def crashed_after_checkpoint(root, graph) -> str:
     pub = publisher(root, graph=graph, crash=True)
     with pytest.raises(Crash):
         send(pub, SINGLE)
-    [saved] = pub.checkpoint.ids
+    [saved] = pub.saved.ids
     assert graph.of("POST", r"/media_publish$") == []
     return saved
 
@@ -259,7 +253,7 @@ def test_resume_publishes_the_same_finished_container(root, graph):
 def test_resume_after_publish_finds_the_post_and_publishes_nothing(root, graph):
     first = publisher(root, graph=graph)
     receipt = send(first, SINGLE)
-    [saved] = first.checkpoint.ids
+    [saved] = first.saved.ids
     again = send(publisher(root, prior=saved, graph=graph), SINGLE)
     assert again == receipt
     assert len(graph.of("POST", r"/media_publish$")) == 1
@@ -329,7 +323,7 @@ def test_doubt_that_cannot_be_settled_now_is_left_to_the_next_run(root, graph):
         send(pub, SINGLE)
     # Not UNKNOWN: the container id is in the ledger, so the next run can check it.
     assert caught.value.kind == RETRY and "checks container" in caught.value.message
-    send(publisher(root, prior=pub.checkpoint.ids[0], graph=graph), SINGLE)
+    send(publisher(root, prior=pub.saved.ids[0], graph=graph), SINGLE)
     assert len(graph.live_media(USER)) == 1
 
 
@@ -338,7 +332,7 @@ def test_published_container_whose_post_cannot_be_found_is_for_a_person(root, gr
     send(first, SINGLE)
     graph.media.clear()  # deleted by hand in the app meanwhile
     with pytest.raises(PublishError) as caught:
-        send(publisher(root, prior=first.checkpoint.ids[0], graph=graph), SINGLE)
+        send(publisher(root, prior=first.saved.ids[0], graph=graph), SINGLE)
     assert caught.value.kind == UNKNOWN and "no post with this caption" in caught.value.message
     assert len(graph.of("POST", r"/media_publish$")) == 1
 
@@ -367,7 +361,7 @@ def test_quota_refusal_from_media_publish_is_retried_later(root, graph):
     assert caught.value.kind == RETRY and "2207042" in caught.value.message
     assert "beyond this run's limit" in caught.value.message  # an hour, not seconds
     # The next run publishes the container it already made.
-    send(publisher(root, prior=pub.checkpoint.ids[0], graph=graph), SINGLE)
+    send(publisher(root, prior=pub.saved.ids[0], graph=graph), SINGLE)
     assert len(graph.containers) == 1 and len(graph.live_media(USER)) == 1
 
 
@@ -401,7 +395,7 @@ def test_container_error_while_waiting(root, graph, status, kind):
     def broken(remote_id: str) -> None:
         graph.set_container(remote_id.split(":")[0], "ERROR", status)
 
-    pub.checkpoint = broken
+    pub.saved = broken
     with pytest.raises(PublishError) as caught:
         send(pub, SINGLE)
     assert caught.value.kind == kind and status in caught.value.message
@@ -410,7 +404,7 @@ def test_container_error_while_waiting(root, graph, status, kind):
 def test_instagram_cannot_delete(root, graph):
     assert Instagram.can_delete is False
     with pytest.raises(PublishError):
-        publisher(root).delete("123", "k")
+        publisher(root).delete(Attempt("k", "123"))
 
 
 # -- doctor ----------------------------------------------------------------------------------

@@ -25,18 +25,14 @@ from pathlib import Path
 import pytest
 import requests
 from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.mastodon import RACE, MastodonServer, Token
 
-from smmflow.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.model import Account, Group, Media, Post
 from smmflow.platforms import mastodon_api as api
-from smmflow.platforms.base import Context
+from smmflow.platforms.base import Attempt, Context
+from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.platforms.mastodon import Mastodon
-from smmflow.secrets import Redactor
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.mastodon import RACE, MastodonServer, Token
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.mastodon import RACE, MastodonServer, Token
+from smmflow.platforms.secrets import Redactor
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -46,10 +42,8 @@ NOW = "2026-12-15 12:00"
 
 # -- building blocks -----------------------------------------------------------------------
 @pytest.fixture
-def server():
-    instance = MastodonServer().start()
-    yield instance
-    instance.stop()
+def server(serve):
+    return serve(MastodonServer())
 
 
 def _post(tmp_path: Path, body: str = "Cozonac **cald**, azi.", images: int = 0) -> Post:
@@ -88,11 +82,10 @@ class Made:
         )
         ctx = Context(PROJECT, group, self.http, {"MASTO_TOKEN": token}, redact)
         self.publisher = Mastodon(self.account, ctx)
-        self.publisher.checkpoint = self.checkpoints.append
 
     def publish(self, post: Post, key: str = "key-1", prior: str = ""):
-        self.publisher.prior_remote_id = prior
-        return self.publisher.publish(post, self.publisher.render(post), key)
+        attempt = Attempt(key, prior, self.checkpoints.append)
+        return self.publisher.publish(post, self.publisher.render(post), attempt)
 
 
 def _fails(kind: str, call, *args, **kwargs) -> PublishError:
@@ -343,16 +336,16 @@ def test_a_resume_after_the_key_expired_is_handed_to_a_person(server, tmp_path):
 def test_delete_removes_the_status_and_tolerates_it_being_gone(server, tmp_path):
     made = Made(server.url)
     receipt = made.publish(_post(tmp_path))
-    made.publisher.delete(receipt.remote_id, "key-1")
+    made.publisher.delete(Attempt("key-1", receipt.remote_id))
     assert server.deleted == [receipt.remote_id] and server.live() == []
-    made.publisher.delete(receipt.remote_id, "key-1")  # 404: already gone, nothing to do
+    made.publisher.delete(Attempt("key-1", receipt.remote_id))  # 404: already gone, nothing to do
     assert [h.status for h in server.of("/api/v1/statuses/", "DELETE")] == [200, 404]
 
 
 def test_dry_run_payload_touches_no_network(server, tmp_path):
     made = Made(server.url, visibility="private")
     post = _post(tmp_path, images=1)
-    body = made.publisher.payload(post, made.publisher.render(post), "key-9")
+    body = made.publisher.payload(post, made.publisher.render(post), Attempt("key-9"))
     assert body["idempotency_key"] == "key-9" and body["visibility"] == "private"
     assert body["media"] == [{"file": "media/photo-0.jpg", "description": post.media[0].alt}]
     assert server.hits == []
@@ -591,9 +584,9 @@ def test_mastodon_mock_publish_read_back_and_delete(mock, tmp_path):
     assert made.publish(post, key=key) == receipt  # its Idempotency-Key answers the first status
     assert len(_mock_statuses(mock)) == before + 1
 
-    made.publisher.delete(receipt.remote_id, key)
+    made.publisher.delete(Attempt(key, receipt.remote_id))
     assert _mock_get(mock, f"/api/v1/statuses/{receipt.remote_id}").status_code == 404
-    made.publisher.delete(receipt.remote_id, key)  # already gone
+    made.publisher.delete(Attempt(key, receipt.remote_id))  # already gone
     assert len(_mock_statuses(mock)) == before
 
 

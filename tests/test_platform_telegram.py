@@ -22,19 +22,15 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.telegram import BotApiServer, EntityError, entity_text, parse_html
 
-from smmflow.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
 from smmflow.model import Account, Group, Media, Post
 from smmflow.platforms import telegram_api as tg
-from smmflow.platforms.base import Context
+from smmflow.platforms.base import Attempt, Context
+from smmflow.platforms.http import FAIL, REAUTH, RETRY, UNKNOWN, Http, Policy, PublishError
+from smmflow.platforms.secrets import Redactor
 from smmflow.platforms.telegram import Telegram
-from smmflow.render import rich
-from smmflow.secrets import Redactor
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.telegram import BotApiServer, EntityError, entity_text, parse_html
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.telegram import BotApiServer, EntityError, entity_text, parse_html
+from smmflow.text.render import rich
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -46,12 +42,10 @@ NOW = "2026-12-15 12:00"
 
 # -- building blocks -----------------------------------------------------------------------
 @pytest.fixture
-def api():
+def api(serve):
     server = BotApiServer()
     server.channel("brutariadulce", title="Brutăria Dulce")
-    server.start()
-    yield server
-    server.stop()
+    return serve(server)
 
 
 def _media(tmp_path: Path, kinds: str) -> tuple[Media, ...]:
@@ -97,7 +91,7 @@ class Made:
         self.publisher = Telegram(self.account, ctx)
 
     def publish(self, post: Post):
-        return self.publisher.publish(post, self.publisher.render(post), "key-1")
+        return self.publisher.publish(post, self.publisher.render(post), Attempt("key-1"))
 
 
 def _made(server: BotApiServer, **settings) -> Made:
@@ -193,7 +187,7 @@ def test_a_public_channel_named_without_at_or_as_a_link_still_works(api, tmp_pat
 def test_dry_run_payload_names_the_method_and_files_and_touches_no_network(api, tmp_path):
     made = _made(api, silent="yes")
     post = _post(tmp_path, media="pp")
-    payload = made.publisher.payload(post, made.publisher.render(post), "key-1")
+    payload = made.publisher.payload(post, made.publisher.render(post), Attempt("key-1"))
     assert payload["method"] == "sendMediaGroup" and payload["disable_notification"] is True
     assert payload["file0"] == "media/item-0.jpg" and payload["chat_id"] == "@brutariadulce"
     assert api.token not in json.dumps(payload) and api.calls == []
@@ -248,7 +242,7 @@ def test_html_telegram_cannot_parse_fails_with_its_description(api, tmp_path):
         "telegram", "<b>Cozonac <p>cald</p>", "", 0, 4096, "characters", (), "HTML"
     )
     with pytest.raises(PublishError) as caught:
-        made.publisher.publish(post, broken, "key-1")
+        made.publisher.publish(post, broken, Attempt("key-1"))
     assert caught.value.kind == FAIL
     assert caught.value.message == (
         'Telegram: Bad Request: can\'t parse entities: Unsupported start tag "p" at byte offset 11'
@@ -385,16 +379,16 @@ def test_delete_removes_every_message_of_an_album_and_tolerates_them_gone(api, t
     made = _made(api)
     api.chats[-1001234567890].can_delete_messages = True
     receipt = made.publish(_post(tmp_path, media="ppp"))
-    made.publisher.delete(receipt.remote_id, "key-1")
+    made.publisher.delete(Attempt("key-1", receipt.remote_id))
     assert api.posts() == []
     assert [c.method for c in api.calls].count("deletemessage") == 3
-    made.publisher.delete(receipt.remote_id, "key-1")  # all gone already: nothing to do
+    made.publisher.delete(Attempt("key-1", receipt.remote_id))  # all gone already: nothing to do
 
 
 def test_delete_accepts_the_url_a_person_recorded(api, tmp_path):
     made = _made(api)
     receipt = made.publish(_post(tmp_path))
-    made.publisher.delete(receipt.url, "key-1")
+    made.publisher.delete(Attempt("key-1", receipt.url))
     assert api.posts() == []
 
 
@@ -402,7 +396,7 @@ def test_a_post_older_than_48_hours_cannot_be_deleted_and_says_so(api, tmp_path)
     made = _made(api)
     receipt = made.publish(_post(tmp_path))
     api.clock = api.posts()[0].date + 49 * 3600
-    error = _fails(FAIL, made.publisher.delete, receipt.remote_id, "key-1")
+    error = _fails(FAIL, made.publisher.delete, Attempt("key-1", receipt.remote_id))
     assert "message can't be deleted" in error.message and "by hand" in error.message
 
 
@@ -559,7 +553,7 @@ def _post_body(body: str) -> Post:
 
 
 def test_the_example_content_renders_to_html_telegram_accepts():
-    from smmflow.repo import load
+    from smmflow.content.repo import load
 
     repo = load(PROJECT)
     checked = 0

@@ -18,11 +18,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import regex
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.github import clean_env, git, run_smmflow
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.github import clean_env, git, run_smmflow
+from repohelp import git
+from servers.github import clean_env, run_smmflow
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXPECTED = Path(__file__).parent / "expected" / "preview-every-platform.md"

@@ -36,10 +36,8 @@ A = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver(secret=SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver(secret=SECRET.encode()))
 
 
 def env() -> dict[str, str]:

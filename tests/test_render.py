@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from smmflow import platforms
 from smmflow.model import Media, Post
-from smmflow.render import bluesky_facets, rich, to_html
-from smmflow.textcount import graphemes, mastodon_length, utf16_units, x_weighted
+from smmflow.platforms import registry
+from smmflow.text.count import graphemes, mastodon_length, utf16_units, x_weighted
+from smmflow.text.render import bluesky_facets, rich, to_html
 
 PHOTO = (
     Path(__file__).resolve().parent
@@ -65,7 +65,7 @@ def make_post(body: str, *, media: bool = False) -> Post:
 
 
 def render(platform: str, body: str, *, media: bool = False):
-    cls = platforms.get(platform)
+    cls = registry.get(platform)
     assert cls is not None, platform
     return cls.render(make_post(body, media=media))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from smmflow.repo import load
+from smmflow.content.repo import load
 
 UTC = dt.timezone.utc
 GROUP = (

@@ -45,10 +45,8 @@ def stamp(minutes: float) -> str:
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver(secret=SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver(secret=SECRET.encode()))
 
 
 def make_repo(root: Path, hook_url: str, posts: dict[str, str]) -> Path:

@@ -13,11 +13,11 @@ piece of at least 8 characters at either end of a secret is masked.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from repohelp import base_env, commit, git, init_repo, smmflow, write
+from servers.loopback import close, listen
 
 NOW = "2026-12-04T12:00Z"
 MASK = "[redacted]"
@@ -73,16 +73,14 @@ class Echoing:
 
             do_GET = do_POST = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        close(self.server)
 
 
 def pieces(texts: dict[str, str]) -> list[str]:
@@ -167,7 +165,7 @@ TOKEN = TOKENS["CUT_MASTODON_TOKEN"]
 
 @pytest.mark.parametrize("cut", range(1, len(TOKEN)))
 def test_a_cut_token_is_masked_wherever_the_cut_falls(cut: int) -> None:
-    from smmflow.secrets import PIECE, Redactor
+    from smmflow.platforms.secrets import PIECE, Redactor
 
     redact = Redactor([TOKEN])
     head, tail = TOKEN[:cut], TOKEN[cut:]
@@ -180,7 +178,7 @@ def test_a_cut_token_is_masked_wherever_the_cut_falls(cut: int) -> None:
 
 
 def test_the_redactor_masks_encoded_pieces_and_keeps_other_text() -> None:
-    from smmflow.secrets import Redactor
+    from smmflow.platforms.secrets import Redactor
 
     redact = Redactor([TOKEN])
     quoted = json.dumps(TOKEN)[1:-1].replace("/", "\\/")  # PHP-style JSON
@@ -190,7 +188,7 @@ def test_the_redactor_masks_encoded_pieces_and_keeps_other_text() -> None:
 
 
 def test_clip_redacts_before_it_cuts() -> None:
-    from smmflow.secrets import Redactor, clip
+    from smmflow.platforms.secrets import Redactor, clip
 
     text = error_text(TOKEN)
     shown = clip(text, Redactor([TOKEN]), CUT)

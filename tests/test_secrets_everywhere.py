@@ -20,13 +20,13 @@ import datetime as dt
 import html
 import json
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 from repohelp import base_env, commit, git, init_repo, smmflow, write
+from servers.loopback import close, listen
 
 GROUP = "vault"
 NOW = "2026-12-04T12:00Z"
@@ -132,16 +132,14 @@ class Echo:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        close(self.server)
 
 
 def _post(day: int, hour: int, body: str) -> str:
@@ -315,11 +313,11 @@ def test_no_secret_in_any_file_or_in_git_history(everything) -> None:
 
 def test_an_exception_from_every_platform_is_redacted(tmp_path: Path) -> None:
     """In-process: the error each publisher raises for an echoed refusal, as text."""
-    from smmflow import platforms
-    from smmflow.http import Http, Policy, PublishError
     from smmflow.model import Account, Group
+    from smmflow.platforms import registry
     from smmflow.platforms.base import Context, Publisher
-    from smmflow.secrets import MissingSecret, env_secrets
+    from smmflow.platforms.http import Http, Policy, PublishError
+    from smmflow.platforms.secrets import MissingSecret, env_secrets
 
     echo = Echo("php", 400)
     try:
@@ -341,7 +339,7 @@ def test_an_exception_from_every_platform_is_redacted(tmp_path: Path) -> None:
         http = Http(redact, Policy(attempts=1, backoff=0, max_wait=0, read_timeout=5))
         texts = {}
         for account in accounts:
-            cls = platforms.get(account.platform)
+            cls = registry.get(account.platform)
             assert cls is not None and issubclass(cls, Publisher)
             publisher = cls(account, Context(tmp_path, group, http, dict(TOKENS), redact))
             try:
@@ -356,7 +354,7 @@ def test_an_exception_from_every_platform_is_redacted(tmp_path: Path) -> None:
 
 
 def test_redactor_masks_every_encoding() -> None:
-    from smmflow.secrets import MASK, Redactor
+    from smmflow.platforms.secrets import MASK, Redactor
 
     for value in TOKENS.values():
         redact = Redactor([value])

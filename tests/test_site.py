@@ -17,16 +17,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from repohelp import GIT_ENV
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOW = "2026-12-10 12:00"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Writer",
-    "GIT_AUTHOR_EMAIL": "writer@example.test",
-    "GIT_COMMITTER_NAME": "Test Writer",
-    "GIT_COMMITTER_EMAIL": "writer@example.test",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 EVIL_TITLE = "<script>alert('title')</script> & \"quotes\""
 EVIL_BODY = (
     "<script>document.title='pwned'</script>\n\n"

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import feedparser
 import pytest
 from repohelp import (
     LEDGER,
@@ -44,10 +45,8 @@ SECRET = "hook-SECRET-7f3a9c51"
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver(secret=SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver(secret=SECRET.encode()))
 
 
 def shop_repo(tmp_path: Path, hook_url: str, posts: dict[str, str], **extra_accounts) -> Path:
@@ -80,13 +79,8 @@ def _rfc3339(text: str | None) -> dt.datetime:
 def check_atom(feed_xml: Path) -> dict[str, ET.Element]:
     """The RFC 4287 requirements a reader relies on; returns the entries by id."""
     data = feed_xml.read_bytes()
-    try:
-        import feedparser  # optional: not a dependency of the project
-    except ImportError:
-        feedparser = None
-    if feedparser is not None:
-        parsed = feedparser.parse(data)
-        assert parsed.bozo == 0, parsed.get("bozo_exception")
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
     root = ET.fromstring(data)
     assert root.tag == f"{A}feed"
     for tag in ("id", "title", "updated"):

@@ -11,6 +11,7 @@ CLI, the loopback webhook receiver.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,8 @@ JPEG = (PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg").
 
 
 @pytest.fixture
-def receiver():
-    server = LoopbackReceiver(secret=SECRET.encode()).start()
-    yield server
-    server.stop()
+def receiver(serve):
+    return serve(LoopbackReceiver(secret=SECRET.encode()))
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -186,17 +185,14 @@ def test_a_restored_feed_page_never_takes_an_uncommitted_image(tmp_path: Path, r
 def test_publishers_send_the_publish_branchs_bytes_not_the_working_trees(tmp_path: Path) -> None:
     """What a publisher uploads comes from `Committed.media_bytes`, even if the file
     changed after sync compared it (the Telegram loopback keeps the uploaded bytes)."""
-    from smmflow import repo as repo_module
-    from smmflow.committed import Committed
-    from smmflow.gitstore import Store
-    from smmflow.http import Http
-    from smmflow.platforms.base import Context
-    from smmflow.platforms.telegram import Telegram
+    from servers.telegram import BotApiServer
 
-    try:
-        from tests.servers.telegram import BotApiServer
-    except ImportError:
-        from servers.telegram import BotApiServer
+    from smmflow.content import repo as repo_module
+    from smmflow.ledger.committed import Committed
+    from smmflow.ledger.gitstore import Store
+    from smmflow.platforms.base import Attempt, Context
+    from smmflow.platforms.http import Http
+    from smmflow.platforms.telegram import Telegram
 
     api = BotApiServer()
     api.channel("shop", title="Shop")
@@ -217,9 +213,9 @@ def test_publishers_send_the_publish_branchs_bytes_not_the_working_trees(tmp_pat
             committed = Committed(store, "main")
             group = loaded.groups["shop"]
             ctx = Context(root, group, Http(), {"TG_TOKEN": api.token}, str, None)
-            ctx.media_bytes = committed.media_bytes
             publisher = Telegram(group.account("telegram"), ctx)
-            publisher.publish(post, publisher.render(post), "key-1")
+            media = functools.partial(committed.media_bytes, group.id)
+            publisher.publish(post, publisher.render(post), Attempt("key-1", media=media))
         finally:
             store.close()
         [message] = api.posts()

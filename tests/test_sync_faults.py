@@ -33,13 +33,10 @@ RETRIES = 3
 
 
 @pytest.fixture
-def hooks():
+def hooks(serve):
     """The faulty receiver (account `hook`) and a healthy one (account `other`)."""
-    faulty = LoopbackReceiver(secret=SECRET.encode(), slow=1.5).start()
-    healthy = LoopbackReceiver(secret=OTHER_SECRET.encode()).start()
-    yield faulty, healthy
-    faulty.stop()
-    healthy.stop()
+    faulty = serve(LoopbackReceiver(secret=SECRET.encode(), slow=1.5))
+    return faulty, serve(LoopbackReceiver(secret=OTHER_SECRET.encode()))
 
 
 def make_repo(tmp_path: Path, hooks) -> Path:

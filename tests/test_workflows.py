@@ -17,11 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-try:  # `python -m pytest` from the repository root
-    from tests.servers.github import node_tools
-except ImportError:  # pytest with tests/ itself on sys.path
-    from servers.github import node_tools
+from servers.github import node_tools
 
 PROJECT = Path(__file__).resolve().parents[1]
 WORKFLOWS = PROJECT / ".github" / "workflows"

@@ -1,50 +1,7 @@
-"""The platform registry: every class under the `smmflow.platforms` entry-point group.
+"""Stage 2, platforms: limits as data, rendering styles, and the publishers.
 
-Built-in platforms register through the same entry points as third-party ones. When
-smmflow runs from a source tree that was never installed, the built-ins are still found.
+One module per platform (and a `<name>_api` module for the larger ones' HTTP
+conversations), found through the `smmflow.platforms` entry points (`registry`); the
+contract in `base` and docs/platforms/writing-a-publisher.md; shared HTTP (`http`),
+secrets (`secrets`) and the feed site's writer (`feedsite`).
 """
-
-from __future__ import annotations
-
-import functools
-import importlib
-from importlib.metadata import entry_points
-
-from .base import Limits, Platform, Rendered
-
-GROUP = "smmflow.platforms"
-BUILTIN = {
-    "feed": "smmflow.platforms.feed:Feed",
-    "webhook": "smmflow.platforms.webhook:Webhook",
-    "mastodon": "smmflow.platforms.mastodon:Mastodon",
-    "bluesky": "smmflow.platforms.bluesky:Bluesky",
-    "telegram": "smmflow.platforms.telegram:Telegram",
-    "facebook": "smmflow.platforms.facebook:Facebook",
-    "instagram": "smmflow.platforms.instagram:Instagram",
-    "vk": "smmflow.platforms.vk:VK",
-    "x": "smmflow.platforms.x:X",
-    "linkedin": "smmflow.platforms.linkedin:LinkedIn",
-}
-
-__all__ = ["GROUP", "Limits", "Platform", "Rendered", "get", "names", "registry"]
-
-
-def _load(target: str) -> type[Platform]:
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
-@functools.lru_cache(maxsize=1)
-def registry() -> dict[str, type[Platform]]:
-    found: dict[str, str] = dict(BUILTIN)
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ep.value
-    return {name: _load(target) for name, target in sorted(found.items())}
-
-
-def names() -> list[str]:
-    return list(registry())
-
-
-def get(name: str) -> type[Platform] | None:
-    return registry().get(name)

@@ -7,17 +7,17 @@ built-in ones register exactly like a third-party package would (see pyproject.t
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
-from ..render import bluesky_facets, rich, to_html
-from ..textcount import graphemes
-
-if TYPE_CHECKING:
-    from ..http import Http
+from ..text.count import graphemes
+from ..text.render import bluesky_facets, rich, to_html
+from .http import FAIL, Http, PublishError
+from .secrets import secret
 
 MB = 1024 * 1024
 
@@ -111,7 +111,8 @@ class Receipt:
 
 @dataclass
 class Context:
-    """What a publisher may use: never global state, so tests can inject all of it."""
+    """What a publisher may use for an account: never global state, so tests can inject
+    all of it."""
 
     root: Path  # the content repository
     group: Group
@@ -119,13 +120,53 @@ class Context:
     environ: Mapping[str, str]
     redact: Callable[[object], str] = str
     public: Path | None = None  # where the feed site is written (default root/public)
-    # (group id, media) -> the bytes to send. Sync reads them from the publish branch's
-    # blobs; None (publisher tests, doctor) reads the file.
-    media_bytes: Callable[[str, Media], bytes] | None = None
+
+
+def _keep_nothing(remote_id: str) -> None:
+    """The checkpoint of an attempt nobody records (a test, a dry run)."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at one (post, account) pair, as the engine hands it to a publisher.
+
+    The engine claims the pair in the ledger before `publish` and records the outcome
+    after; a publisher never sets or reads anything else of the engine's.
+    """
+
+    key: str  # idempotency key: the same for every try of one attempt (a resumed run too)
+    # What the ledger holds for the pair: for `publish`, what a stopped run saved with
+    # `checkpoint` (e.g. uploaded media ids; "" on a first try); for `verify` and `delete`,
+    # the id a publication was recorded with.
+    remote_id: str = ""
+    # Save progress before the request that publishes (kept as the pair's `remote_id`).
+    checkpoint: Callable[[str], None] = _keep_nothing
+    # The bytes to send for a media file. Sync reads the publish branch's blob, never the
+    # working tree's file (which may hold an uncommitted change); None reads the file.
+    media: Callable[[Media], bytes] | None = None
+
+    def read_media(self, media: Media) -> bytes:
+        """The bytes of `media` to send; a `PublishError` (FAIL) when they cannot be had."""
+        try:
+            return self.media(media) if self.media is not None else media.file.read_bytes()
+        except LookupError as exc:  # committed.NotCommitted: not on the publish branch
+            raise PublishError(FAIL, f"cannot send {media.src}: {exc}") from None
+        except OSError as exc:
+            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
+
+    def upload(self, media: Media) -> tuple[str, bytes, str]:
+        """(file name, bytes, MIME type) of `media`: a multipart file, as bytes (not a
+        handle), so that a retried request sends it again."""
+        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
+        return media.file.name, self.read_media(media), kind
 
 
 class Publisher(Platform):
-    """A platform that can publish. Subclasses implement `publish` (and what they can)."""
+    """A platform that can publish: docs/platforms/writing-a-publisher.md is the contract.
+
+    Subclasses implement `publish` (and `verify`, `delete`, `doctor_account` where the
+    platform can) and say what they can do in the class attributes below.
+    """
 
     idempotent: ClassVar[bool] = False  # re-sending with the same key never duplicates
     can_verify: ClassVar[bool] = False  # `verify` can tell whether an unknown send went out
@@ -137,50 +178,38 @@ class Publisher(Platform):
     def __init__(self, account: Account, ctx: Context):
         self.account = account
         self.ctx = ctx
-        # Set by the engine before each `publish`: what a stopped run saved for this pair
-        # (e.g. an Instagram container id), and how to save such progress now.
-        self.prior_remote_id = ""
-        self.checkpoint: Callable[[str], None] = lambda remote_id: None
 
     def secret(self, setting: str) -> str:
-        from ..secrets import secret
-
         return secret(self.account.get(setting), setting, self.account.name, self.ctx.environ)
 
-    def read_media(self, media: Media) -> bytes:
-        """The bytes of `media` to send: during sync, the publish branch's blob (never the
-        working tree's file, which may hold an uncommitted change)."""
-        from ..http import FAIL, PublishError
-
-        try:
-            if self.ctx.media_bytes is not None:
-                return self.ctx.media_bytes(self.ctx.group.id, media)
-            return media.file.read_bytes()
-        except LookupError as exc:
-            raise PublishError(FAIL, f"cannot send {media.src}: {exc}") from None
-        except OSError as exc:
-            raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
-
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """What would be sent (shown by `sync --dry-run`; must not touch the network)."""
         return {"text": rendered.text}
 
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        """Send the post once; raise a classified `PublishError` when it does not go out."""
         raise NotImplementedError
 
-    def verify(self, post: Post, key: str, remote_id: str) -> Receipt | None:
-        """The post if it is on the platform, None if it is certainly not."""
+    def verify(self, post: Post, attempt: Attempt) -> Receipt | None:
+        """The post if it is on the platform, None if it is certainly not (`can_verify`)."""
         raise NotImplementedError
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
+        """Remove the publication `attempt.remote_id` (`can_delete`); gone already is done."""
         raise NotImplementedError
 
     def doctor(self) -> list[Finding]:
-        """Secrets present and valid (a harmless read call), permissions, token expiry.
+        """`smmflow doctor` for this account: every `*_env` secret set, then (only if they
+        are) what `doctor_account` finds with a harmless read call."""
+        found = doctor_secrets(self)
+        if any(f.level == "error" for f in found):
+            return found
+        return self.doctor_account(found)
 
-        The default only checks that the secrets are set; network platforms override it.
-        """
-        return doctor_secrets(self)
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        """Secrets valid, permissions, token expiry, asked of the platform; `secrets` are the
+        lines saying each `*_env` is set (usually kept first). The default asks nothing."""
+        return secrets
 
 
 @dataclass(frozen=True)

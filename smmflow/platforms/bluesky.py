@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import struct
 
-from ..http import FAIL, REAUTH, RETRY, PublishError
 from ..model import Media, Post
-from .base import Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from .base import Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .bluesky_api import (
     DEFAULT_PDS,
     POST,
@@ -26,6 +25,7 @@ from .bluesky_api import (
     rkey_for,
     token_scope,
 )
+from .http import FAIL, REAUTH, RETRY, PublishError
 
 MENTION = "app.bsky.richtext.facet#mention"
 PROBES = 8  # record keys tried when another post of the account holds ours (same minute)
@@ -97,7 +97,7 @@ class Bluesky(Publisher):
         return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
 
     # -- publishing ----------------------------------------------------------------------
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         record: dict = {"$type": POST, "text": rendered.text, "createdAt": "(when sent)"}
         if rendered.facets:
             record["facets"] = [dict(facet) for facet in rendered.facets]
@@ -111,11 +111,12 @@ class Bluesky(Publisher):
             "pds": self.pds,
             "repo": self.handle,
             "collection": POST,
-            "rkey": rkey_for(post.utc, key),
+            "rkey": rkey_for(post.utc, attempt.key),
             "record": record,
         }
 
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        key = attempt.key
         client = self.client
         did = client.ensure().did
         rkey = None
@@ -131,7 +132,7 @@ class Bluesky(Publisher):
             raise PublishError(
                 FAIL, f"{PROBES} record keys of this minute are taken by other posts"
             )
-        record = self.record(post, rendered)
+        record = self.record(post, rendered, attempt)
         last: PublishError | None = None
         for _attempt in range(2):
             try:
@@ -158,7 +159,7 @@ class Bluesky(Publisher):
         uri = str(answer.get("uri") or at_uri(did, rkey))
         return Receipt(uri, self.post_url(rkey))
 
-    def record(self, post: Post, rendered: Rendered) -> dict:
+    def record(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """The app.bsky.feed.post record: mentions resolved to DIDs, media uploaded."""
         record: dict = {"$type": POST, "text": rendered.text, "createdAt": now_rfc3339()}
         facets = self._facets(rendered.facets)
@@ -166,7 +167,7 @@ class Bluesky(Publisher):
             record["facets"] = facets
         if self.langs:
             record["langs"] = self.langs
-        embed = self._embed(post.media)
+        embed = self._embed(post.media, attempt)
         if embed:
             record["embed"] = embed
         return record
@@ -194,7 +195,7 @@ class Bluesky(Publisher):
             self._dids[handle] = self.client.resolve_handle(handle) if handle else None
         return self._dids[handle]
 
-    def _embed(self, media: tuple[Media, ...]) -> dict | None:
+    def _embed(self, media: tuple[Media, ...], attempt: Attempt) -> dict | None:
         if not media:
             return None
         videos = [m for m in media if m.kind == "video"]
@@ -202,14 +203,14 @@ class Bluesky(Publisher):
             raise PublishError(FAIL, "Bluesky takes either up to 4 images or one video per post")
         if videos:
             video = videos[0]
-            data, mime, size = self._read(video)
+            data, mime, size = self._read(video, attempt)
             embed: dict = {"$type": "app.bsky.embed.video", "video": self._upload(data, mime)}
             if video.alt:
                 embed["alt"] = video.alt
             return embed
         images = []
         for item in media:
-            data, mime, size = self._read(item)
+            data, mime, size = self._read(item, attempt)
             limit = self.limits.image_bytes
             if limit and len(data) > limit:
                 raise PublishError(
@@ -221,8 +222,8 @@ class Bluesky(Publisher):
             images.append(image)
         return {"$type": "app.bsky.embed.images", "images": images}
 
-    def _read(self, media: Media) -> tuple[bytes, str, tuple[int, int] | None]:
-        data = self.read_media(media)
+    def _read(self, media: Media, attempt: Attempt) -> tuple[bytes, str, tuple[int, int] | None]:
+        data = attempt.read_media(media)
         sniffed, size = image_info(data)
         mime = sniffed or _MIMES.get(media.file.suffix.lower(), "application/octet-stream")
         return data, mime, size
@@ -231,7 +232,8 @@ class Bluesky(Publisher):
         return self.client.upload_blob(data, mime)
 
     # -- after publishing ----------------------------------------------------------------
-    def verify(self, post: Post, key: str, remote_id: str) -> Receipt | None:
+    def verify(self, post: Post, attempt: Attempt) -> Receipt | None:
+        key = attempt.key
         client = self.client
         did = client.ensure().did
         rendered = self.render(post)
@@ -244,17 +246,15 @@ class Bluesky(Publisher):
                 return self._receipt(did, rkey, found)
         return None
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
         try:
-            repo, collection, rkey = parse_at_uri(remote_id)
+            repo, collection, rkey = parse_at_uri(attempt.remote_id)
         except ValueError as exc:
             raise PublishError(FAIL, f"cannot delete: {exc}") from None
         self.client.delete_record(repo, rkey, collection)
 
-    def doctor(self) -> list[Finding]:
-        found = doctor_secrets(self)
-        if any(f.level == "error" for f in found):
-            return found
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        """The account as its PDS sees it (the secret lines are not repeated)."""
         client = self.client
         try:
             session = client.login()

@@ -15,10 +15,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-
-from ..http import (
+from .http import (
     FAIL,
     REAUTH,
     RETRY,
@@ -26,12 +25,18 @@ from ..http import (
     Http,
     PublishError,
     Redact,
+    json_body,
+    json_object,
     retry_after_header,
     short_body,
 )
 
+if TYPE_CHECKING:
+    import requests
+
 POST = "app.bsky.feed.post"
 DEFAULT_PDS = "https://bsky.social"
+PDS = "the PDS"  # who answered, in messages
 # Record keys of posts are TIDs: 13 characters of base32-sortable (atproto "tid" syntax).
 S32 = "234567abcdefghijklmnopqrstuvwxyz"
 TID_MAX_MICROS = 2**53 - 1
@@ -115,10 +120,7 @@ class RateLimited(PublishError):
 
 def xrpc_error(response: requests.Response, redact: Redact) -> tuple[str, str]:
     """(error name, message) of an XRPC error answer; a short body when it is not JSON."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = json_body(response)
     if isinstance(body, dict):
         name = str(body.get("error") or "")
         message = str(body.get("message") or "")
@@ -214,7 +216,7 @@ class Client:
             method,
             self.url(nsid),
             idempotent=idempotent,
-            classify=lambda response: classify(response, idempotent, self.http.redact),
+            classify=classify,
             retry_after=rate_limit_wait,
             headers=headers,
             **kwargs,
@@ -249,7 +251,7 @@ class Client:
                     REAUTH, f"app password refused for @{self.handle} by {self.pds} ({exc.message})"
                 ) from None
             raise
-        return self._keep(_json(response, self.http.redact))
+        return self._keep(json_object(response, PDS))
 
     def refresh(self) -> Session:
         """com.atproto.server.refreshSession with the refresh token; a new login if that
@@ -269,7 +271,7 @@ class Client:
                 self.session = None
                 return self.login()
             raise
-        return self._keep(_json(response, self.http.redact))
+        return self._keep(json_object(response, PDS))
 
     def ensure(self) -> Session:
         return self.session or self.login()
@@ -296,9 +298,7 @@ class Client:
 
     # -- the calls the publisher makes ---------------------------------------------------
     def get_session(self) -> dict:
-        return _json(
-            self.call("GET", "com.atproto.server.getSession", idempotent=True), self.http.redact
-        )
+        return json_object(self.call("GET", "com.atproto.server.getSession", idempotent=True), PDS)
 
     def resolve_handle(self, handle: str) -> str | None:
         """The DID of a handle; None when the PDS says it does not resolve (400)."""
@@ -313,7 +313,7 @@ class Client:
             if exc.kind == FAIL:
                 return None
             raise
-        did = _json(response, self.http.redact).get("did")
+        did = json_object(response, PDS).get("did")
         return str(did) if isinstance(did, str) and did.startswith("did:") else None
 
     def get_record(self, repo: str, rkey: str, collection: str = POST) -> dict | None:
@@ -329,7 +329,7 @@ class Client:
             if exc.kind == FAIL and ("RecordNotFound" in exc.message or "HTTP 404" in exc.message):
                 return None
             raise
-        return _json(response, self.http.redact)
+        return json_object(response, PDS)
 
     def upload_blob(self, data: bytes, mime: str) -> dict:
         response = self.call(
@@ -339,7 +339,7 @@ class Client:
             data=data,
             headers={"Content-Type": mime},
         )
-        blob = _json(response, self.http.redact).get("blob")
+        blob = json_object(response, PDS).get("blob")
         if not isinstance(blob, dict):
             raise PublishError(RETRY, "uploadBlob answered without a blob")
         return blob
@@ -349,18 +349,8 @@ class Client:
         # Not repeated blindly: a repeat of a create that went through answers 500 (the key
         # is taken). The publisher asks getRecord instead, then sends again if it is not there.
         response = self.call("POST", "com.atproto.repo.createRecord", idempotent=False, json=body)
-        return _json(response, self.http.redact)
+        return json_object(response, PDS)
 
     def delete_record(self, repo: str, rkey: str, collection: str = POST) -> None:
         body = {"repo": repo, "collection": collection, "rkey": rkey}
         self.call("POST", "com.atproto.repo.deleteRecord", idempotent=True, json=body)
-
-
-def _json(response: requests.Response, redact: Redact) -> dict:
-    try:
-        answer = response.json()
-    except ValueError:
-        raise PublishError(
-            RETRY, f"the PDS answered with malformed JSON: {short_body(response, redact)}"
-        ) from None
-    return answer if isinstance(answer, dict) else {}

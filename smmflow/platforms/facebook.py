@@ -13,11 +13,10 @@ pair waits for a person (`smmflow status` says what to check, `smmflow resolve` 
 from __future__ import annotations
 
 import json
-import mimetypes
 
-from ..http import UNKNOWN, PublishError
-from ..model import Media, Post
-from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from ..model import Post
+from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from .http import UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, GraphError, token_findings, usage_findings
 
 WEB = "https://www.facebook.com"
@@ -52,14 +51,14 @@ class Facebook(Publisher):
     # -- what is sent --------------------------------------------------------------------
     @staticmethod
     def _link(post: Post) -> str:
-        from ..render import rich
+        from ..text.render import rich
 
         for link in rich(post.body).links:
             if link.href.startswith(("http://", "https://")):
                 return link.href
         return ""
 
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         page = self.page
         images = [m for m in post.media if m.kind == "image"]
         videos = [m for m in post.media if m.kind == "video"]
@@ -88,12 +87,8 @@ class Facebook(Publisher):
             body["link"] = link
         return body
 
-    def _file(self, media: Media) -> dict:
-        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        return {"source": (media.file.name, self.read_media(media), kind)}
-
     # -- publishing ----------------------------------------------------------------------
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
         graph = self._graph()
         page = self.page
         images = [m for m in post.media if m.kind == "image"]
@@ -102,7 +97,7 @@ class Facebook(Publisher):
             answer = graph.post(
                 f"{page}/videos",
                 {"description": rendered.text},
-                files=self._file(videos[0]),
+                files={"source": attempt.upload(videos[0])},
                 publish=True,
             )
             return self._receipt(graph, str(answer.get("id") or ""))
@@ -110,7 +105,9 @@ class Facebook(Publisher):
             data = {"message": rendered.text, "published": "true"}
             if images[0].alt:
                 data["alt_text_custom"] = images[0].alt
-            answer = graph.post(f"{page}/photos", data, files=self._file(images[0]), publish=True)
+            answer = graph.post(
+                f"{page}/photos", data, files={"source": attempt.upload(images[0])}, publish=True
+            )
             return self._receipt(graph, str(answer.get("post_id") or answer.get("id") or ""))
         if images:
             data = {"message": rendered.text}
@@ -119,7 +116,9 @@ class Facebook(Publisher):
                 if media.alt:
                     upload["alt_text_custom"] = media.alt
                 # Unpublished photos are invisible until attached: re-sending one is harmless.
-                photo = graph.post(f"{page}/photos", upload, files=self._file(media), publish=False)
+                photo = graph.post(
+                    f"{page}/photos", upload, files={"source": attempt.upload(media)}, publish=False
+                )
                 data[f"attached_media[{i}]"] = json.dumps({"media_fbid": str(photo.get("id"))})
             answer = graph.post(f"{page}/feed", data, publish=True)
             return self._receipt(graph, str(answer.get("id") or ""))
@@ -146,19 +145,17 @@ class Facebook(Publisher):
             url = WEB + found  # videos answer with a path
         return Receipt(remote_id, url)
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
         try:
-            self._graph().delete(remote_id)
+            self._graph().delete(attempt.remote_id)
         except GraphError as exc:
             if exc.code == 100 and exc.subcode == 33:
                 return  # already gone ("does not exist"): deleting it is done
             raise
 
     # -- doctor --------------------------------------------------------------------------
-    def doctor(self) -> list[Finding]:
-        found = doctor_secrets(self)
-        if any(f.level == "error" for f in found):
-            return found
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        found = list(secrets)
         graph = self._graph()
         try:
             me = graph.get("me", fields="id,name")

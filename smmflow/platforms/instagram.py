@@ -21,9 +21,9 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from ..http import FAIL, RETRY, UNKNOWN, PublishError
 from ..model import Post
-from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, token_findings, usage_findings
 
 PERMISSIONS = ("instagram_basic", "instagram_content_publish", "pages_read_engagement")
@@ -87,7 +87,7 @@ class Instagram(Publisher):
             return [f"{base.rstrip('/')}/{_href(m.src)}" for m in post.media]
         feed = self._feed_account()
         if feed is not None and feed.name in post.platforms:
-            from .. import feedsite
+            from . import feedsite
 
             base = str(feed.get("base_url"))
             return [feedsite.media_url(post.group, m.src, base) for m in post.media]
@@ -111,7 +111,7 @@ class Instagram(Publisher):
         raw = json.dumps(what, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(raw).hexdigest()[:12]
 
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         try:
             urls = self.media_urls(post)
         except PublishError as exc:
@@ -126,7 +126,7 @@ class Instagram(Publisher):
         return {"POST": steps, "caption": rendered.text, "media": media}
 
     # -- publishing ----------------------------------------------------------------------
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
         if not post.media:
             raise PublishError(FAIL, "Instagram needs an image or a video on every post")
         graph = self._graph()
@@ -134,22 +134,22 @@ class Instagram(Publisher):
         urls = self.media_urls(post)
         mark = self._fingerprint(caption, post, urls)
         container = ""
-        if self.prior_remote_id:
-            found = self._resume(graph, caption, mark)
+        if attempt.remote_id:
+            found = self._resume(graph, caption, mark, attempt.remote_id)
             if isinstance(found, Receipt):
                 return found
             container = found or ""
         if not container:
             self._check_quota(graph)
             container = self._create(graph, post, caption, urls)
-            self.checkpoint(f"{container}:{mark}")
+            attempt.checkpoint(f"{container}:{mark}")
         if self._wait(graph, container) == "PUBLISHED":
             return self._find(graph, caption, container)
         return self._publish(graph, container, caption)
 
-    def _resume(self, graph: Graph, caption: str, mark: str) -> Receipt | str | None:
+    def _resume(self, graph: Graph, caption: str, mark: str, saved_id: str) -> Receipt | str | None:
         """What a stopped send left: its post (Receipt), a container to publish, or None."""
-        saved = _CHECKPOINT.match(self.prior_remote_id)
+        saved = _CHECKPOINT.match(saved_id)
         if not saved:
             return None  # not a container of ours (e.g. a URL a person recorded)
         container, saved_mark = saved.group(1), saved.group(2)
@@ -328,14 +328,12 @@ class Instagram(Publisher):
                 retry_after=3600,
             )
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
         raise PublishError(FAIL, "the Instagram Graph API cannot delete posts: remove it by hand")
 
     # -- doctor --------------------------------------------------------------------------
-    def doctor(self) -> list[Finding]:
-        found = doctor_secrets(self)
-        if any(f.level == "error" for f in found):
-            return found
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        found = list(secrets)
         graph = self._graph()
         try:
             me = graph.get(self.user, fields="username")

@@ -12,19 +12,19 @@ docs/platforms/mastodon.md.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-import requests
-
-from ..http import FAIL, RETRY, UNKNOWN, PublishError
 from ..model import Media, Post
-from ..textcount import mastodon_length
+from ..text.count import mastodon_length
 from . import mastodon_api as api
-from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
 
-# prior_remote_id of a run that uploaded its media, then stopped:
+if TYPE_CHECKING:
+    import requests
+
+# The checkpoint (`Attempt.remote_id`) of a run that uploaded its media, then stopped:
 # `media:<fingerprint of key and media>:<id>,<id>`, reused only for the same key and files.
 CHECKPOINT = "media:"
 
@@ -53,8 +53,19 @@ class Mastodon(Publisher):
 
     # -- what is sent ------------------------------------------------------------------
     @property
+    def client(self) -> api.Client:
+        """The account's API client (its instance checked when first asked for)."""
+        found = self.__dict__.get("_client")
+        if found is None:
+            instance = self.account.get("instance") or ""
+            found = self.__dict__["_client"] = api.Client(
+                self.ctx.http, instance, lambda: self.secret("token_env")
+            )
+        return found
+
+    @property
     def base(self) -> str:
-        return api.base_url(self.account.get("instance") or "")
+        return self.client.base
 
     def _form(self, rendered: Rendered, media_ids: list[str]) -> list[tuple[str, str]]:
         form = [("status", rendered.text)]
@@ -65,8 +76,8 @@ class Mastodon(Publisher):
                 form.append((setting, value))
         return form
 
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
-        body: dict = {"status": rendered.text, "idempotency_key": key}
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
+        body: dict = {"status": rendered.text, "idempotency_key": attempt.key}
         for setting in ("visibility", "language"):
             if self.account.get(setting):
                 body[setting] = self.account.get(setting)
@@ -74,21 +85,9 @@ class Mastodon(Publisher):
             body["media"] = [{"file": m.src, "description": m.alt} for m in post.media]
         return body
 
-    def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
-        headers["Authorization"] = f"Bearer {self.secret('token_env')}"
-        return self.ctx.http.request(
-            method,
-            self.base + path,
-            idempotent=True,
-            classify=lambda response: api.classify(response, self.ctx.http.redact),
-            retry_after=api.rate_limit_wait,
-            headers=headers,
-            **kwargs,
-        )
-
     # -- publishing --------------------------------------------------------------------
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        key = attempt.key
         visibility = (self.account.get("visibility") or "").strip()
         if visibility and visibility not in api.VISIBILITIES:
             raise PublishError(
@@ -100,20 +99,20 @@ class Mastodon(Publisher):
                 FAIL, f"{len(post.media)} media files; Mastodon takes {self.limits.media_max}"
             )
         mark = f"{CHECKPOINT}{_fingerprint(post, key)}:"
-        resumed = bool(post.media) and self.prior_remote_id.startswith(mark)
+        resumed = bool(post.media) and attempt.remote_id.startswith(mark)
         if resumed:  # ready or not is unknown: look at each one
-            media_ids = [i for i in self.prior_remote_id[len(mark) :].split(",") if i]
+            media_ids = [i for i in attempt.remote_id[len(mark) :].split(",") if i]
             processing = list(media_ids)
         else:
-            uploads = [self._upload(media) for media in post.media]
+            uploads = [self._upload(media, attempt) for media in post.media]
             media_ids = [media_id for media_id, _ in uploads]
             processing = [media_id for media_id, ready in uploads if not ready]
             if media_ids:
-                self.checkpoint(mark + ",".join(media_ids))
+                attempt.checkpoint(mark + ",".join(media_ids))
         for media_id in processing:
             self._wait_until_processed(media_id, resumed)
         try:
-            response = self._request(
+            response = self.client.request(
                 "POST",
                 "/api/v1/statuses",
                 data=self._form(rendered, media_ids),
@@ -141,15 +140,13 @@ class Mastodon(Publisher):
             url = f"{self.base}/@{acct}/{status_id}" if acct else ""
         return Receipt(status_id, url)
 
-    def _upload(self, media: Media) -> tuple[str, bool]:
+    def _upload(self, media: Media, attempt: Attempt) -> tuple[str, bool]:
         """The new attachment's id, and whether it is ready (200 with a `url`; a 202 has
         `url: null` until Mastodon has processed it)."""
-        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        data = self.read_media(media)
-        response = self._request(
+        response = self.client.request(
             "POST",
             "/api/v2/media",
-            files={"file": (media.file.name, data, kind)},
+            files={"file": attempt.upload(media)},
             data={"description": media.alt},
         )
         answer = _json(response)
@@ -163,7 +160,7 @@ class Mastodon(Publisher):
         waits = list(self.media_waits)
         while True:
             try:
-                response = self._request("GET", f"/api/v1/media/{media_id}")
+                response = self.client.request("GET", f"/api/v1/media/{media_id}")
             except PublishError as exc:
                 if resumed and "HTTP 404" in exc.message:
                     return  # attached by the stopped run's post (or gone): the POST decides
@@ -177,19 +174,17 @@ class Mastodon(Publisher):
                 )
             self.ctx.http.sleep(waits.pop(0))
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
         try:
-            self._request("DELETE", f"/api/v1/statuses/{remote_id}")
+            self.client.request("DELETE", f"/api/v1/statuses/{attempt.remote_id}")
         except PublishError as exc:
             if "HTTP 404" in exc.message:
                 return  # already gone: deleting is done
             raise
 
     # -- doctor ------------------------------------------------------------------------
-    def doctor(self) -> list[Finding]:
-        found = doctor_secrets(self)
-        if any(f.level == "error" for f in found):
-            return found
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        found = list(secrets)
         try:
             base = self.base
         except PublishError as exc:
@@ -207,18 +202,10 @@ class Mastodon(Publisher):
                     f"visibility {visibility!r} is not one of {', '.join(api.VISIBILITIES)}",
                 )
             )
-        auth = {"Authorization": f"Bearer {self.secret('token_env')}"}
         redact = self.ctx.http.redact
 
         def get(path: str) -> requests.Response:
-            return self.ctx.http.request(
-                "GET",
-                base + path,
-                idempotent=True,
-                classify=lambda response: api.accept_all(response, redact),
-                retry_after=api.rate_limit_wait,
-                headers=auth,
-            )
+            return self.client.request("GET", path, classify=api.accept_all)
 
         me = get("/api/v1/accounts/verify_credentials")
         if me.status_code == 200:
@@ -281,8 +268,4 @@ def _about_media(message: str) -> bool:
 
 
 def _json(response: requests.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        raise PublishError(RETRY, "Mastodon answered with malformed JSON") from None
-    return body if isinstance(body, dict) else {}
+    return json_object(response, "Mastodon")

@@ -11,12 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
+from .http import (
+    FAIL,
+    REAUTH,
+    RETRY,
+    Classify,
+    Http,
+    PublishError,
+    Redact,
+    json_body,
+    retry_after_header,
+    short_body,
+)
+from .secrets import clip
 
-from ..http import FAIL, REAUTH, RETRY, PublishError, Redact, retry_after_header, short_body
-from ..secrets import clip
+if TYPE_CHECKING:
+    import requests
 
 # A token with `write` holds every `write:*` scope; these are the ones publishing needs.
 NEEDED_SCOPES = {
@@ -43,10 +56,7 @@ def base_url(instance: str) -> str:
 def error_text(response: requests.Response, redact: Redact) -> str:
     """Mastodon's `error` field (entities/Error), or a short rendering of the body; redacted
     before it is cut."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = json_body(response)
     if isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip():
         return clip(body["error"], redact)
     return short_body(response, redact)
@@ -86,8 +96,9 @@ def rate_limit_wait(
     return retry_after_header(response)
 
 
-def classify(response: requests.Response, redact: Redact) -> PublishError | None:
-    """One Mastodon answer → None (success) or a classified `PublishError`.
+def classify(response: requests.Response, idempotent: bool, redact: Redact) -> PublishError | None:
+    """One Mastodon answer → None (success) or a classified `PublishError` (the shape of
+    `http.default_classify`; `idempotent` does not change anything here, see below).
 
     Every request smmflow sends to Mastodon is safe to repeat: statuses carry the
     `Idempotency-Key`, a repeated upload only leaves an unattached file (Mastodon removes
@@ -102,9 +113,7 @@ def classify(response: requests.Response, redact: Redact) -> PublishError | None
         # lost on the way, so it is retried here (with the same Idempotency-Key).
         if not response.content.strip():
             return PublishError(RETRY, f"HTTP {status} with an empty body")
-        try:
-            response.json()
-        except ValueError:
+        if json_body(response) is None:
             return PublishError(RETRY, f"HTTP {status} with a malformed JSON body")
         return None
     reason = error_text(response, redact)
@@ -133,10 +142,12 @@ def classify(response: requests.Response, redact: Redact) -> PublishError | None
     return PublishError(FAIL, f"HTTP {status}: {reason}")
 
 
-def accept_all(response: requests.Response, redact: Redact) -> PublishError | None:
+def accept_all(
+    response: requests.Response, idempotent: bool, redact: Redact
+) -> PublishError | None:
     """For `doctor`: every HTTP answer is looked at by the caller, except 5xx/429 (retried)."""
     if response.status_code == 429 or response.status_code >= 500:
-        return classify(response, redact)
+        return classify(response, idempotent, redact)
     return None
 
 
@@ -146,3 +157,28 @@ def missing_scopes(scopes: list[str] | str) -> list[str]:
     if "write" in held:
         return []
     return [scope for scope in NEEDED_SCOPES if scope not in held]
+
+
+class Client:
+    """Mastodon's REST API for one account: the instance, its token, the shared Http.
+    Every call is safe to repeat (see `classify`), so every call is `idempotent`."""
+
+    def __init__(self, http: Http, instance: str, token: Callable[[], str]):
+        self.http = http
+        self.base = base_url(instance)
+        self._token = token
+
+    def request(
+        self, method: str, path: str, *, classify: Classify = classify, **kwargs: object
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+        headers["Authorization"] = f"Bearer {self._token()}"
+        return self.http.request(
+            method,
+            self.base + path,
+            idempotent=True,
+            classify=classify,
+            retry_after=rate_limit_wait,
+            headers=headers,
+            **kwargs,
+        )

@@ -20,16 +20,30 @@ graph-api/guides/error-handling), not on the status:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-
-from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, default_classify
 from .base import Finding
+from .http import (
+    FAIL,
+    REAUTH,
+    RETRY,
+    UNKNOWN,
+    Http,
+    PublishError,
+    Redact,
+    default_classify,
+    json_body,
+    json_object,
+)
+
+if TYPE_CHECKING:
+    import requests
 
 # Current version (introduced 2026-11-04; v21.0 stops working on 2027-01-21). An account's
 # `api` setting overrides it, e.g. https://graph.instagram.com/v27.0 for Instagram Login.
@@ -100,10 +114,7 @@ class GraphError(PublishError):
 
 def error_body(response: requests.Response) -> GraphErrorBody | None:
     """The `error` object of a Graph answer, or None when there is none."""
-    try:
-        data = response.json()
-    except ValueError:
-        return None
+    data = json_body(response)
     error = data.get("error") if isinstance(data, dict) else None
     if not isinstance(error, dict):
         return None
@@ -183,49 +194,55 @@ def busiest(headers: Mapping[str, str]) -> int:
 
 
 def classify(
-    response: requests.Response, *, publish: bool, title: str, redact: Redact
+    response: requests.Response, idempotent: bool, redact: Redact, *, title: str
 ) -> PublishError | None:
-    """The kind of a Graph answer (None for success); `publish`: the call creates a post."""
+    """The kind of a Graph answer (None for success), the shape of `http.default_classify`:
+    `idempotent` False means the call creates a post; `title` names the platform."""
     status = response.status_code
     body = error_body(response)
     if body is None:
         if 200 <= status < 300:
             return None
-        error = default_classify(response, not publish, redact)
+        error = default_classify(response, idempotent, redact)
         if error is not None:
             error.message = f"{title}: {error.message}"
             error.args = (error.message,)
         return error
-    code, sub = body.code, body.subcode
+    kind, text, wait = _kind(body, response, publish=not idempotent)
+    return GraphError(kind, f"{title} {text}", wait, body.code, body.subcode)
 
-    def make(kind: str, text: str, wait: float | None = None) -> GraphError:
-        return GraphError(kind, f"{title} {text}", wait, code, sub)
 
+def _kind(
+    body: GraphErrorBody, response: requests.Response, *, publish: bool
+) -> tuple[str, str, float | None]:
+    """(kind, words, seconds to wait) of a Graph error object, decided on its code."""
+    code, sub, short = body.code, body.subcode, body.short()
     if sub in RETRY_SUBCODES:
-        wait = usage_wait(response.headers) or RETRY_SUBCODES[sub]
-        return make(RETRY, f"could not take it now ({body.short()})", wait)
+        return (
+            RETRY,
+            f"could not take it now ({short})",
+            usage_wait(response.headers) or RETRY_SUBCODES[sub],
+        )
     if code in RATE_LIMITS:
         wait = usage_wait(response.headers)
         if wait is None and code in (341, 368):
             wait = 3600.0  # app limit / temporary block: hours, never seconds
-        return make(RETRY, f"rate limit ({body.short()})", wait)
+        return RETRY, f"rate limit ({short})", wait
     if code in TOKEN:
-        return make(REAUTH, f"refused the access token ({body.short()})")
+        return REAUTH, f"refused the access token ({short})", None
     if code in PERMISSION:
         names = sorted(set(_PERMISSION_NAME.findall(f"{body.message} {body.user_msg}")))
         which = f"permission {', '.join(names)}" if names else "a permission"
-        return make(
+        return (
             FAIL,
-            f"refused: the token lacks {which} ({body.short()}); grant it to the app and "
-            "make a new token",
+            f"refused: the token lacks {which} ({short}); grant it to the app and make a new token",
+            None,
         )
     if code == DUPLICATE:
-        return make(FAIL, f"says this is a duplicate of a recent post ({body.short()})")
-    if code in AMBIGUOUS or status >= 500 or body.transient:
-        if publish:
-            return make(UNKNOWN, f"answered with a server error ({body.short()})")
-        return make(RETRY, f"answered with a server error ({body.short()})")
-    return make(FAIL, f"refused the request ({body.short()})")
+        return FAIL, f"says this is a duplicate of a recent post ({short})", None
+    if code in AMBIGUOUS or response.status_code >= 500 or body.transient:
+        return (UNKNOWN if publish else RETRY), f"answered with a server error ({short})", None
+    return FAIL, f"refused the request ({short})", None
 
 
 class Graph:
@@ -257,27 +274,18 @@ class Graph:
             data = {**(data or {}), "access_token": self.token}
         else:
             params = {**(params or {}), "access_token": self.token}
-        title = self.title
         response = self.http.request(
             method,
             self.url(path),
             idempotent=not publish,
-            classify=lambda r: classify(r, publish=publish, title=title, redact=self.http.redact),
+            classify=functools.partial(classify, title=self.title),
             retry_after=lambda r: usage_wait(r.headers),
             params=params,
             data=data,
             files=files,
         )
         self.last = response
-        try:
-            answer = response.json()
-        except ValueError:
-            kind = UNKNOWN if publish else RETRY
-            raise PublishError(kind, f"{title} answered with something that is not JSON") from None
-        if not isinstance(answer, dict):
-            kind = UNKNOWN if publish else RETRY
-            raise PublishError(kind, f"{title} answered with unexpected JSON")
-        return answer
+        return json_object(response, self.title, UNKNOWN if publish else RETRY)
 
     def get(self, path: str, **params: object) -> dict:
         return self._call("GET", path, publish=False, params=params)
@@ -322,15 +330,17 @@ def token_findings(
         scopes = {str(s) for s in info.get("scopes") or []}
     missing = [p for p in needed if p not in scopes]
     if missing:
-        found.append(
-            Finding(
-                "error",
-                f"the token lacks permission {', '.join(missing)}: grant it to the app and "
-                "make a new token",
-            )
-        )
+        message = f"the token lacks permission {', '.join(missing)}: grant it to the app and make a new token"
+        found.append(Finding("error", message))
     else:
         found.append(Finding("ok", f"permissions {', '.join(needed)} granted"))
+    return found + _expiry(info, now)
+
+
+def _expiry(info: dict, now: float) -> list[Finding]:
+    """An error for a token (or its data access) that expired, a warning for one that soon
+    will; nothing for one that never does."""
+    found = []
     for key, what in (("expires_at", "token"), ("data_access_expires_at", "data access")):
         try:
             when = float(info.get(key) or 0)
@@ -343,12 +353,8 @@ def token_findings(
         if days <= 0:
             found.append(Finding("error", f"the {what} expired on {stamp}: make a new token"))
         elif days <= EXPIRY_WARNING_DAYS:
-            found.append(
-                Finding(
-                    "warning",
-                    f"the {what} expires on {stamp} (in {days:.1f} days): make a new token",
-                )
-            )
+            message = f"the {what} expires on {stamp} (in {days:.1f} days): make a new token"
+            found.append(Finding("warning", message))
     return found
 
 

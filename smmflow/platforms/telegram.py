@@ -9,13 +9,11 @@ person checks the channel (docs/platforms/telegram.md).
 
 from __future__ import annotations
 
-import mimetypes
-
-from ..http import FAIL, UNKNOWN, PublishError
 from ..model import Media, Post
-from ..textcount import utf16_units
+from ..text.count import utf16_units
 from . import telegram_api as tg
-from .base import MB, Finding, Limits, Publisher, Receipt, Rendered, doctor_secrets
+from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from .http import FAIL, UNKNOWN, PublishError
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
@@ -98,16 +96,16 @@ class Telegram(Publisher):
         fields["media"] = items
         return "sendMediaGroup", fields, {f"file{i}": m for i, m in enumerate(media)}
 
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         method, fields, files = self._request(post, rendered)
         return {"method": method, **fields, **{name: m.src for name, m in files.items()}}
 
     # -- publishing --------------------------------------------------------------------
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
         method, fields, files = self._request(post, rendered)
         api = self.api()
         if files:
-            uploads = {name: _upload(m, self.read_media(m)) for name, m in files.items()}
+            uploads = {name: attempt.upload(m) for name, m in files.items()}
             album = method == "sendMediaGroup"
             result = api.call(method, sends=True, album=album, data=_form(fields), files=uploads)
         else:
@@ -120,7 +118,8 @@ class Telegram(Publisher):
             )
         return Receipt(",".join(str(i) for i in ids), tg.message_url(messages[0], self.chat))
 
-    def delete(self, remote_id: str, key: str) -> None:
+    def delete(self, attempt: Attempt) -> None:
+        remote_id = attempt.remote_id
         ids = tg.message_ids(remote_id)
         if not ids or 0 in ids:
             raise PublishError(
@@ -147,10 +146,8 @@ class Telegram(Publisher):
                 raise
 
     # -- doctor ------------------------------------------------------------------------
-    def doctor(self) -> list[Finding]:
-        found = doctor_secrets(self)
-        if any(f.level == "error" for f in found):
-            return found
+    def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
+        found = list(secrets)
         api = self.api()
         try:
             self.silent()
@@ -209,12 +206,6 @@ def _single(media: Media) -> tuple[str, str]:
     if media.file.suffix.lower() == ".gif":
         return "sendAnimation", "animation"  # sendPhoto would keep only the first frame
     return "sendPhoto", "photo"
-
-
-def _upload(media: Media, data: bytes) -> tuple[str, bytes, str]:
-    """A multipart file as bytes (not a handle), so that a retried request sends it again."""
-    kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-    return media.file.name, data, kind
 
 
 def _form(fields: dict[str, object]) -> dict[str, str]:

@@ -13,14 +13,16 @@ connection); 5xx, timeouts and cut-off answers become UNKNOWN for a person to ch
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import requests
+from .http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, json_body, short_body
+from .secrets import MASK, clip
 
-from ..http import FAIL, REAUTH, RETRY, UNKNOWN, Http, PublishError, Redact, short_body
-from ..secrets import MASK, clip
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_API = "https://api.telegram.org"
 ADMIN_HINT = (
@@ -53,10 +55,6 @@ class BotApi:
         """`text` without the token (defence in depth: the http layer never shows URLs)."""
         return text.replace(self.token, MASK) if self.token else text
 
-    def redact(self, text: object) -> str:
-        """`text` with every known secret masked, this bot's token included."""
-        return self.scrub(self.http.redact(text))
-
     def call(
         self,
         method: str,
@@ -84,7 +82,7 @@ class BotApi:
                 "POST",
                 url,
                 idempotent=not sends,
-                classify=classifier(method, sends=sends, album=album, redact=self.redact),
+                classify=functools.partial(classify, method=method, album=album, token=self.token),
                 **kwargs,
             )
         except PublishError as exc:
@@ -106,10 +104,7 @@ def _result(method: str, response: requests.Response, sends: bool) -> object:
 
 
 def _body(response: requests.Response) -> dict | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
+    body = json_body(response)
     return body if isinstance(body, dict) else None
 
 
@@ -125,25 +120,35 @@ def retry_after(body: dict | None, response: requests.Response) -> float | None:
     return float(found.group(1)) if found else None
 
 
-def classifier(
-    method: str, *, sends: bool, album: bool = False, redact: Redact
-) -> Callable[[requests.Response], PublishError | None]:
-    """The Bot API's answers mapped to the four kinds of `http.PublishError`."""
+def classify(
+    response: requests.Response,
+    idempotent: bool,
+    redact: Redact,
+    *,
+    method: str,
+    album: bool = False,
+    token: str = "",
+) -> PublishError | None:
+    """The Bot API's answers mapped to the four kinds of `http.PublishError` (the shape of
+    `http.default_classify`; `idempotent` False: the call sends something). `token` is
+    masked too, before any text is cut."""
+    sends = not idempotent
+    status = response.status_code
+    body = _body(response)
+    if 200 <= status < 300:
+        if body is not None and body.get("ok") is False:
+            status = int(body.get("error_code") or 400)  # not seen in practice; be safe
+        elif body is None or body.get("ok") is not True:
+            kind = UNKNOWN if sends else RETRY
+            return PublishError(kind, f"{method}: Telegram's answer was not Bot API JSON")
+        else:
+            return None
 
-    def classify(response: requests.Response) -> PublishError | None:
-        status = response.status_code
-        body = _body(response)
-        if 200 <= status < 300:
-            if body is not None and body.get("ok") is False:
-                status = int(body.get("error_code") or 400)  # not seen in practice; be safe
-            elif body is None or body.get("ok") is not True:
-                kind = UNKNOWN if sends else RETRY
-                return PublishError(kind, f"{method}: Telegram's answer was not Bot API JSON")
-            else:
-                return None
-        return error_for(method, status, body, response, sends=sends, album=album, redact=redact)
+    def masked(text: object) -> str:
+        shown = redact(text)
+        return shown.replace(token, MASK) if token else shown
 
-    return classify
+    return error_for(method, status, body, response, sends=sends, album=album, redact=masked)
 
 
 def error_for(

@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from typing import TYPE_CHECKING
 
-import requests
-
-from ..http import RETRY, PublishError, Redact, default_classify
 from ..model import Post
-from .base import Limits, Publisher, Receipt, Rendered
+from ..text.headline import headline
+from ..text.render import rich, to_html
+from .base import Attempt, Limits, Publisher, Receipt, Rendered
+from .http import RETRY, PublishError, Redact, default_classify, json_body
+
+if TYPE_CHECKING:
+    import requests
 
 
 class Webhook(Publisher):
@@ -30,12 +34,11 @@ class Webhook(Publisher):
     idempotent = True
     can_delete = True
 
-    def payload(self, post: Post, rendered: Rendered, key: str) -> dict:
-        from ..render import rich, to_html
+    def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
 
         return {
             "event": "publish",
-            "key": key,
+            "key": attempt.key,
             "group": post.group,
             "account": self.account.name,
             "post": {
@@ -44,7 +47,7 @@ class Webhook(Publisher):
                 "date": post.date.isoformat(),
                 "utc": post.utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "type": post.type,
-                "title": post.headline,
+                "title": headline(post),
                 "text": rich(post.body).plain,
                 "html": to_html(post.body),
                 "markdown": post.body,
@@ -69,39 +72,36 @@ class Webhook(Publisher):
             method,
             self.account.get("url") or "",
             idempotent=True,
-            classify=lambda response: _classify(response, self.ctx.http.redact),
+            classify=classify,
             data=raw,
             headers=headers,
         )
 
-    def publish(self, post: Post, rendered: Rendered, key: str) -> Receipt:
-        answer = _json(self._send("POST", self.payload(post, rendered, key), key))
+    def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        key = attempt.key
+        answer = json_body(self._send("POST", self.payload(post, rendered, attempt), key))
+        answer = answer if isinstance(answer, dict) else {}  # an empty 2xx is an answer too
         return Receipt(str(answer.get("id") or key), str(answer.get("url") or ""))
 
-    def delete(self, remote_id: str, key: str) -> None:
-        body = {"event": "delete", "key": key, "id": remote_id, "account": self.account.name}
+    def delete(self, attempt: Attempt) -> None:
+        key = attempt.key
+        body = {
+            "event": "delete",
+            "key": key,
+            "id": attempt.remote_id,
+            "account": self.account.name,
+        }
         self._send("DELETE", body, f"{key}-delete")
 
 
-def _json(response: requests.Response) -> dict:
-    if not response.content.strip():
-        return {}
-    try:
-        answer = response.json()
-    except ValueError:
-        return {}
-    return answer if isinstance(answer, dict) else {}
-
-
-def _classify(response: requests.Response, redact: Redact) -> PublishError | None:
+def classify(response: requests.Response, idempotent: bool, redact: Redact) -> PublishError | None:
+    """The receiver's answer: HTTP status as usual (every request is safe to repeat: the
+    receiver keeps keys), and a body that says JSON but is not is an answer lost."""
     error = default_classify(response, True, redact)
     if error is not None:
         return error
     if response.content.strip():
         kind = response.headers.get("Content-Type", "")
-        try:
-            response.json()
-        except ValueError:
-            if "json" in kind:
-                return PublishError(RETRY, "the receiver answered with malformed JSON")
+        if "json" in kind and json_body(response) is None:
+            return PublishError(RETRY, "the receiver answered with malformed JSON")
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..textcount import x_weighted
+from ..text.count import x_weighted
 from .base import MB, Limits, Platform
 
 

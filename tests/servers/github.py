@@ -36,6 +36,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import pytest
+from repohelp import GIT_ENV, git
+
+from servers.loopback import close, listen
 
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 NODE_MODULES = TOOLS / "node_modules"
@@ -44,14 +47,6 @@ API_VERSION = "2022-11-28"
 WEB = "https://github.com"  # html_url values: never followed by a client
 DOCS = "https://docs.github.com/rest"
 TOKEN = "ghs_loopbackTestToken0123456789abcdef"
-GIT_ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_AUTHOR_NAME": "Test Writer",
-    "GIT_AUTHOR_EMAIL": "writer@example.test",
-    "GIT_COMMITTER_NAME": "Test Writer",
-    "GIT_COMMITTER_EMAIL": "writer@example.test",
-}
 
 
 # -- the Node tools (tests/tools/package.json) -----------------------------------------------
@@ -270,15 +265,11 @@ class GitHubServer:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> GitHubServer:
         github_openapi()  # load before the first request (and fail early without the tools)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        close(self.server)
 
     def __enter__(self) -> GitHubServer:
         return self.start()
@@ -412,14 +403,7 @@ class GitHubServer:
 
     # -- the git data ----------------------------------------------------------------------
     def _git(self, *args: str, env: dict | None = None, check: bool = True) -> str:
-        proc = subprocess.run(
-            ["git", "-C", str(self.git_dir), *args],
-            capture_output=True,
-            env={**os.environ, **GIT_ENV, **(env or {})},
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)}: {proc.stderr.decode()}")
-        return proc.stdout.decode("utf-8", "replace")
+        return git(self.git_dir, *args, env=env, check=check)
 
     def _sha(self, ref: str) -> str:
         sha = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
@@ -1057,15 +1041,6 @@ def _handler(server: GitHubServer):
 
 
 # -- for the tests that drive smmflow against this server ---------------------------------------
-def git(cwd: Path, *args: str, env: dict | None = None) -> str:
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, env={**os.environ, **GIT_ENV, **(env or {})}
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed in {cwd}: {proc.stderr.decode()}")
-    return proc.stdout.decode("utf-8", "replace")
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment without anything that changes where smmflow looks (its own
     variables, GitHub's, a hook secret), plus git's identity and fast retries."""

@@ -1,0 +1,150 @@
+"""Writing new files for people: a post from a template, a new content repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+from ..errors import UsageError
+from ..model import Group
+from ..outputs import writing
+
+POST_TEMPLATE = """---
+date: {date}
+type: {type}
+status: draft  # change to `ready` when the text is final
+{platforms}---
+{body}
+"""
+
+DEFAULT_BODY = (
+    "Write the post here. **Bold**, _italic_, [links](https://example.com) and #hashtags work;\n"
+    "`smmflow check` tells you if it is too long for any platform."
+)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].strip("-") or "post"
+
+
+def write_post(
+    root: Path,
+    group: Group,
+    when: dt.datetime,
+    post_type: str,
+    *,
+    title: str = "",
+    platforms: tuple[str, ...] = (),
+    body: str = "",
+) -> Path:
+    """Create `content/<group>/<date>-<slug>.md`; never overwrites an existing file."""
+    if post_type not in group.types:
+        raise UsageError(
+            f"unknown type {post_type!r} for {group.id}; its types: {', '.join(group.types)}"
+        )
+    for name in platforms:
+        if group.account(name) is None:
+            known = ", ".join(a.name for a in group.accounts)
+            raise UsageError(f"{name!r} is not an account of {group.id}; its accounts: {known}")
+    local = when.astimezone(group.tz)
+    folder = root / "content" / group.id
+    with writing(folder):
+        return _write_new(folder, local, post_type, title, platforms, body)
+
+
+def _write_new(
+    folder: Path,
+    local: dt.datetime,
+    post_type: str,
+    title: str,
+    platforms: tuple[str, ...],
+    body: str,
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f"{local:%Y-%m-%d}-{slugify(title or post_type)}"
+    path = folder / f"{base}.md"
+    counter = 2
+    while path.exists():
+        path = folder / f"{base}-{counter}.md"
+        counter += 1
+    lines = f"platforms: [{', '.join(platforms)}]\n" if platforms else ""
+    if title:
+        lines = f"title: {json.dumps(title, ensure_ascii=False)}\n" + lines
+    text = POST_TEMPLATE.format(
+        date=f"{local:%Y-%m-%d %H:%M}", type=post_type, platforms=lines, body=body or DEFAULT_BODY
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GROUP_TEMPLATE = """\
+name: {name}
+timezone: {timezone}
+approvers: []                        # GitHub logins whose approval counts as the client's
+slots: ["mon 10:00", "wed 18:30", "fri 12:00"]
+mix:
+  sales: {{max_share: 0.4, max_in_a_row: 1}}
+  informative: {{min_share: 0.4}}
+max_delay: 24h
+accounts:
+  feed: {{}}                           # built in: a static site + Atom feed, no token needed
+  # telegram: {{chat: "@mychannel", token_env: MY_TELEGRAM_TOKEN}}
+  # mastodon: {{instance: https://mastodon.social, token_env: MY_MASTODON_TOKEN}}
+"""
+
+FIRST_POST = """\
+---
+date: {date}
+type: informative
+---
+Hello from **{name}**! This first post was made by `smmflow init`.
+
+#hello
+"""
+
+
+def init_repo(target: Path, group_id: str, name: str, timezone: str, today: dt.date) -> list[Path]:
+    """Scaffold a content repository in `target` (which must not hold one already)."""
+    if (target / "schedules").exists():
+        raise UsageError(f"{target}: already has a schedules/ folder")
+    from ..content.timeparse import zone
+
+    zone(timezone)
+    with writing(target):
+        return _write_repo(target, group_id, name, timezone, today)
+
+
+def _write_repo(
+    target: Path, group_id: str, name: str, timezone: str, today: dt.date
+) -> list[Path]:
+    made = []
+    for folder in ("schedules", f"content/{group_id}/media", ".github/workflows"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+    files = {
+        f"schedules/{group_id}.yml": GROUP_TEMPLATE.format(name=name, timezone=timezone),
+        f"content/{group_id}/{today:%Y-%m-%d}-hello.md": FIRST_POST.format(
+            date=f"{today:%Y-%m-%d} 10:00", name=name
+        ),
+        f"content/{group_id}/media/.gitkeep": "",
+        ".github/workflows/.gitkeep": "",
+        ".gitignore": "public/\n.smmflow-cache/\n",
+    }
+    for rel, text in files.items():
+        path = target / rel
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+            made.append(path)
+    if not (target / ".git").exists():
+        try:
+            subprocess.run(
+                ["git", "init", "-q", "-b", "main", str(target)], check=True, capture_output=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            pass  # git is optional for scaffolding; sync will say it needs a repository
+    return made

@@ -1,0 +1,201 @@
+"""`smmflow preview`: what each changed post will look like on each of its accounts,
+as Markdown a client can read in a pull request comment."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..check import rules
+from ..content.repo import Repo
+from ..errors import Problem, Severity
+from ..ledger.gitstore import Store
+from ..model import Group, Post
+from ..platforms import registry
+from ..platforms.base import Rendered
+from ..text.headline import headline
+
+MARKER = "<!-- smmflow-preview -->"
+LIMIT = 65000  # GitHub refuses comments over 65,536 characters
+
+
+def changed_posts(store: Store, base: str) -> tuple[list[str], list[str]]:
+    """(added or changed, deleted) post paths between `base`'s merge base and the work tree."""
+    merge_base = store.run("merge-base", base, "HEAD").strip()
+    # -z: paths as they are; without it git quotes a name holding `"` or a control
+    # character, and that post would silently miss the preview the client approves.
+    out = store.run("diff", "-z", "--name-status", "--no-renames", merge_base, "--", "content")
+    fields = out.split("\0")
+    changed, deleted = [], []
+    for status, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not path.endswith(".md"):
+            continue
+        (deleted if status.startswith("D") else changed).append(path)
+    untracked = store.run("ls-files", "-z", "--others", "--exclude-standard", "--", "content")
+    changed += [p for p in untracked.split("\0") if p.endswith(".md")]
+    return sorted(set(changed)), sorted(deleted)
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    """Inline user text: no Markdown or HTML from it takes effect, and no bidirectional
+    control reorders the comment (`check` refuses them in posts; group names reach here)."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~&])", r"\\\1", _BIDI.sub("", text))
+
+
+def _hidden_links(style: str, rendered: Rendered) -> list[tuple[str, str]]:
+    """(anchor, address) of each link whose address the reader does not see in the text
+    (Telegram's <a href>, Bluesky's link facets): the client must still see where it goes."""
+    found = []
+    if style == "telegram":
+        for href, inner in re.findall(r'<a href="([^"]*)">(.*?)</a>', rendered.text, re.S):
+            found.append((html.unescape(re.sub(r"<[^>]*>", "", inner)), html.unescape(href)))
+    elif style == "bluesky":
+        raw = rendered.visible.encode("utf-8")
+        for facet in rendered.facets:
+            index = facet.get("index") or {}
+            for feature in facet.get("features") or ():
+                if str(feature.get("$type", "")).endswith("#link") and feature.get("uri"):
+                    anchor = raw[index.get("byteStart", 0) : index.get("byteEnd", 0)]
+                    found.append((anchor.decode("utf-8", "replace"), feature["uri"]))
+    return [(anchor, href) for anchor, href in found if anchor.strip() != href]
+
+
+def _code(text: str) -> str:
+    text = re.sub(r"[\r\n]+", " ", text)  # a code span cannot hold a blank line
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _mix(group: Group, posts: list[Post], post: Post) -> str:
+    month = [
+        p
+        for p in posts
+        if p.status != "withdrawn"
+        and (p.date.year, p.date.month) == (post.date.year, post.date.month)
+    ]
+    counts = Counter(p.type for p in month)
+    total = len(month) or 1
+    parts = []
+    for post_type in group.types:
+        if not counts[post_type] and not any(r.type == post_type for r in group.mix):
+            continue
+        share = counts[post_type] / total
+        text = f"{_safe(post_type)} {counts[post_type]}/{len(month)} ({share:.0%})"
+        for rule in group.mix:
+            if rule.type != post_type:
+                continue
+            if rule.max_share is not None:
+                text += f", at most {rule.max_share:.0%} {'✅' if share <= rule.max_share + 1e-9 else '❌'}"
+            if rule.min_share is not None:
+                text += f", at least {rule.min_share:.0%} {'✅' if share >= rule.min_share - 1e-9 else '❌'}"
+        parts.append(text)
+    return f"**Mix for {post.date:%B %Y}, with this change:** " + " · ".join(parts)
+
+
+def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
+    group = repo.groups[post.group]
+    lines = [
+        f"### {_safe(group.name)}: {_safe(headline(post))}",
+        "",
+        f"**When:** {post.date:%A} {post.date.day} {post.date:%B %Y, %H:%M} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  ",
+        f"**Type:** {_safe(post.type)} · **Status:** {post.status} · **File:** {_code(post.path)}",
+        "",
+    ]
+    for name in post.platforms:
+        account = group.account(name)
+        cls = registry.get(account.platform) if account else None
+        if account is None or cls is None:
+            continue
+        rendered = cls.render(post)
+        label = cls.title if name == cls.name else f"{cls.title} ({name})"
+        size = (
+            f"{rendered.length} / {rendered.limit} {rendered.unit}"
+            if rendered.limit
+            else f"{rendered.length} characters"
+        )
+        over = " ❌ too long" if rendered.limit and rendered.length > rendered.limit else ""
+        lines += [f"#### {label}: {size}{over}", "", _fence(rendered.visible or "(no text)"), ""]
+        hidden = _hidden_links(cls.style, rendered)
+        if hidden:
+            lines += [f"- link “{_safe(anchor)}” → {_code(href)}" for anchor, href in hidden] + [""]
+        if cls.style == "telegram":
+            lines += ["_On Telegram, bold, italic and links show as formatting._", ""]
+    if post.media:
+        lines.append("**Media:**")
+        for media in post.media:
+            lines.append(
+                f"- {_code(media.src)} ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
+            )
+        lines.append("")
+    lines += [_mix(group, repo.posts_of(post.group), post), ""]
+    mine = [p for p in problems if p.path == post.path]
+    if mine:
+        lines.append("**Warnings and errors:**")
+        for p in mine:
+            icon = "❌" if p.severity is Severity.ERROR else "⚠️"
+            where = f"line {p.line}" if p.line else "file"
+            lines.append(
+                f"- {icon} {where}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
+    problems = rules.check(repo)
+    by_path = {p.path: p for p in repo.posts}
+    parts = [
+        MARKER,
+        f"## smmflow preview: {len(changed)} post{'s' * (len(changed) != 1)} added or changed",
+        "",
+    ]
+    if not changed and not deleted:
+        parts.append("No post changed.")
+    for path in changed:
+        post = by_path.get(path)
+        if post is None:
+            errors = [p for p in problems if p.path == path]
+            parts += [
+                f"### {_code(path)}",
+                "",
+                "❌ This post has errors and cannot be previewed:",
+                "",
+            ]
+            parts += [
+                f"- line {p.line}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
+                for p in errors
+            ] or ["- it did not load; run `smmflow check` (is its name valid UTF-8?)"]
+            parts.append("")
+            continue
+        parts.append(render_post(repo, post, problems))
+    if deleted:
+        parts += ["### Removed", ""] + [f"- {_code(path)}" for path in deleted] + [""]
+    text = "\n".join(parts).rstrip() + "\n"
+    if len(text) > LIMIT:
+        text = (
+            text[:LIMIT]
+            + "\n\n…(cut: the preview is longer than a comment may be; run `smmflow preview` locally)\n"
+        )
+    return text
+
+
+def preview_for(root: Path, repo: Repo, base: str) -> str:
+    store = Store(root)
+    try:
+        changed, deleted = changed_posts(store, base)
+    finally:
+        store.close()
+    return build(repo, changed, deleted)

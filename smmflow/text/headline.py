@@ -1,0 +1,28 @@
+"""The one headline of a post, wherever a post is named in a line: the plan, calendars, the
+feed site and its Atom feed, pull-request previews, webhook payloads.
+
+The writer's `title` when there is one; else the body's first line as a reader sees it
+(links by their text, no Markdown marks). Longer than `width` graphemes, it is cut to
+`width - 1` of them and "…": never inside an emoji or a letter with its accents.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..model import Post
+from .render import rich
+
+_GRAPHEME = regex.compile(r"\X")
+WIDTH = 80
+
+
+def headline(post: Post, width: int = WIDTH) -> str:
+    if post.title:
+        text = post.title.strip()
+    else:
+        first = post.body.lstrip().split("\n\n", 1)[0]  # only the first block can hold it
+        lines = [line.strip() for line in rich(first).text.splitlines() if line.strip()]
+        text = lines[0] if lines else post.slug
+    chars = _GRAPHEME.findall(text)
+    return "".join(chars[: width - 1]) + "…" if len(chars) > width else text
