@@ -35,7 +35,11 @@ def make_repo(
         write(root, "community/bakery.yml", community)
     for name, text in (answers or {}).items():
         write(root, f"community/bakery/answers/{name}.md", text)
-    subprocess.run(["git", "add", "-A", "community", ".gitignore"], cwd=root, check=False)
+    subprocess.run(
+        ["git", "add", "-A", ".gitignore", *(["community"] if community or answers else [])],
+        cwd=root,
+        check=True,
+    )
     commit(root)
     return root
 

@@ -44,8 +44,7 @@ def on_channel_post(server, sent) -> None:
     group = server.chats.get(channel.linked_chat_id or 0) if channel else None
     if channel is None or channel.type != "channel" or group is None:
         return
-    copy = _add(server, group, sent.kind, sent.text, sender_chat=channel.as_json(),
-                origin=sent.message_id)  # fmt: skip
+    copy = _add(server, group, sent.kind, sent.text, origin=sent.message_id)
     _deliver(server, group, copy)
 
 
@@ -102,7 +101,9 @@ def message(server, sent) -> dict:
     if sent.sender is not None:
         found.pop("sender_chat", None)
         found["from"] = sent.sender
-    if sent.origin is not None:
+    if sent.origin is not None:  # sent by the channel, as the channel
+        channel = server.chats.get(server.chats[sent.chat_id].linked_chat_id or 0)
+        found["sender_chat"] = channel.as_json() if channel else found.get("sender_chat")
         found["is_automatic_forward"] = True
         found["forward_origin"] = {
             "type": "channel",
