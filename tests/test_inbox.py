@@ -296,7 +296,14 @@ def test_no_comment_text_ever_reaches_git(shop, masto):
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "a writer commits everything", check=False)
     held = everything_git_holds(root)
-    for secret in ("ZEBRA-7731", "ZEBRA-7732", "0721 123 456", "zebra_fan", "Zebra_Fan", "Bună, Zebra"):
+    for secret in (
+        "ZEBRA-7731",
+        "ZEBRA-7732",
+        "0721 123 456",
+        "zebra_fan",
+        "Zebra_Fan",
+        "Bună, Zebra",
+    ):
         assert secret not in held, secret
     assert ".smmflow" not in git(root, "ls-files")
     assert ledger_actions(root)  # the reply was recorded: ids only
@@ -335,3 +342,22 @@ def test_the_store_is_not_a_git_concern(shop):
     out = subprocess.run(["git", "check-ignore", ".smmflow/inbox.sqlite3"], cwd=root,
                          capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 0
+
+
+def test_the_publish_workflow_moderates_after_sync_with_every_secret():
+    from test_workflows import load, secret_names, steps
+
+    found = steps(load("publish.yml"))
+    names = [s.get("name") for s in found]
+    moderate = found[names.index("Moderate new comments")]
+    assert names.index("Moderate new comments") == names.index("Publish what is due") + 1
+    assert moderate["run"].startswith("smmflow moderate") and moderate["if"] == "always()"
+    assert "telegram" not in moderate["run"]  # Telegram's updates go to one reader only
+    missing = [n for n in secret_names() if moderate["env"].get(n) != f"${{{{ secrets.{n} }}}}"]
+    assert not missing and moderate["env"]["SMMFLOW_REMOTE"] == "origin"
+
+
+def test_moderate_refuses_an_unknown_platform(shop):
+    root, environ, _ = shop
+    done = cli(root, "moderate", "--platform", "myspace", env=environ)
+    assert done.code == 2 and "--platform: no platform 'myspace'" in done.err

@@ -23,7 +23,7 @@ from ..platforms.http import REAUTH, RETRY, UNKNOWN, PublishError
 from ..platforms.secrets import MissingSecret
 from ..publish import crashpoints
 from ..publish.attempts import idempotency_key
-from .fetch import Accounts
+from .accounts import Accounts
 from .store import Store, Stored
 
 AFTER = {"reply": "answered", "hide": "hidden", "delete": "deleted"}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from ..errors import Problem
 from ..text.escape import BIDI
 from ..text.guard import bidi_problems
-from ..text.render import rich
 
 PLACEHOLDERS = ("author", "group", "post", "link")
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}|[{}]")
@@ -75,6 +74,8 @@ def fill(template: Template, values: dict[str, str]) -> str:
             return token
         return ours.get(match.group(1) or "", "")
 
+    from ..text.render import rich
+
     def after(match: re.Match) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):
@@ -86,4 +87,6 @@ def fill(template: Template, values: dict[str, str]) -> str:
 
 def plain(text: str) -> str:
     """A person's `--text` as it is sent: Markdown rendered to plain text, like templates."""
+    from ..text.render import rich
+
     return rich(text).plain.strip()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.posts import load_post
@@ -20,12 +19,11 @@ from ..ledger.gitstore import Store as GitStore
 from ..ledger.offline import offline_tip
 from ..ledger.records import PREFIX, parse_record
 from ..model import Account, Group
-from ..platforms import registry
-from ..platforms.base import Context, Publisher
-from ..platforms.community import Fetched, Inbox, Watched, inbox_for
-from ..platforms.http import Http, PublishError
+from ..platforms.community import Fetched, Watched
+from ..platforms.http import PublishError
 from ..platforms.secrets import MissingSecret
 from ..text.headline import headline
+from .accounts import Accounts
 from .config import Community
 from .questions import is_question
 from .store import Store
@@ -44,39 +42,6 @@ class Fetch:
     deleted: int = 0
     requests: int = 0
     error: str = ""
-
-
-@dataclass
-class Accounts:
-    """The accounts a command acts on, with what is needed to talk to them."""
-
-    root: Path
-    groups: dict[str, Group]
-    communities: dict[str, Community]
-    environ: Mapping[str, str]
-    http: Http
-    redact: Callable[[object], str] = str
-    _inboxes: dict = field(default_factory=dict)
-
-    def chosen(self, group: str | None, account: str | None) -> list[tuple[Group, Account]]:
-        return [
-            (g, a)
-            for g in sorted(self.groups.values(), key=lambda g: g.id)
-            if group is None or g.id == group
-            for a in g.accounts
-            if account is None or a.name == account
-        ]
-
-    def inbox(self, group: Group, account: Account) -> Inbox | None:
-        key = (group.id, account.name)
-        if key not in self._inboxes:
-            cls = registry.get(account.platform)
-            found = None
-            if cls is not None and issubclass(cls, Publisher):
-                ctx = Context(self.root, group, self.http, self.environ, self.redact)
-                found = inbox_for(cls(account, ctx))
-            self._inboxes[key] = found
-        return self._inboxes[key]
 
 
 def fetch(

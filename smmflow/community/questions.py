@@ -8,6 +8,7 @@ an exclamation (`Ce frumos!`), not a question.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,9 +44,16 @@ OPENING = (
     "сколько", "когда", "где", "как", "почему", "зачем", "что", "кто", "какой", "какая",
     "какие", "можно", "есть ли", "ли",
 )  # fmt: skip
-_ANYWHERE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(p)) for p in ANYWHERE) + r")(?!\w)")
-_OPENING = tuple(fold(word) for word in OPENING)
-_SENTENCES = re.compile(r"[^.!?\n]+[.!?\n]*")
+_SENTENCES = r"[^.!?\n]+[.!?\n]*"
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern, tuple[str, ...]]:
+    """The phrases as one pattern and the opening words, folded (made on first use)."""
+    anywhere = "|".join(re.escape(fold(p)) for p in ANYWHERE)
+    return re.compile(rf"(?<!\w)(?:{anywhere})(?!\w)"), tuple(fold(w) for w in OPENING)
+
+
 _MARKS = "?？؟"
 
 
@@ -53,14 +61,15 @@ def is_question(text: str) -> bool:
     folded = fold(text)
     if any(mark in folded for mark in _MARKS):
         return True
-    if _ANYWHERE.search(folded):
+    anywhere, opening = _compiled()
+    if anywhere.search(folded):
         return True
-    for sentence in _SENTENCES.findall(folded):
+    for sentence in re.findall(_SENTENCES, folded):
         body = sentence.strip()
         if not body or body.endswith("!"):
             continue
         words = re.sub(r"[^\w\s-]", " ", body).split()
         head = " ".join(words[:2])
-        if any(head == w or head.startswith(w + " ") for w in _OPENING):
+        if any(head == w or head.startswith(w + " ") for w in opening):
             return True
     return False

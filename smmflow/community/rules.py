@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import regex
-
 from ..content.fields import Fields, did_you_mean
 from .questions import fold
 
@@ -23,12 +21,11 @@ CONDITIONS = ("words", "regex", "links", "phones", "caps", "authors", "accounts"
 KEYS = ("name", *CONDITIONS, "action")
 SIMPLE_ACTIONS = ("hide", "delete", "flag")
 REGEX_TIMEOUT = 0.25  # seconds one rule may search one comment (hostile texts exist)
-_LINK = re.compile(
+LINK = (
     r"(?:https?://|www\.)\S+|\bt\.me/\S+|\b[\w-]+(?:\.[\w-]+)*\."
-    r"(?:com|net|org|info|biz|ro|md|ru|ua|by|kz|eu|io|me|co|ly|link|xyz|top|club|shop|site|online|app)\b",
-    re.IGNORECASE,
+    r"(?:com|net|org|info|biz|ro|md|ru|ua|by|kz|eu|io|me|co|ly|link|xyz|top|club|shop|site|online|app)\b"
 )
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")
+PHONE = r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)"
 
 
 @dataclass(frozen=True)
@@ -111,6 +108,8 @@ def _flag(f: Fields, key: str, raw: object) -> bool:
 
 
 def _compile(f: Fields, key: str, pattern: str) -> None:
+    import regex
+
     try:
         regex.compile(pattern)
     except regex.error as exc:
@@ -127,7 +126,7 @@ def matches(rule: Rule, text: str, author: str, author_id: str, account: str) ->
         return False
     if rule.words and not _any_word(rule.words, fold(text)):
         return False
-    if rule.links and not _LINK.search(text):
+    if rule.links and not re.search(LINK, text, re.IGNORECASE):
         return False
     if rule.phones and not _phone(text):
         return False
@@ -145,7 +144,7 @@ def _any_word(words: tuple[str, ...], folded: str) -> bool:
 
 
 def _phone(text: str) -> bool:
-    return any(sum(c.isdigit() for c in m.group()) >= 9 for m in _PHONE.finditer(text))
+    return any(sum(c.isdigit() for c in m.group()) >= 9 for m in re.finditer(PHONE, text))
 
 
 def shouting(text: str) -> bool:
@@ -155,6 +154,8 @@ def shouting(text: str) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
+    import regex
+
     try:
         return regex.search(pattern, text, timeout=REGEX_TIMEOUT) is not None
     except TimeoutError:

@@ -7,18 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..outputs import writing
 from ..platforms import registry
-from ..platforms.community import inbox_class
-from . import answers, page, views
-from .act import Actor, Done
-from .fetch import Fetch, fetch
-from .moderate import Verdict, moderate, store_flag
+from . import views
 from .session import Session, actor, merged_files, open_session
-from .settle import settle
 from .store import Query
+
+if TYPE_CHECKING:  # the rest is imported where it is used: listing stays quick
+    from .act import Done
+    from .fetch import Fetch
+    from .moderate import Verdict
 
 
 @dataclass
@@ -32,10 +33,12 @@ class Listing:
 
 def inbox(root: Path, query: Query, *, group: str | None, account: str | None, now: dt.datetime,
           since: dt.datetime | None, fetching: bool, html: bool, export: Path | None) -> Listing:  # fmt: skip
-    session = open_session(root, group, account)
+    session = open_session(root, group, account, light=not fetching)
     try:
         fetches = []
         if fetching:
+            from .fetch import fetch
+
             chosen = session.accounts.chosen(group, account)
             fetches = fetch(session.accounts, session.store, chosen, now, since)
             session.purge()
@@ -47,6 +50,8 @@ def inbox(root: Path, query: Query, *, group: str | None, account: str | None, n
         shown = views.rows(found, session.communities, now.timestamp())
         listing = Listing(shown, total - len(found), fetches)
         if html:
+            from . import page
+
             listing.page = page.write(root, shown, listing.more)
         if export is not None:
             listing.exported = _export(session, query, export, now)
@@ -85,6 +90,15 @@ class Moderation:
 def run_moderate(root: Path, *, group: str | None, platforms: tuple[str, ...], dry_run: bool,
                  branch: str | None, remote: str | None, now: dt.datetime) -> Moderation:  # fmt: skip
     """Apply the merged rules (the publish branch's community/ files) to new items."""
+    from .act import Actor
+    from .fetch import fetch
+    from .moderate import moderate
+
+    unknown = sorted(set(platforms) - set(registry.names()))
+    if unknown:
+        raise UsageError(
+            f"--platform: no platform {unknown[0]!r} (known: {', '.join(registry.names())})"
+        )
     notes = []
     files, differs = merged_files(root, branch) if (root / ".git").exists() else (None, False)
     if differs:
@@ -119,6 +133,8 @@ def run_moderate(root: Path, *, group: str | None, platforms: tuple[str, ...], d
 
 def reply(root: Path, given: str, *, text: str | None, template: str | None,
           remote: str | None) -> Done:  # fmt: skip
+    from . import answers
+
     if (text is None) == (template is None):
         raise UsageError("give exactly one of --text T and --template NAME")
     session = open_session(root)
@@ -144,6 +160,9 @@ def reply(root: Path, given: str, *, text: str | None, template: str | None,
 
 def by_hand(root: Path, given: str, action: str, note: str | None, remote: str | None) -> Done:
     """One item, by a person: hide | delete (recorded actions), flag | answered | note."""
+    from .act import Done
+    from .moderate import store_flag
+
     session = open_session(root)
     try:
         stored = session.item(given)
@@ -172,6 +191,8 @@ def _act(session: Session, remote: str | None, stored, action: str, text: str) -
 
 def resolve_action(root: Path, given: str, action: str, *, published: str | None, retry: bool,
                    skip: bool, remote: str | None) -> str:  # fmt: skip
+    from .settle import settle
+
     session = open_session(root)
     try:
         stored = session.item(given)
@@ -185,8 +206,3 @@ def resolve_action(root: Path, given: str, action: str, *, published: str | None
         return f"{record.item} {record.action} on {record.account}: {record.state}"
     finally:
         session.close()
-
-
-def readable_platforms() -> list[str]:
-    """Platforms whose comments smmflow reads (their publishers name a community part)."""
-    return [name for name in registry.names() if inbox_class(registry.get(name)) is not None]

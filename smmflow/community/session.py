@@ -16,28 +16,51 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..content.repo import Repo, load_groups, require_selection
 from ..errors import Problem, UsageError
-from ..ledger.actions import open_actions
 from ..ledger.committed import publish_branch
 from ..ledger.gitstore import Store as GitStore
-from ..platforms.http import Http, Policy
 from ..platforms.secrets import env_secrets
 from . import config
-from .act import Actor
-from .fetch import Accounts
 from .store import Store, Stored
+
+if TYPE_CHECKING:
+    from ..content.repo import Repo
+    from .accounts import Accounts
+    from .act import Actor
 
 
 @dataclass
 class Session:
     root: Path
-    repo: Repo
+    ids: tuple[str, ...]  # the groups (schedules/*.yml)
     communities: dict[str, config.Community]
     problems: list[Problem]
-    accounts: Accounts
     store: Store
+    environ: dict[str, str]
+    _repo: Repo | None = None
+    _accounts: Accounts | None = None
+
+    @property
+    def repo(self) -> Repo:
+        """The groups, loaded whole (accounts and their settings) when first needed."""
+        if self._repo is None:
+            from ..content.repo import Repo, load_groups
+
+            self._repo = Repo(self.root)
+            load_groups(self.root, self._repo)
+        return self._repo
+
+    @property
+    def accounts(self) -> Accounts:
+        if self._accounts is None:
+            from .accounts import Accounts
+
+            groups = self.repo.groups
+            redact = env_secrets(groups.values(), self.environ)
+            self._accounts = Accounts(self.root, groups, self.communities, self.environ, redact)
+        return self._accounts
 
     def close(self) -> None:
         self.store.close()
@@ -56,7 +79,7 @@ class Session:
         return self.store.purge(retention, time.time())
 
     def chosen_groups(self, group: str | None) -> tuple[str, ...]:
-        return tuple(g for g in sorted(self.repo.groups) if group is None or g == group)
+        return tuple(g for g in self.ids if group is None or g == group)
 
 
 def open_session(
@@ -65,22 +88,37 @@ def open_session(
     account: str | None = None,
     environ: Mapping[str, str] | None = None,
     files: dict[str, bytes] | None = None,
+    light: bool = False,
 ) -> Session:
-    """Load groups and community files (the working tree's unless `files` are given),
-    open the store and forget what each group's retention says is too old."""
-    repo = Repo(root)
-    load_groups(root, repo)
-    require_selection(repo, group, account)
-    environ = dict(os.environ if environ is None else environ)
+    """Groups and community files (the working tree's unless `files` are given), the
+    store, and each group's retention applied. `light`: only the groups' ids are read (a
+    command that lists what the store holds needs no accounts)."""
+    repo = None
+    if light and account is None:
+        ids = group_ids(root)
+        if group is not None and group not in ids:
+            raise UsageError(f"--group: no group {group!r} (known: {', '.join(ids) or 'none'})")
+    else:
+        from ..content.repo import Repo, load_groups, require_selection
+
+        repo = Repo(root)
+        load_groups(root, repo)
+        require_selection(repo, group, account)
+        ids = tuple(sorted(repo.groups))
     found, problems = config.load(
-        config.working_tree(root) if files is None else files, repo.groups
+        config.working_tree(root) if files is None else files, dict.fromkeys(ids)
     )
-    redact = env_secrets(repo.groups.values(), environ)
-    http = Http(redact, Policy.from_env())
-    accounts = Accounts(root, repo.groups, found, environ, http, redact)
-    session = Session(root, repo, found, problems, accounts, Store(root))
+    environ = dict(os.environ if environ is None else environ)
+    session = Session(root, ids, found, problems, Store(root), environ, repo)
     session.purge()
     return session
+
+
+def group_ids(root: Path) -> tuple[str, ...]:
+    """The ids of the groups, from the names of schedules/*.yml (nothing parsed)."""
+    folder = root / "schedules"
+    names = folder.iterdir() if folder.is_dir() else ()
+    return tuple(sorted(p.stem for p in names if p.suffix in (".yml", ".yaml") and p.is_file()))
 
 
 def merged_files(root: Path, branch: str | None) -> tuple[dict[str, bytes], bool]:
@@ -98,6 +136,9 @@ def merged_files(root: Path, branch: str | None) -> tuple[dict[str, bytes], bool
 
 def actor(session: Session, remote: str | None, wall: dt.datetime) -> tuple[GitStore, Actor]:
     """The ledger of actions (the shared one) and who acts; the caller closes the store."""
+    from ..ledger.actions import open_actions
+    from .act import Actor
+
     git, ledger = open_actions(session.root, remote, session.accounts.redact)
     return git, Actor(session.accounts, session.store, ledger, who(session.root), wall)
 

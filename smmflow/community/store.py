@@ -10,15 +10,18 @@ account has a cursor; each group's retention (default 90 days) is applied on eve
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import SmmflowError
-from ..ledger.actions import item_id
-from ..platforms.community import Item
+
+if TYPE_CHECKING:  # imported where used: listing the store loads no platform
+    from ..platforms.community import Item
 
 FOLDER = ".smmflow"
 FILE = "inbox.sqlite3"
@@ -34,7 +37,7 @@ CREATE TABLE IF NOT EXISTS items (
   moderated INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',
   UNIQUE (platform, remote_id)
 );
-CREATE INDEX IF NOT EXISTS items_open ON items(created) WHERE question = 1 AND state = 'new';
+CREATE INDEX IF NOT EXISTS items_open ON items(created, grp) WHERE question = 1 AND state = 'new';
 CREATE INDEX IF NOT EXISTS items_unmoderated ON items(created) WHERE moderated = 0;
 CREATE INDEX IF NOT EXISTS items_group ON items(grp, created);
 CREATE INDEX IF NOT EXISTS items_created ON items(created);
@@ -78,6 +81,8 @@ class Stored:
     note: str
 
     def as_item(self) -> Item:
+        from ..platforms.community import Item
+
         return Item(
             self.remote_id, self.kind, self.author_id, self.author, self.text, self.created,
             self.ref, self.url, self.parent, self.post,
@@ -119,6 +124,17 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One transaction (the connection is in autocommit mode otherwise)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def __enter__(self) -> Store:
         return self
 
@@ -130,6 +146,8 @@ class Store:
             question) -> int:  # fmt: skip
         """Keep the new items (a known (platform, remote id) is left as it is); `posts`
         maps a post's remote id to (post id, title, url). How many were new."""
+        from ..platforms.community import item_id
+
         now = time.time()
         rows = []
         for item in items:
@@ -141,7 +159,7 @@ class Store:
                 item.url, item.parent, item.post, post_id, title, post_url, state,
                 int(question(item.text)), 0, "",
             ))  # fmt: skip
-        with self.db:
+        with self._tx():
             before = self.db.total_changes
             marks = ", ".join("?" * len(fields(Stored)))
             self.db.executemany(f"INSERT OR IGNORE INTO items ({COLUMNS}) VALUES ({marks})", rows)
@@ -150,7 +168,7 @@ class Store:
     def answered(self, platform: str, parents: Iterable[str]) -> None:
         """The items these remote ids name were answered (the account wrote under them)."""
         rows = [(platform, parent) for parent in parents]
-        with self.db:
+        with self._tx():
             self.db.executemany(
                 "UPDATE items SET state = 'answered' WHERE platform = ? AND remote_id = ? "
                 "AND state IN ('new', 'flagged')",
@@ -165,13 +183,13 @@ class Store:
             (account, platform, post),
         ).fetchall()
         missing = [(i,) for i, remote in found if remote not in present]
-        with self.db:
+        with self._tx():
             self.db.executemany("UPDATE items SET state = 'deleted' WHERE id = ?", missing)
         return len(missing)
 
     def set_state(self, item: str, state: str, note: str | None = None) -> None:
         assert state in STATES, state
-        with self.db:
+        with self._tx():
             if note is None:
                 self.db.execute("UPDATE items SET state = ? WHERE id = ?", (state, item))
             else:
@@ -180,18 +198,18 @@ class Store:
                 )
 
     def set_note(self, item: str, note: str) -> None:
-        with self.db:
+        with self._tx():
             self.db.execute("UPDATE items SET note = ? WHERE id = ?", (note, item))
 
     def moderated(self, items: Iterable[str]) -> None:
-        with self.db:
+        with self._tx():
             self.db.executemany(
                 "UPDATE items SET moderated = 1 WHERE id = ?", [(i,) for i in items]
             )
 
     def purge(self, retention: dict[str, float], now: float) -> int:
         """Forget every group's items older than its retention (seconds)."""
-        with self.db:
+        with self._tx():
             before = self.db.total_changes
             for group, seconds in retention.items():
                 self.db.execute(
@@ -207,7 +225,7 @@ class Store:
         return row[0] if row else ""
 
     def set_cursor(self, group: str, account: str, value: str) -> None:
-        with self.db:
+        with self._tx():
             self.db.execute(
                 "INSERT INTO cursors VALUES (?, ?, ?, ?) ON CONFLICT (grp, account) "
                 "DO UPDATE SET value = excluded.value, updated = excluded.updated",
@@ -252,8 +270,8 @@ def _where(query: Query) -> tuple[str, list]:
         clauses.append("question = 1 AND state = 'new'")
     elif query.questions:
         clauses.append("question = 1")
-    if query.groups:
-        clauses.append(f"grp IN ({', '.join('?' * len(query.groups))})")
+    if query.groups:  # `+grp`: filtered inside the index that orders, never a scan of a group
+        clauses.append(f"+grp IN ({', '.join('?' * len(query.groups))})")
         params += list(query.groups)
     if query.account:
         clauses.append("account = ?")

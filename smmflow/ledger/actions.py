@@ -7,13 +7,12 @@ and what came of it: never the words of the comment acted on (they are other peo
 personal data and stay in the local store, community/store.py), nor of the reply.
 
 `actions/<group>/<account>/<item>/<action>.json`, where `item` is the id smmflow shows
-for the comment (a digest of its platform and remote id, `item_id`).
+for the comment (a digest of its platform and remote id, `platforms.community.item_id`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -31,11 +30,6 @@ STATES = ("claimed", "done", "failed", "unknown", "skipped")
 PREFIX = "actions/"
 ITEM = re.compile(r"[0-9a-f]{12}")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-
-
-def item_id(platform: str, remote_id: str) -> str:
-    """The id smmflow shows for a comment: stable across fetches, stores and clones."""
-    return hashlib.sha256(f"{platform}\0{remote_id}".encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ written up in docs/platforms/writing-a-publisher.md, "The community part".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import importlib
 import re
@@ -20,6 +21,11 @@ from .base import Finding, Publisher, Receipt
 from .http import FAIL, PublishError
 
 KINDS = ("comment", "reply", "mention", "quote", "message")
+
+
+def item_id(platform: str, remote_id: str) -> str:
+    """The id smmflow shows for a comment: stable across fetches, stores and clones."""
+    return hashlib.sha256(f"{platform}\0{remote_id}".encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

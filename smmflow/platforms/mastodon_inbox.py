@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import mastodon_api as api
 from .base import Finding, Receipt
 from .community import Fetched, Inbox, Item, Watched, html_text, seconds
-from .http import RETRY, PublishError, json_object
+from .http import RETRY, PublishError, json_body, json_object
 
 if TYPE_CHECKING:
     import requests
@@ -77,7 +77,7 @@ class MastodonInbox(Inbox):
         for _ in range(MAX_PAGES):
             response = self._get("/api/v1/notifications", **params)
             found.requests += 1
-            page = response.json() if response.content.strip() else []
+            page = json_body(response) if response.content.strip() else []
             if not isinstance(page, list) or not page:
                 break
             top = max([top, *(str(n.get("id") or "") for n in page)], key=_order)
