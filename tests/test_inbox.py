@@ -361,3 +361,26 @@ def test_moderate_refuses_an_unknown_platform(shop):
     root, environ, _ = shop
     done = cli(root, "moderate", "--platform", "myspace", env=environ)
     assert done.code == 2 and "--platform: no platform 'myspace'" in done.err
+
+
+def test_since_lists_only_what_is_newer(shop, masto):
+    root, environ, post = shop
+    masto.clock = -3 * 86400
+    masto.comment("ana", "De acum trei zile", reply_to=post["id"], mention=False)
+    masto.clock = 0
+    masto.comment("ion", "De azi", reply_to=post["id"], mention=False)
+    assert [i["text"] for i in items(root, environ, "--since", "2d")] == ["De azi"]
+    assert len(items(root, environ, "--since", "2020-01-01", "--no-fetch")) == 2
+    bad = cli(root, "inbox", "--since", "sometime", env=environ)
+    assert bad.code == 2 and "write a duration (2d, 12h) or a date" in bad.err
+
+
+def test_doctor_names_the_scopes_the_inbox_lacks(shop, masto):
+    from servers.mastodon import Token
+
+    root, environ, _ = shop
+    masto.tokens[TOKEN] = Token("bakery", scopes=("write:statuses", "write:media"))
+    done = cli(root, "doctor", env=environ)  # community/bakery.yml exists: errors count
+    assert done.code == 1, str(done)
+    assert "ERROR bakery/masto (mastodon): inbox: the token lacks read:notifications" in done.out
+    assert "ok    bakery/masto (mastodon): scopes allow publishing" in done.out

@@ -167,6 +167,8 @@ def _item(status: dict, kind: str, posts: set, *, root: str = "", parent_uri: st
     parent = str(status.get("in_reply_to_id") or "")
     if kind == "comment" and parent != root:
         kind = "reply"
+    if status.get("visibility") == "direct":
+        kind = "message"  # a private mention: Mastodon's direct message
     return Item(
         remote_id=str(status.get("uri") or status.get("url") or status.get("id")),
         kind=kind,
