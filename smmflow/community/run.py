@@ -103,7 +103,7 @@ def run_moderate(root: Path, *, group: str | None, platforms: tuple[str, ...], d
     files, differs = merged_files(root, branch) if (root / ".git").exists() else (None, False)
     if differs:
         notes.append("community/ here differs from the publish branch: the merged rules apply")
-    session = open_session(root, group, files=files)
+    session = open_session(root, group, files=files, purge=not dry_run)
     try:
         with_rules = tuple(g for g in session.chosen_groups(group) if session.communities[g].rules)
         if not with_rules:

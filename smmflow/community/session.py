@@ -89,6 +89,7 @@ def open_session(
     environ: Mapping[str, str] | None = None,
     files: dict[str, bytes] | None = None,
     light: bool = False,
+    purge: bool = True,
 ) -> Session:
     """Groups and community files (the working tree's unless `files` are given), the
     store, and each group's retention applied. `light`: only the groups' ids are read (a
@@ -110,7 +111,8 @@ def open_session(
     )
     environ = dict(os.environ if environ is None else environ)
     session = Session(root, ids, found, problems, Store(root), environ, repo)
-    session.purge()
+    if purge:  # every run but a dry run, which changes nothing
+        session.purge()
     return session
 
 
