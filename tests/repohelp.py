@@ -18,7 +18,6 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,10 +356,6 @@ class LoopbackReceiver(Receiver):
 
         self.server.RequestHandlerClass = Handler
         return self
-
-    def stop(self) -> None:
-        # shutdown() waits for the serve loop's next 0.5 s poll: do it off the test's path.
-        threading.Thread(target=super().stop, daemon=True).start()
 
     def of(self, post_id: str, method: str = "POST") -> list[Delivery]:
         """Deliveries of one post (publish requests carry the post in their body)."""

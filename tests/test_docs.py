@@ -38,3 +38,13 @@ def test_every_command_has_help(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
     assert "Usage: " in result.output and len(main.commands[name].help or "") > 20
+
+
+def test_the_lease_the_help_names_is_the_lease_sync_keeps() -> None:
+    from click.testing import CliRunner
+
+    from smmflow.content.timeparse import format_duration
+    from smmflow.ledger.records import LEASE
+
+    shown = CliRunner().invoke(main, ["sync", "--help"], terminal_width=200).output
+    assert f"(default: {format_duration(LEASE)}, ledger.records.LEASE)" in " ".join(shown.split())

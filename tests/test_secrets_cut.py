@@ -13,11 +13,11 @@ piece of at least 8 characters at either end of a secret is masked.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from repohelp import base_env, commit, git, init_repo, smmflow, write
+from servers.loopback import close, listen
 
 NOW = "2026-12-04T12:00Z"
 MASK = "[redacted]"
@@ -73,16 +73,14 @@ class Echoing:
 
             do_GET = do_POST = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        close(self.server)
 
 
 def pieces(texts: dict[str, str]) -> list[str]:

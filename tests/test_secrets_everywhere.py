@@ -20,13 +20,13 @@ import datetime as dt
 import html
 import json
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 from repohelp import base_env, commit, git, init_repo, smmflow, write
+from servers.loopback import close, listen
 
 GROUP = "vault"
 NOW = "2026-12-04T12:00Z"
@@ -132,16 +132,14 @@ class Echo:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        threading.Thread(target=self.server.shutdown, daemon=True).start()
+        close(self.server)
 
 
 def _post(day: int, hour: int, body: str) -> str:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..content.timeparse import format_duration
 from ..errors import ExitCode, SmmflowError
-from ..ledger.records import LEASE
 from .common import NOW_HELP, clock, fail, month_option, now_option, repo_root
 
 
@@ -76,9 +74,7 @@ def _print_outcome(outcome) -> None:
 )
 @click.option(
     "--lease",
-    default=format_duration(LEASE),
-    show_default=True,
-    help="How long another host's claim is respected.",
+    help="How long another host's claim is respected (default: 15m, ledger.records.LEASE).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -124,6 +120,7 @@ def sync(
     Exit 0: all done; 1: some failed or were missed, or a file with errors was skipped;
     3: a person must look (unknown outcome, a post held for approval, a rewound ledger).
     """
+    from ..ledger.records import LEASE
     from ..ledger.remotes import default_remote
     from ..publish.sync import Options, run_sync
 
@@ -137,7 +134,7 @@ def sync(
             branch=branch,
             remote=remote or default_remote(),
             public=Path(public) if public else None,
-            lease=_duration(lease),
+            lease=_duration(lease) if lease else LEASE,
             max_delay=_duration(max_delay) if max_delay else None,
             approvals=approvals,
             report_issues=False if dry_run else report_issues,

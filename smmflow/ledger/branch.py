@@ -140,14 +140,7 @@ class Ledger:
         self.tip = tip
 
     def _load_approvals(self, tip: str | None) -> None:
-        self.approvals = {}
-        for path, sha in (self.store.tree_blobs(tip, APPROVALS.rstrip("/")) if tip else {}).items():
-            try:
-                data = json.loads(self.store.read_blob(sha).decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                continue  # a damaged cache entry is simply asked again
-            if isinstance(data, dict):
-                self.approvals[path[len(APPROVALS) : -len(".json")]] = data
+        self.approvals = read_approvals(self.store, tip)
 
     def save_approval(self, post_id: str, data: dict) -> None:
         """Remember what GitHub said about a post's approval (CAS commit, like records)."""
@@ -280,6 +273,20 @@ class Ledger:
                 self.diverged = guard.diverged_message(self.store, self.branch, local)
             return True
         return self.store.swap(self.ref, new, self.tip)
+
+
+def read_approvals(store: Store, tip: str | None) -> dict[str, dict]:
+    """post id -> what a sync found about its approval, as the ledger at `tip` holds it (a
+    hint for `check`; a damaged entry is left out, and sync simply asks again)."""
+    found = {}
+    for path, sha in (store.tree_blobs(tip, APPROVALS.rstrip("/")) if tip else {}).items():
+        try:
+            data = json.loads(store.read_blob(sha).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(data, dict):
+            found[path[len(APPROVALS) : -len(".json")]] = data
+    return found
 
 
 def open_ledger(

@@ -133,6 +133,7 @@ class Store:
                     ["git", "-C", str(self.root), "cat-file", "--batch"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,  # never holds the caller's stderr open
                     env=env,
                 )
             batch = self._batch

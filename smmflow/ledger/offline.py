@@ -3,7 +3,7 @@ about renamed posts and about posts a sync found unapproved."""
 
 from __future__ import annotations
 
-from .branch import BRANCH, Ledger
+from .branch import BRANCH, read_approvals
 from .gitstore import Store
 from .records import PREFIX, Record, parse_record
 
@@ -36,6 +36,4 @@ def offline_records(
 def local_approvals(store: Store, branch: str = BRANCH) -> dict[str, dict]:
     """What syncs found about each post's approval, from the local branch: a hint for
     `check` (never read to grant an approval)."""
-    ledger = Ledger(store, branch)
-    ledger._load_approvals(store.rev(ledger.ref))
-    return ledger.approvals
+    return read_approvals(store, store.rev(f"refs/heads/{branch}"))

@@ -38,6 +38,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 import pytest
 from repohelp import GIT_ENV, git
 
+from servers.loopback import close, listen
+
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 NODE_MODULES = TOOLS / "node_modules"
 SPEC = NODE_MODULES / "@octokit" / "openapi" / "generated" / "api.github.com.json"
@@ -263,15 +265,11 @@ class GitHubServer:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> GitHubServer:
         github_openapi()  # load before the first request (and fail early without the tools)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = listen(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        close(self.server)
 
     def __enter__(self) -> GitHubServer:
         return self.start()

@@ -1,6 +1,12 @@
-"""Plumbing shared by the loopback servers of issue 20 (tiktok.py, youtube.py, gbp.py).
+"""Plumbing shared by the loopback servers of tests/servers/.
 
-One job: run a platform (a subclass) on 127.0.0.1, record every request as a `Call`,
+Every server: `listen(Handler)` serves on 127.0.0.1 (a free port) from a daemon thread, one
+thread per connection; `close(server)` stops it. The serving loop looks for a stop request
+every 50 ms, so a test never waits half a second for each server it stops.
+
+The servers of issue 20 (tiktok.py, youtube.py, gbp.py) share more:
+
+run a platform (a subclass) on 127.0.0.1, record every request as a `Call`,
 route it, apply the faults a test queued for that route, and write the answer. The
 platforms' behaviour (shapes, rules, error bodies) lives in the subclasses.
 
@@ -27,6 +33,24 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+POLL = 0.05  # seconds between looks at a stop request
+
+
+def listen(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": POLL}, daemon=True
+    ).start()
+    return server
+
+
+def close(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
 
 JPEG = b"\xff\xd8\xff"
 PNG = b"\x89PNG\r\n\x1a\n"

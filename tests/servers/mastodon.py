@@ -44,12 +44,13 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 import regex
 
 from servers import mastodon_social as social
+from servers.loopback import close, listen
 
 KEY_TTL = 3600  # seconds an idempotency key is remembered (redis setex … 3_600)
 MAX_CHARACTERS = 500
@@ -229,17 +230,11 @@ class MastodonServer:
             do_DELETE = _handle
             do_PUT = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.server = listen(Handler)
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
     # -- Mastodon's behaviour ----------------------------------------------------------
     def _limit_headers(self, account: str | None) -> dict:

@@ -37,11 +37,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from servers import meta_comments
+from servers.loopback import close, listen
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/)")
 JPEG = b"\xff\xd8\xff"
@@ -343,10 +344,7 @@ class MetaGraph:
 
             do_GET = do_POST = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = listen(Handler)
         return self
 
     @property
@@ -354,8 +352,7 @@ class MetaGraph:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v27.0"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
     # -- the Graph API -----------------------------------------------------------------
     def _token(self, call: Call) -> Token:
@@ -789,10 +786,7 @@ class StaticSite:
                 pass
 
         handler = partial(Quiet, directory=str(self.root))
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = listen(handler)
         return self
 
     @property
@@ -800,8 +794,7 @@ class StaticSite:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
 
 def jpeg(seed: int = 0) -> bytes:

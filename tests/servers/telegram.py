@@ -47,10 +47,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from servers import telegram_updates as updates
+from servers.loopback import close, listen
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
@@ -487,10 +488,7 @@ class BotApiServer:
             do_GET = _handle
             do_POST = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = listen(Handler)
         return self
 
     @property
@@ -499,8 +497,7 @@ class BotApiServer:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
     # -- the Bot API -------------------------------------------------------------------
     def dispatch(self, token: str, method: str, params: dict, files: dict, fault: str):

@@ -17,7 +17,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from servers.loopback import close, listen
 
 
 @dataclass
@@ -117,10 +119,7 @@ class Receiver:
             do_POST = _handle
             do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = listen(Handler)
         return self
 
     @property
@@ -128,8 +127,7 @@ class Receiver:
         return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        close(self.server)
 
     def posts_by_pair(self) -> dict[tuple[str, str], set[str]]:
         """(post id, account) -> the distinct idempotency keys it arrived with."""
