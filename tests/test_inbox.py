@@ -132,7 +132,8 @@ def test_hostile_text_is_inert_everywhere(shop, masto, tmp_path):
     raw = cli(root, "inbox", "--format", "json", "--no-fetch", env=environ).out
     assert "\u202e" not in raw and "\\u202e" in raw
     assert len(by_text(json.loads(raw))[huge]["text"]) == 100_000
-    assert cli(root, "inbox", "--format", "html", "--no-fetch", env=environ).code == 0
+    written = cli(root, "inbox", "--html", "--no-fetch", env=environ)
+    assert written.code == 0 and written.out.strip().endswith(".smmflow/inbox.html")
     page = (root / ".smmflow" / "inbox.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<img" not in page and "\u202e" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

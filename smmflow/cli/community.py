@@ -58,6 +58,7 @@ def _fetched(fetches) -> bool:
               help="Only items in this state (repeat for several).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True, help="html writes the local page .smmflow/inbox.html.")  # fmt: skip
+@click.option("--html", "html", is_flag=True, help="Same as --format html.")
 @click.option("--limit", default=200, show_default=True, help="Show at most this many (0: all).")
 @click.option(
     "--no-fetch", "offline", is_flag=True, help="Only what the store holds; ask no platform."
@@ -65,8 +66,8 @@ def _fetched(fetches) -> bool:
 @click.option("--export", "export", type=click.Path(dir_okay=False),
               help="Write every selected item, whole, to this JSON file (the only way out of the store).")  # fmt: skip
 @click.option("--now", "now_text", help=NOW_HELP)
-def inbox(group, account, since_text, unanswered, questions, states, fmt, limit, offline, export,
-          now_text) -> None:  # fmt: skip
+def inbox(group, account, since_text, unanswered, questions, states, fmt, html, limit, offline,
+          export, now_text) -> None:  # fmt: skip
     """What people wrote under the posts and to the accounts: fetch what is new, then list it.
 
     Comments, replies, mentions and messages, with their group, platform, author, text,
@@ -77,6 +78,7 @@ def inbox(group, account, since_text, unanswered, questions, states, fmt, limit,
     from ..community.store import Query
     from ..community.views import as_json, as_text
 
+    fmt = "html" if html else fmt
     now = now_option(now_text)
     since = _since(since_text, now)
     query = Query((), account, since.timestamp() if since else None, unanswered, questions,
