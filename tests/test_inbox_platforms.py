@@ -144,6 +144,19 @@ def test_facebook_comments_across_pages_answered_hidden_deleted(fb):
     assert server.of("GET", f"{PAGE}/conversations")  # asked, refused (no pages_messaging), skipped
 
 
+def test_facebook_answer_whose_reply_was_lost_is_looked_up_not_sent_again(fb):
+    server, post, root, environ = fb
+    comment = server.add_comment(post["id"], "Aveți și fără gluten?")
+    [item] = items(root, environ)
+    server.fail("POST", f"{comment['id']}/comments", code=2, status=500, when="after")
+    lost = cli(root, "reply", item["id"], "--text", "Da, vineri.", env=environ)
+    assert lost.code == 3 and ": unknown" in lost.out, str(lost)
+    again = cli(root, "reply", item["id"], "--text", "Da, vineri.", env=environ)
+    assert again.code == 0 and "found on the platform" in again.out, str(again)
+    answers = [c for c in server.comments.values() if c["on"] == comment["id"]]
+    assert [a["text"] for a in answers] == ["Da, vineri."]
+
+
 def test_facebook_conversations_where_the_token_may_read_them(fb):
     server, _, root, environ = fb
     server.tokens[FB_TOKEN].scopes += ("pages_messaging",)

@@ -96,6 +96,8 @@ class Actor:
             return Done(
                 item, action, "already", f"done {record.done_at} by {record.who}", record.url
             )
+        if state == "unknown" and action == "reply" and inbox.can_find_reply:
+            return VERIFY  # the platform can say whether it went out: ask it, not a person
         if state in ("unknown", "corrupt"):
             return Done(item, action, "waiting", record.error)
         if state == "skipped":
