@@ -27,6 +27,8 @@ ROWS = [
     "peak memory: `smmflow plan --month`, 10,000 posts",
     "`smmflow --version`",
     "100 due posts over 20 accounts, 100 ms latency",
+    "`smmflow inbox --unanswered`, 20,000 items in the store",
+    "inbox fetch, 5 groups × 5 accounts × 100 new items, 100 ms latency",
 ]
 
 

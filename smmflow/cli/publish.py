@@ -197,8 +197,18 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
     help="Share the ledger through this git remote (default: as for sync).",
 )
 def resolve(post, account, published, retry, skip, remote) -> None:
-    """Settle POST on ACCOUNT by hand after an unknown outcome, failure or miss."""
+    """Settle POST on ACCOUNT by hand after an unknown outcome, failure or miss.
+
+    Also `smmflow resolve ITEM ACTION`: an inbox item's reply, hide or delete."""
+    from ..ledger.actions import ACTIONS
     from ..ledger.resolve import settle
+
+    if account in ACTIONS and _item_id(post):
+        from ..ledger.remotes import default_remote
+        from .community import resolve_action
+
+        resolve_action(post, account, published, retry, skip, remote or default_remote())
+        return
 
     try:
         record = settle(
@@ -214,6 +224,11 @@ def resolve(post, account, published, retry, skip, remote) -> None:
     except SmmflowError as exc:
         fail(exc)
     click.echo(f"{record.post} → {record.account}: {record.state}")
+
+
+def _item_id(text: str) -> bool:
+    """An inbox item's id (or its first 6+ characters), not a post's name."""
+    return 6 <= len(text) <= 12 and all(c in "0123456789abcdef" for c in text)
 
 
 @click.command()
@@ -250,15 +265,23 @@ def run(every, once, max_delay, remote, branch) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def doctor(group, account, fmt) -> None:
+@click.option(
+    "--inbox", "inbox", is_flag=True, help="Count what the inbox lacks (permissions) as errors."
+)
+def doctor(group, account, fmt, inbox) -> None:
     """Check every account: secrets set and valid (a harmless read call), permissions,
-    tokens about to expire. Exit 1 when an account cannot publish."""
+    tokens about to expire, and what reading and answering comments needs (`inbox:`
+    lines; errors for groups with a community/<group>.yml, or with --inbox). Exit 1 when
+    an account cannot publish."""
+    from ..community.config import FOLDER
     from ..content import repo as repo_module
     from ..publish.doctor import diagnose
 
     try:
-        loaded = repo_module.load(repo_root(()))
-        lines = diagnose(loaded, group, account)
+        root = repo_root(())
+        loaded = repo_module.load(root)
+        strict = {g for g in loaded.groups if inbox or (root / FOLDER / f"{g}.yml").exists()}
+        lines = diagnose(loaded, group, account, inbox_groups=strict)
     except SmmflowError as exc:
         fail(exc)
     if fmt == "json":

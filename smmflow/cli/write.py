@@ -38,7 +38,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     except SmmflowError as exc:
         fail(exc)
     loaded = repo.load(root, check=rules.check_post)
-    problems = repository.problems(loaded)
+    problems = repository.problems(loaded) + _community(root, loaded)
     if paths:
         problems = repository.about(problems, root, [Path(p) for p in paths])
     show = shower(root)
@@ -52,6 +52,13 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         click.echo(output.summary(problems, len(loaded.posts), len(loaded.groups)), err=True)
     failed = output.errors(problems) > 0 or (strict and problems)
     sys.exit(int(ExitCode.PROBLEMS if failed else ExitCode.OK))
+
+
+def _community(root: Path, loaded) -> list:
+    """The problems of the community files (moderation rules, answer templates)."""
+    from ..community.check import problems
+
+    return problems(root, loaded.groups)
 
 
 @click.command()

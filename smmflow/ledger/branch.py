@@ -71,7 +71,30 @@ class _Round:
 
 
 class Ledger:
-    """The ledger branch, read once and kept current through compare-and-swap commits."""
+    """The ledger branch, read once and kept current through compare-and-swap commits.
+
+    It holds the records under `prefix`; a subclass keeps another kind of record on the
+    same branch, through the same compare-and-swap (`ledger.actions`: inbox actions), by
+    overriding `prefix`, `parse`, `key`, `path_key` and `unfit`.
+    """
+
+    prefix = PREFIX
+
+    @staticmethod
+    def parse(path: str, data: bytes) -> Record:
+        return parse_record(path, data)
+
+    @staticmethod
+    def key(record: Record) -> tuple:
+        return (record.post, record.account)
+
+    def path_key(self, path: str) -> tuple:
+        post, _, account = path[len(self.prefix) : -len(".json")].rpartition("/")
+        return (post, account)
+
+    @staticmethod
+    def unfit(record: Record) -> str | None:
+        return unfit_key(record.post, record.account)
 
     def __init__(self, store: Store, branch: str = BRANCH, redact: Callable[[object], str] = str):
         self.store = store
@@ -106,14 +129,13 @@ class Ledger:
 
     def _load(self, tip: str | None) -> None:
         self._load_approvals(tip)
-        blobs = self.store.tree_blobs(tip, PREFIX.rstrip("/")) if tip else {}
+        blobs = self.store.tree_blobs(tip, self.prefix.rstrip("/")) if tip else {}
         for path in set(self._blobs) - set(blobs):
-            post, _, account = path[len(PREFIX) : -len(".json")].rpartition("/")
-            self.records.pop((post, account), None)
+            self.records.pop(self.path_key(path), None)
         for path, sha in blobs.items():
             if self._blobs.get(path) != sha and path.endswith(".json"):
-                record = parse_record(path, self.store.read_blob(sha))
-                self.records[(record.post, record.account)] = record
+                record = self.parse(path, self.store.read_blob(sha))
+                self.records[self.key(record)] = record
         self._blobs = blobs
         self.tip = tip
 
@@ -217,13 +239,13 @@ class Ledger:
         for request in batch:
             changes, why = [], []
             for record in request.decide(found.view) or ():
-                reason = rejected.get(record.path) or unfit_key(record.post, record.account)
+                reason = rejected.get(record.path) or self.unfit(record)
                 if reason is not None:
                     rejected[record.path] = reason
                     why.append(reason)
                     continue
                 changes.append(record)
-                found.view[(record.post, record.account)] = record
+                found.view[self.key(record)] = record
                 found.payload[record.path] = self.redact(record.to_bytes().decode()).encode()
             found.results.append(changes or None)
             found.refused.append(why)

@@ -133,7 +133,7 @@ def _write_repo(
         ),
         f"content/{group_id}/media/.gitkeep": "",
         ".github/workflows/.gitkeep": "",
-        ".gitignore": "public/\n.smmflow-cache/\n",
+        ".gitignore": "public/\n.smmflow-cache/\n.smmflow/\n",  # .smmflow/: the inbox store
     }
     for rel, text in files.items():
         path = target / rel

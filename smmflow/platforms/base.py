@@ -174,6 +174,9 @@ class Publisher(Platform):
     # Seconds the platform remembers an idempotency key (None: forever). A stopped run's
     # claim older than this is not resent blindly: it is verified or handed to a person.
     key_ttl: ClassVar[float | None] = None
+    # Reading and answering comments ("module:Class" of its `community.Inbox`; "" when
+    # smmflow cannot read the platform's comments): writing-a-publisher.md, "The community part".
+    community: ClassVar[str] = ""
 
     def __init__(self, account: Account, ctx: Context):
         self.account = account

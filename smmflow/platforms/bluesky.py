@@ -57,6 +57,7 @@ class Bluesky(Publisher):
     optional = ("pds", "langs")
     urls = ("pds",)
     docs = "docs/platforms/bluesky.md"
+    community = "smmflow.platforms.bluesky_inbox:BlueskyInbox"  # comments: inbox, moderate, reply
     idempotent = True  # the record key is ours: a repeat finds the record instead of a double
     can_verify = True
     can_delete = True

@@ -36,6 +36,7 @@ class Facebook(Publisher):
     optional = ("api",)
     urls = ("api",)
     docs = "docs/platforms/facebook.md"
+    community = "smmflow.platforms.meta_inbox:FacebookInbox"  # comments: inbox, moderate, reply
     idempotent = False  # Graph has no idempotency key; error 506 only catches some repeats
     can_verify = False
     can_delete = True

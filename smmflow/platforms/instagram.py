@@ -52,6 +52,7 @@ class Instagram(Publisher):
     optional = ("api", "media_base_url")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/instagram.md"
+    community = "smmflow.platforms.meta_inbox:InstagramInbox"  # comments: inbox, moderate, reply
     idempotent = True  # through the checkpointed container, see the module docstring
     can_verify = False
     can_delete = False  # the IG Media reference documents no delete

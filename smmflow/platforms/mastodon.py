@@ -44,6 +44,7 @@ class Mastodon(Publisher):
     required = ("instance", "token_env")
     optional = ("visibility", "language")
     docs = "docs/platforms/mastodon.md"
+    community = "smmflow.platforms.mastodon_inbox:MastodonInbox"  # comments: inbox, moderate, reply
     idempotent = True
     can_delete = True
     key_ttl = 3600  # Mastodon keeps an Idempotency-Key for one hour

@@ -40,6 +40,7 @@ class Telegram(Publisher):
     optional = ("api", "silent")
     urls = ("api",)
     docs = "docs/platforms/telegram.md"
+    community = "smmflow.platforms.telegram_inbox:TelegramInbox"  # comments: inbox, moderate, reply
     idempotent = False  # the Bot API has no idempotency key
     can_verify = False  # and a bot cannot read a channel's history
     can_delete = True

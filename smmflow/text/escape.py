@@ -4,6 +4,8 @@
 bidirectional embeddings, overrides and isolates (they could make a page show text
 reordered; `check` refuses them in posts, but a group's name reaches pages without it).
 `esc` is `clean`, then `html.escape` with quotes: safe in element text and attributes.
+`terminal` is for text from outside (comments) printed where people read it: every
+control, bidirectional or otherwise invisible formatting character is shown as a `\\u` escape (`\\u202e`).
 """
 
 from __future__ import annotations
@@ -23,3 +25,13 @@ def clean(text: str) -> str:
 def esc(text: str) -> str:
     """`text` for HTML or XML, in element text or a quoted attribute."""
     return html.escape(clean(text), quote=True)
+
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+
+
+def terminal(text: str) -> str:
+    """`text` inert in a terminal: no escape sequences, no reordering, nothing hidden."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

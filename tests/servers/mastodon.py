@@ -18,6 +18,10 @@ app/models/concerns/lockable.rb, Api::ErrorHandling, rate_limit_headers.rb):
   `{"error": "Validation failed: …"}`; `DELETE /api/v1/statuses/:id` answers the deleted
   status (with `text`), 404 `Record not found` when it is gone.
 
+Other accounts' replies and mentions, `GET /api/v1/notifications` and `GET
+/api/v1/statuses/:id/context` (the inbox) live in tests/servers/mastodon_social.py;
+`POST /api/v1/statuses` takes `in_reply_to_id`.
+
 Faults for the tests: `server.fail(route, *faults)` queues faults for one route
 ("statuses", "media", "media-get", "delete", "status-get", "verify", "app"), each one
 of "500", "502", "503", "429" (resets after `reset_in` seconds), "401", "422", "reset"
@@ -45,6 +49,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import regex
 
+from servers import mastodon_social as social
 from servers.loopback import close, listen
 
 KEY_TTL = 3600  # seconds an idempotency key is remembered (redis setex … 3_600)
@@ -103,8 +108,16 @@ class MastodonServer:
     locked: set[tuple[str, str]] = field(default_factory=set)
     created: list[tuple[str, str]] = field(default_factory=list)  # (account, status id) made
     sent_by_account: dict[str, list[float]] = field(default_factory=dict)
+    notifications: list[dict] = field(default_factory=list)
+    note_seq: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next: int = 110_000_000_000_000_000
+
+    def comment(self, author: str, text: str, reply_to: str = "", mention: bool = True) -> dict:
+        return social.comment(self, author, text, reply_to, mention)
+
+    def remove(self, status_id: str) -> None:
+        social.remove(self, status_id)
 
     # -- the test's handles ------------------------------------------------------------
     def now(self) -> float:
@@ -171,6 +184,7 @@ class MastodonServer:
                 body = self.rfile.read(length)
                 path = urlsplit(self.path).path
                 form = _parse_form(self.headers.get("Content-Type", ""), body)
+                form += parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
                 self.hit = Hit(self.command, path, dict(self.headers), form, 0, time.monotonic())
                 self.account = None
                 with server.lock:
@@ -272,6 +286,12 @@ class MastodonServer:
                     media["polls_left"] -= 1
                     return 206, _media_entity(media, ready=False), {}
                 return 200, _media_entity(media), {}
+        if route == "notifications":
+            if not _allows(grant.scopes, "read:notifications"):
+                return 403, {"error": "This action is outside the authorized scopes"}, {}
+            return social.notifications(self, user, form)
+        if route == "context":
+            return social.context(self, arg)
         if route == "status-get":
             status = self.statuses.get(arg)
             if status is None:
@@ -383,6 +403,9 @@ class MastodonServer:
                     },
                     {},
                 )
+            parent = self.statuses.get(values.get("in_reply_to_id") or "")
+            if values.get("in_reply_to_id") and parent is None:
+                return 404, {"error": "Record not found"}, {}
             self._next += 1
             status_id = str(self._next)
             for m in found:
@@ -390,6 +413,8 @@ class MastodonServer:
             status = {
                 "id": status_id,
                 "created_at": _iso(self.now()),
+                "in_reply_to_id": parent["id"] if parent else None,
+                "in_reply_to_account_id": parent["account"]["id"] if parent else None,
                 "uri": f"{self.url}/users/{user}/statuses/{status_id}",
                 "url": f"{self.url}/@{user}/{status_id}",
                 "content": "<p>" + html.escape(text).replace("\n", "<br>") + "</p>",
@@ -403,6 +428,8 @@ class MastodonServer:
             self.statuses[status_id] = status
             self.texts[status_id] = text
             self.created.append((user, status_id))
+            if parent is not None:
+                social.on_reply(self, user, status, text)
             self.sent_by_account.setdefault(user, []).append(self.now())
         return 200, status, {}
 
@@ -484,6 +511,8 @@ def _bearer(header: str) -> str:
 ROUTES = [
     ("POST", re.compile(r"^/api/v1/statuses$"), "statuses"),
     ("GET", re.compile(r"^/api/v1/statuses/(\d+)$"), "status-get"),
+    ("GET", re.compile(r"^/api/v1/statuses/(\d+)/context$"), "context"),
+    ("GET", re.compile(r"^/api/v1/notifications$"), "notifications"),
     ("DELETE", re.compile(r"^/api/v1/statuses/(\d+)$"), "delete"),
     ("POST", re.compile(r"^/api/v2/media$"), "media"),
     ("GET", re.compile(r"^/api/v1/media/(\d+)$"), "media-get"),

@@ -17,6 +17,9 @@ download has failed.").
 State is kept so tests read back what was published: `posts`, `photos`, `videos` (Facebook),
 `containers`, `media` (Instagram), and `calls` (every request, parsed).
 
+Comments (reading, answering, hiding, deleting) and the Page's conversations live in
+tests/servers/meta_comments.py.
+
 Faults: `server.fail(method, path_pattern, code=..., ...)` answers the next matching
 request with a Graph error, before (`when="before"`) or after (`when="after"`) doing what
 it asks; `action="reset"` drops the connection after doing it.
@@ -38,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from servers import meta_comments
 from servers.loopback import close, listen
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/)")
@@ -151,6 +155,8 @@ class MetaGraph:
     videos: dict[str, dict] = field(default_factory=dict)
     containers: dict[str, dict] = field(default_factory=dict)
     media: dict[str, dict] = field(default_factory=dict)  # Instagram media by id
+    comments: dict[str, dict] = field(default_factory=dict)  # meta_comments.py
+    conversations: dict[str, list] = field(default_factory=dict)  # page -> Messenger threads
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)  # media URLs the server downloaded
@@ -170,6 +176,15 @@ class MetaGraph:
         self.ig_users[user] = {"username": username, "quota_total": quota_total}
         self.tokens[token] = Token(token, user, kind="USER", **kw)
         return self.tokens[token]
+
+    def add_comment(self, on: str, text: str, author=("991", "Ana Pop"), **kw) -> dict:
+        return meta_comments.add(self, on, text, author, **kw)
+
+    def add_ig_comment(self, on: str, text: str, username: str = "ana.pop", **kw) -> dict:
+        return meta_comments.add(self, on, text, (f"ig-{username}", username), ig=True, **kw)
+
+    def remove_comment(self, cid: str) -> None:
+        meta_comments.remove(self, cid)
 
     def fail(self, method: str, pattern: str, **kw) -> Fault:
         fault = Fault(method, pattern, **kw)
@@ -363,6 +378,9 @@ class MetaGraph:
         token = self._token(call)
         parts = [p for p in call.path.strip("/").split("/") if p]
         method = call.method
+        answered = meta_comments.route(self, call, token, parts)
+        if answered is not None:
+            return answered
         if parts == ["debug_token"] and method == "GET":
             return self._debug(call)
         if parts == ["me"] and method == "GET":

@@ -22,8 +22,11 @@ What it does like Telegram:
 - Keeps every channel's messages (plain text + entities, as a reader's app gets them), so
   a test reads back what a subscriber would see.
 
+Discussion groups, comments, messages to the bot and `getUpdates` (the inbox) live in
+tests/servers/telegram_updates.py; `sendMessage` takes `reply_parameters`.
+
 What it does not do: other chat types' finer rules, files by URL or file_id, real image
-decoding (a photo must start like a JPEG/PNG/GIF/WebP), webhooks and updates.
+decoding (a photo must start like a JPEG/PNG/GIF/WebP), webhooks.
 
 Faults: `server.faults` is consumed one send request at a time (send* methods only):
 "429" (retry_after `server.retry_after`, header and JSON), "429-json" (JSON only, no
@@ -47,6 +50,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
+from servers import telegram_updates as updates
 from servers.loopback import close, listen
 
 TEXT_MAX = 4096
@@ -298,6 +302,7 @@ class Chat:
     bot_status: str = "administrator"  # creator | administrator | member | left | kicked
     can_post_messages: bool = True
     can_delete_messages: bool = False
+    linked_chat_id: int | None = None  # a channel's discussion group, and back
 
     def as_json(self) -> dict:
         found = {"id": self.id, "title": self.title, "type": self.type}
@@ -323,6 +328,10 @@ class Sent:
     link_preview_options: dict | None = None
     params: dict = field(default_factory=dict)
     deleted: bool = False
+    sender: dict | None = None  # `from`: a user (None: the chat itself, as in channels)
+    reply_to: int | None = None  # the message_id it answers
+    thread: int | None = None  # message_thread_id
+    origin: int | None = None  # an automatic forward: the channel post it copies
 
     def marked(self, kind: str) -> list[str]:
         """The texts of every entity of one type, e.g. `marked("bold")`."""
@@ -368,7 +377,21 @@ class BotApiServer:
     clock: float | None = None  # fixed "now" (seconds since the epoch); None: the real clock
     calls: list[Call] = field(default_factory=list)
     messages: list[Sent] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    updates: list[dict] = field(default_factory=list)
+    update_seq: int = 700000000
+    update_reads: int = 0
+    privacy: bool = True  # a member bot (not an admin) sees no group messages
+    webhook: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def discussion(self, channel: Chat, group_id: int = -1009876543210, **kw) -> Chat:
+        return updates.discussion(self, channel, group_id, **kw)
+
+    def user_comment(self, group: Chat, text: str, reply_to: int, user: dict | None = None) -> Sent:
+        return updates.user_comment(self, group, text, reply_to, user)
+
+    def private_message(self, text: str, user: dict | None = None) -> Sent:
+        return updates.private_message(self, text, user)
 
     # -- setting up --------------------------------------------------------------------
     def channel(self, username: str | None, chat_id: int = -1001234567890, **kw) -> Chat:
@@ -528,7 +551,13 @@ class BotApiServer:
 
     def _m_getchat(self, params: dict, files: dict) -> dict:
         chat = self._chat(params)
-        return {**chat.as_json(), "accent_color_id": 0, "max_reaction_count": 11}
+        found = {**chat.as_json(), "accent_color_id": 0, "max_reaction_count": 11}
+        if chat.linked_chat_id is not None:
+            found["linked_chat_id"] = chat.linked_chat_id
+        return found
+
+    def _m_getupdates(self, params: dict, files: dict) -> list:
+        return updates.get_updates(self, params)
 
     def _m_getchatmember(self, params: dict, files: dict) -> dict:
         chat = self._chat(params)
@@ -598,6 +627,7 @@ class BotApiServer:
                 **extra,
             )
             self.messages.append(sent)
+            updates.on_channel_post(self, sent)
         return sent
 
     def _message(self, sent: Sent) -> dict:
@@ -658,8 +688,24 @@ class BotApiServer:
                 ) from None
         elif "disable_web_page_preview" in params:
             options = {"is_disabled": _bool(params["disable_web_page_preview"])}
-        sent = self._store(chat, "text", text, entities, params, link_preview_options=options)
-        return self._message(sent)
+        reply_to = None
+        if params.get("reply_parameters"):
+            wanted = json.loads(params["reply_parameters"]).get("message_id")
+            if not any(m.chat_id == chat.id and m.message_id == wanted for m in self.messages):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+            reply_to = wanted
+        sender = self._me() if chat.type != "channel" else None  # a bot writes as itself
+        sent = self._store(
+            chat,
+            "text",
+            text,
+            entities,
+            params,
+            link_preview_options=options,
+            reply_to=reply_to,
+            sender=sender,
+        )
+        return updates.message(self, sent)
 
     def _file(self, kind: str, value: str, files: dict) -> dict:
         name = value[len("attach://") :] if value.startswith("attach://") else None
