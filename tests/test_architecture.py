@@ -27,6 +27,8 @@ STAGES = [
     "plan",  # the content plan: month, views, site, calendars, new and repeated posts
     "review",  # pull requests: previews, approvals of exact bytes, holds
     "publish",  # sync: decide, claim -> send -> record, outcomes, issues, doctor, run
+    "metrics",  # page activity: each platform's numbers, kept on the ledger branch
+    "report",  # the monthly client report: sections, charts, billing, formats
     "cli",  # the thin command line
 ]
 MAX_FUNCTION_LINES = 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,15 +207,20 @@ def load(
     check: CheckPost | None = None,
     workers: int | None = None,
     use_cache: bool = True,
+    only: Callable[[str], bool] | None = None,
 ) -> Repo:
     """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`.
 
     With `check` (`smmflow check` passes its per-post rules), each post is also checked
     while it is loaded (`Repo.posts_checked`), in several processes when there are many.
+    `only` loads just the post files whose path it accepts (e.g. one month's, by the date
+    in their names: `report`); the cache keeps the others' entries.
     """
     repo = Repo(root)
     load_groups(root, repo)
     jobs = _post_jobs(root, repo)
+    if only is not None:
+        jobs = [job for job in jobs if only(job[0])]
     cache = PostCache(root) if use_cache else None
     checked = check is not None
     todo = jobs if cache is None else _from_cache(cache, repo, jobs, checked)
@@ -223,7 +229,8 @@ def load(
     repo.problems.extend(problems)
     if cache is not None:
         _to_cache(cache, repo, posts, problems, checked)
-        cache.forget_missing({relpath for relpath, _ in jobs})
+        if only is None:
+            cache.forget_missing({relpath for relpath, _ in jobs})
         cache.save()
         repo.cache_hits = cache.hits
     repo.posts_checked = checked
