@@ -38,8 +38,16 @@ def _get(http: Http, appview: str, nsid: str, params: object) -> dict:
     return json_object(response, WHO)
 
 
+FIELDS = {
+    "likes": "likeCount",
+    "reposts": "repostCount",
+    "replies": "replyCount",
+    "quotes": "quoteCount",
+}
+
+
 def _count(view: dict, name: str) -> int | None:
-    value = view.get(f"{name[:-1]}Count")
+    value = view.get(FIELDS[name])
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 

@@ -27,6 +27,7 @@ from .http import PublishError
 from .meta_api import PERMISSION, Graph, GraphError
 
 BATCH = 50  # Graph's limit for a multiple-ID read
+MISSING = 803  # "Some of the aliases you requested do not exist": a post deleted since
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,28 @@ def _insights(node: dict, names: dict[str, str]) -> dict[str, int]:
 def _read(graph: Graph, ids: list[str], fields: str) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for start in range(0, len(ids), BATCH):
-        answer = graph.get("", ids=",".join(ids[start : start + BATCH]), fields=fields)
-        found.update({k: v for k, v in answer.items() if isinstance(v, dict)})
+        chunk = ids[start : start + BATCH]
+        while chunk:
+            try:
+                answer = graph.get("", ids=",".join(chunk), fields=fields)
+            except GraphError as exc:
+                gone = _missing(exc, chunk)
+                if not gone:
+                    raise
+                chunk = [i for i in chunk if i not in gone]  # deleted posts: read the others
+                continue
+            found.update({k: v for k, v in answer.items() if isinstance(v, dict)})
+            break
     return found
+
+
+def _missing(exc: GraphError, asked: list[str]) -> set[str]:
+    """The ids Graph says do not exist (code 803, "Some of the aliases you requested do
+    not exist: a,b"); empty for any other error."""
+    if exc.code != MISSING or ":" not in exc.message:
+        return set()
+    named = exc.message.rsplit(":", 1)[1].split("[")[0]
+    return {part.strip(" .)") for part in named.split(",")} & set(asked)
 
 
 def measure(graph: Graph, owner: str, reads: Reads, remote_ids: Sequence[str]) -> Measurement:

@@ -22,6 +22,9 @@ What it does like Telegram:
 - Keeps every channel's messages (plain text + entities, as a reader's app gets them), so
   a test reads back what a subscriber would see.
 
+Metrics: `getChatMemberCount` answers a channel's `members` (Bot API: "the number of
+members in a chat"); the Bot API has no method that gives a channel post's views.
+
 What it does not do: other chat types' finer rules, files by URL or file_id, real image
 decoding (a photo must start like a JPEG/PNG/GIF/WebP), webhooks and updates.
 
@@ -296,6 +299,7 @@ class Chat:
     bot_status: str = "administrator"  # creator | administrator | member | left | kicked
     can_post_messages: bool = True
     can_delete_messages: bool = False
+    members: int = 0  # subscribers, as getChatMemberCount answers
 
     def as_json(self) -> dict:
         found = {"id": self.id, "title": self.title, "type": self.type}
@@ -361,6 +365,7 @@ class BotApiServer:
     bot_username: str = "brutaria_posting_bot"
     chats: dict[int, Chat] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    read_faults: list[str] = field(default_factory=list)  # the same, for the other methods
     retry_after: int = 1
     slow: float = 3.0
     clock: float | None = None  # fixed "now" (seconds since the epoch); None: the real clock
@@ -430,6 +435,8 @@ class BotApiServer:
                     fault = "ok"
                     if method in SEND_METHODS and api.faults:
                         fault = api.faults.pop(0)
+                    elif method not in SEND_METHODS and api.read_faults:
+                        fault = api.read_faults.pop(0)
                 if fault in ("429", "429-json"):
                     wait = api.retry_after
                     payload = _error(
@@ -531,6 +538,11 @@ class BotApiServer:
     def _m_getchat(self, params: dict, files: dict) -> dict:
         chat = self._chat(params)
         return {**chat.as_json(), "accent_color_id": 0, "max_reaction_count": 11}
+
+    def _m_getchatmembercount(self, params: dict, files: dict) -> int:
+        """The number of members (a channel's subscribers). A bot may ask it of a public
+        channel by @username; a private one it is not in is "chat not found"."""
+        return self._chat(params).members
 
     def _m_getchatmember(self, params: dict, files: dict) -> dict:
         chat = self._chat(params)
