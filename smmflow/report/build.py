@@ -59,7 +59,11 @@ def render(facts: Facts, fmt: str) -> bytes:
         return plain.as_json(facts.group, facts.label, title, found, lines)
     free = facts.group.billing.free_revision_rounds if facts.group.billing else 0
     return plain.invoice_csv(
-        facts.group, facts.label, lines, lambda item: invoice.item_name(w, item, free)
+        facts.group,
+        facts.label,
+        lines,
+        lambda item: invoice.item_name(w, item, free),
+        lambda note: invoice.note_text(w, note),
     )
 
 

@@ -17,7 +17,8 @@ from .values import raw, shown
 
 FORMAT = 1
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()|~&$!])")
-_LEADING = re.compile(r"^(\d*)([#+>=.)-])")  # what would start a heading, list or quote
+# What would start a heading, a list item or a quote: a marker followed by a space.
+_LEADING = re.compile(r"^(\d{0,9})([#+>=.)-])(?=\s|$)")
 
 
 def md(text: str) -> str:
@@ -155,7 +156,7 @@ CSV_COLUMNS = (
 )
 
 
-def invoice_csv(group: Group, month: str, lines: list, describe) -> bytes:
+def invoice_csv(group: Group, month: str, lines: list, describe, explain) -> bytes:
     """The invoice lines, one per row (amounts as exact decimals, a dot for the point)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -172,7 +173,7 @@ def invoice_csv(group: Group, month: str, lines: list, describe) -> bytes:
                 line.unit_price,
                 line.amount,
                 currency,
-                _cell(line.note),
+                _cell(explain(line.note)),
             ]
         )
     return buffer.getvalue().encode("utf-8")

@@ -40,7 +40,7 @@ def build(facts: Facts) -> Block | None:
             line.quantity,
             line.unit_price,
             line.amount,
-            _note(w, line.note),
+            note_text(w, line.note),
         )
         for line in lines
     )
@@ -56,11 +56,13 @@ def build(facts: Facts) -> Block | None:
     return Block("invoice", title, (note, Table("invoice", title, columns, rows, total)))
 
 
-def _note(w, note: str) -> str:
+def note_text(w, note: str) -> str:
     if not note:
         return ""
     if note.startswith("no ads"):
         return w.gettext("not counted: no ads data for this month")
     if note.startswith("no community"):
         return w.gettext("not counted: no inbox data for this month")
-    return w.gettext("not counted: no GitHub access")
+    if note.startswith("no GitHub access"):
+        return w.gettext("not counted: no GitHub access")
+    return w.gettext("not counted: GitHub could not be read")
