@@ -26,7 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from repohelp import PROJECT, commit, git, init_repo, write
+from chromehelp import browse, count_near
+from repohelp import PROJECT, commit, git, init_repo
 from servers.mastodon import MastodonServer, Token
 from servers.meta import MetaGraph
 from servers.telegram import BotApiServer
@@ -475,3 +476,42 @@ def test_markdown_is_in_romanian_with_local_formats(december, tmp_path, monkeypa
     assert "**La timp:** 94,6%" in text
     assert "| Total | — | — | 8.250,00 lei |  |" in text
     assert "**Timpul median până la aprobare:** 15 h 2 min" in text
+
+
+def test_html_in_chromium_shows_the_charts_without_a_script(december, tmp_path, monkeypatch):
+    page = tmp_path / "out" / f"{GROUP}-2026-12.html"
+    report(december, "html", tmp_path / "out", monkeypatch)
+    shot = tmp_path / "report.png"
+    doc, console = browse(page, tmp_path / "profile", shot, size="1280,5200", scale=0.5)
+    assert console == []  # no script ran, none was refused, nothing failed to load
+    assert doc.get("lang") == "ro"
+    assert not doc.xpath("//script") and not doc.xpath("//*[@src]")
+    charts = {t.get("id"): t for t in doc.xpath("//table[contains(@class, 'charts-css')]")}
+    assert sorted(charts) == [
+        "chart-followers-facebook",
+        "chart-followers-mastodon",
+        "chart-followers-telegram",
+        "chart-per_post",
+        "chart-per_type",
+    ]
+    per_post = charts["chart-per_post"]
+    assert len(per_post.xpath(".//tbody/tr")) == 11 and "stacked" in per_post.get("class")
+    sizes = per_post.xpath(".//tbody/tr[1]/td/@style")
+    assert sizes == ["--size:0.4815", "--size:0.1481"]  # 1 Dec: Facebook 26, Mastodon 8 of 54
+    # The bars are drawn: Facebook's blue and Mastodon's orange (Charts.css colours 1 and
+    # 2 of the page's palette, at 85% over white) fill thousands of pixels.
+    blue, orange, white = count_near(shot, (78, 121, 195), (190, 114, 38), (255, 255, 255))
+    assert blue > 5_000 and orange > 500, (blue, orange)
+    assert white < 640 * 2600 * 0.95  # a page, not a blank
+
+
+def test_pdf_is_a4_and_the_same_bytes_every_time(december, tmp_path, monkeypatch):
+    first = report(december, "pdf", tmp_path / "a", monkeypatch)
+    again = report(december, "pdf", tmp_path / "b", monkeypatch)
+    assert first.startswith(b"%PDF-")
+    assert first == again
+    boxes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", first))
+    assert boxes and all(
+        abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5 for w, h in boxes
+    )
+    assert b"(D:20270102100000+00'00')" in first  # its dates are the report's, not now

@@ -62,8 +62,9 @@ def billing(f: Fields, raw: object) -> Billing | None:
     if mapping.get("free_revision_rounds") is not None:
         free = f.integer("billing.free_revision_rounds", mapping["free_revision_rounds"], 0) or 0
     symbol = f.string("billing.symbol", mapping.get("symbol")) or ""
-    if not any(value is not None for value in prices.values()) and len(f.problems) == before:
-        f.error("billing", f"names no price: give at least one of {one_of(PRICES)}", "billing")
+    if not any(mapping.get(key) is not None for key in PRICES):
+        message = f"names no price: give at least one of {one_of(PRICES)}"
+        f.error("billing", message, "billing", value=False)
     if len(f.problems) != before or currency is None:
         return None
     return Billing(currency, symbol.strip(), free_revision_rounds=free, **prices)
