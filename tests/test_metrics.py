@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from repohelp import commit, git, init_repo, write
+from repohelp import cli, commit, git, init_repo, write
 from servers.appview import AppView
 from servers.mastodon import MastodonServer, Token
 from servers.meta import MetaGraph
@@ -403,3 +403,39 @@ def test_smmflow_metrics_twice_on_one_day_leaves_one_snapshot(tmp_path, mastodon
     measure_repository(root, day=dt.date(2026, 12, 9), environ=env)
     days = store.parse(git(root, "show", "smmflow/ledger:metrics/g/2026-12.json").encode())
     assert list(days) == ["2026-12-08", "2026-12-09"]
+
+
+def test_metrics_and_doctor_on_the_command_line(tmp_path, mastodon):
+    status = mastodon.post("bakery", "hello")
+    root = init_repo(tmp_path / "repo")
+    write(
+        root,
+        "schedules/g.yml",
+        "name: G\ntimezone: UTC\naccounts:\n"
+        f"  mastodon: {{instance: '{mastodon.url}', token_env: MT}}\n",
+    )
+    write(
+        root,
+        "content/g/2026-12-05-hello.md",
+        "---\ndate: 2026-12-05 10:00\ntype: informative\n---\nhi\n",
+    )
+    commit(root)
+    store_, ledger = open_ledger(root, None, str)
+    ledger.transact(
+        lambda c: [_record("g/2026-12-05-hello", "mastodon", status, "2026-12-05T10:00:09Z")],
+        "seed",
+    )
+    store_.close()
+    done = cli(root, "metrics", "--date", "2026-12-06", env={"MT": "good-token"})
+    assert done.code == 0, done.err
+    assert done.out == "measured     g/mastodon (mastodon): 1 post(s), 321 followers\n"
+    done = cli(root, "metrics", "--date", "2026-12-06", "--format", "json", env={"MT": "no-read"})
+    assert done.code == 1
+    [row] = json.loads(done.out)
+    assert row["state"] == "failed" and "read:accounts and read:statuses" in row["error"]
+    assert "no-read" not in done.out  # the token itself is never shown
+    done = cli(root, "metrics", "--date", "2026-12-32")
+    assert done.code == 2 and "--date" in done.err
+    done = cli(root, "doctor", env={"MT": "no-read"})
+    assert done.code == 0  # publishing works; metrics cannot read: a warning, not an error
+    assert "WARN  g/mastodon (mastodon): metrics: the token lacks read:statuses" in done.out

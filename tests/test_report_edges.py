@@ -106,7 +106,9 @@ def test_hostile_text_is_inert_in_html_markdown_and_csv(hostile, tmp_path):
     csv_text = (out / "evil-2026-12.csv").read_text(encoding="utf-8")
     assert "<" not in csv_text  # group id and our words only; the symbol is not in it
     data = json.loads((out / "evil-2026-12.json").read_text(encoding="utf-8"))
-    assert data["name"] == EVIL + "\u202e"  # JSON is data: kept exactly, escaped by the JSON encoder
+    assert (
+        data["name"] == EVIL + "\u202e"
+    )  # JSON is data: kept exactly, escaped by the JSON encoder
 
 
 def test_check_reports_every_billing_mistake_with_its_line(tmp_path):
