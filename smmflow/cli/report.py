@@ -106,6 +106,6 @@ def report(month_text, group, fmt, out, now_text, remote) -> None:
         fail(exc)
     for path in made.written:
         click.echo(str(path))
-    for why in made.skipped:
+    for why in made.skipped + made.notes:
         click.echo(f"smmflow: {why}", err=True)
-    sys.exit(int(ExitCode.PROBLEMS if made.skipped else ExitCode.OK))
+    sys.exit(int(ExitCode.PROBLEMS if made.problems else ExitCode.OK))

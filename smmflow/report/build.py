@@ -29,6 +29,32 @@ FORMATS = ("html", "md", "json", "csv", "pdf")
 class Made:
     written: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # why a group got no report
+    notes: list[str] = field(default_factory=list)  # a report made from a group file with errors
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.skipped or self.notes)
+
+
+# A group file with errors in these keys gets no report: its prices or language would be
+# a guess. Errors elsewhere (an account's setting) leave the report to be made without it.
+CLIENT_KEYS = ("billing", "language", "name", "timezone")
+
+
+def _refused(loaded, group: str, always: bool = False) -> str:
+    found = loaded.group_problems.get(group) or []
+    wrong = [p for p in found if always or p.field.split(".")[0] in CLIENT_KEYS or not p.field]
+    if not wrong:
+        return ""
+    return f"no report for group {group}: {wrong[0].format()}; run `smmflow check`"
+
+
+def _partial(loaded, group: str) -> list[str]:
+    found = loaded.group_problems.get(group) or []
+    if not found:
+        return []
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return [f"report of {group} made, but its group file has errors: {found[0].format()}{more}"]
 
 
 def blocks(facts: Facts) -> list[Block]:
@@ -84,17 +110,18 @@ def make(
     now = now or dt.datetime.now(dt.timezone.utc)
     clock = Clock(now, dt.datetime.now(dt.timezone.utc))
     target = out or root / "reports"
-    sources = open_sources(root, year, number, remote)
+    sources = open_sources(root, year, number, remote, group)
     made = Made()
     try:
         require_selection(sources.loaded, group)
         for grp in sorted(sources.loaded.groups.values(), key=lambda g: g.id):
             if group and grp.id != group:
                 continue
-            why = sources.loaded.group_error(grp.id)
+            why = _refused(sources.loaded, grp.id)
             if why:
-                made.skipped.append(why.replace("nothing of group", "no report for group", 1))
+                made.skipped.append(why)
                 continue
+            made.notes += _partial(sources.loaded, grp.id)
             facts = gather(
                 root,
                 sources.loaded,
@@ -111,9 +138,7 @@ def make(
                 made.written.append(write_file(target / f"{grp.id}-{month}.{fmt}", data))
         broken = sorted(set(sources.loaded.group_problems) - set(sources.loaded.groups))
         made.skipped += [
-            f"no report for group {g}: schedules/{g}.yml has errors; run `smmflow check`"
-            for g in broken
-            if not group or g == group
+            _refused(sources.loaded, g, always=True) for g in broken if group in (None, g)
         ]
     finally:
         sources.close()

@@ -57,7 +57,7 @@ def build(facts: Facts) -> Block:
     total, published, missed, failed, _other, rate = _counts(list(facts.pairs))
     figures = Figures(
         (
-            Figure("posts", w.gettext("Posts planned"), len(plan.planned)),
+            Figure("posts", w.gettext("Posts planned"), len(plan.posts)),
             Figure("publications", w.gettext("Publications planned"), total),
             Figure("published", w.gettext("Published"), published),
             Figure("missed", w.gettext("Missed"), missed),
@@ -72,7 +72,7 @@ def build(facts: Facts) -> Block:
     ]
     types = [
         (type_name(w, t.type), (lambda p, kind=t.type: p.post.type == kind))
-        for t in plan.mix
+        for t in plan.mix.counts
         if t.count
     ]
     parts = [
@@ -115,8 +115,8 @@ def _mix(facts: Facts) -> Table:
     w = facts.words
     plan = facts.plan
     rows = []
-    for figure in plan.mix:
-        rules = [r for r in plan.rules if r.type == figure.type]
+    for figure in plan.mix.counts:
+        rules = [r for r in plan.mix.rules if r.type == figure.type]
         if not figure.count and not rules:
             continue
         said = "; ".join(
@@ -136,7 +136,7 @@ def _mix(facts: Facts) -> Table:
     caption = (
         w.gettext("Content mix")
         + ": "
-        + (w.gettext("every rule kept") if plan.rules_ok else w.gettext("a rule was broken"))
+        + (w.gettext("every rule kept") if plan.mix.ok else w.gettext("a rule was broken"))
     )
     return Table("mix", caption, columns, tuple(rows))
 
@@ -145,6 +145,6 @@ def _gaps(facts: Facts) -> Table | Text:
     w = facts.words
     if not facts.plan.gaps:
         return Text(w.gettext("No slot was left empty."))
-    rows = tuple((cell.when, cell.slot.text) for cell in facts.plan.gaps)
+    rows = tuple((when, slot.text) for when, slot in facts.plan.gaps)
     columns = (Column("when", w.gettext("When"), "datetime"), Column("slot", w.gettext("Slot")))
     return Table("empty_slots", w.gettext("Slots left empty"), columns, rows)
