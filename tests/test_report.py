@@ -472,7 +472,7 @@ def test_without_github_the_client_side_is_not_available(december, tmp_path, mon
 
 def test_markdown_is_in_romanian_with_local_formats(december, tmp_path, monkeypatch):
     text = report(december, "md", tmp_path, monkeypatch).decode("utf-8")
-    assert text.startswith("# Clinica Zâmbet: Raport lunar: decembrie 2026\n")
+    assert text.startswith("# Clinica Zâmbet — Raport lunar: decembrie 2026\n")
     assert "**La timp:** 94,6%" in text
     assert "| Total | — | — | 8.250,00 lei |  |" in text
     assert "**Timpul median până la aprobare:** 15 h 2 min" in text

@@ -181,3 +181,63 @@ def test_a_group_with_errors_gets_no_report_and_says_why(hostile, tmp_path):
     assert (tmp_path / "o" / "evil-2026-12.html").is_file()
     assert not list((tmp_path / "o").glob("broken*"))
     assert "no report for group broken" in done.err and "schedules/broken.yml" in done.err
+
+
+def test_an_account_error_leaves_the_report_to_be_made_and_said(hostile, tmp_path):
+    text = (hostile / "schedules/evil.yml").read_text(encoding="utf-8")
+    (hostile / "schedules/evil.yml").write_text(
+        text.replace("  feed: {}\n", "  feed: {}\n  telegram: {token_env: T}\n"), encoding="utf-8"
+    )
+    done = cli(
+        hostile,
+        "report",
+        "--month",
+        "2026-12",
+        "--out",
+        str(tmp_path / "o"),
+        "--now",
+        "2027-01-02 10:00",
+    )
+    assert done.code == 1
+    assert (tmp_path / "o" / "evil-2026-12.html").is_file()
+    assert (
+        "report of evil made, but its group file has errors: schedules/evil.yml:7: accounts.telegram: telegram account needs `chat`"
+        in done.err
+    )
+
+
+def test_the_report_reads_only_its_months_files(tmp_path):
+    from smmflow.report.facts import month_files
+
+    wanted = month_files(2026, 12, "g")
+    assert wanted("content/g/") and not wanted("content/h/")
+    assert wanted("content/g/2026-12-01-a.md") and wanted("content/g/2026-12-31-b.md")
+    assert wanted("content/g/2026-11-30-c.md") and wanted("content/g/2027-01-01-d.md")  # zones
+    assert not wanted("content/g/2026-11-29-e.md") and not wanted("content/g/2027-01-02-f.md")
+    assert wanted("content/g/launch.md")  # a name without a date: read, its date decides
+    assert month_files(2026, 12)("content/h/")
+
+
+def test_a_months_report_keeps_the_other_months_in_the_cache(hostile, tmp_path):
+    from smmflow.content.cache import PostCache
+
+    write(
+        hostile,
+        "content/evil/2026-11-02-x.md",
+        "---\ndate: 2026-11-02 09:00\ntype: sales\n---\nNov\n",
+    )
+    cli(hostile, "check")
+    before = set(PostCache(hostile).entries)
+    assert "content/evil/2026-11-02-x.md" in before
+    done = cli(
+        hostile,
+        "report",
+        "--month",
+        "2026-12",
+        "--out",
+        str(tmp_path / "o"),
+        "--now",
+        "2027-01-02 10:00",
+    )
+    assert done.code == 0, done.err
+    assert set(PostCache(hostile).entries) == before  # the next `check` is still warm

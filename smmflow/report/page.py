@@ -121,6 +121,6 @@ def document(group: Group, title: str, made: str, blocks: list[Block], w: Words)
         f'<!DOCTYPE html>\n<html lang="{esc(w.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        f'<meta name="generator" content="smmflow">\n<title>{esc(group.name)}: {esc(title)}</title>\n'
+        f'<meta name="generator" content="smmflow">\n<title>{esc(group.name)} — {esc(title)}</title>\n'
         f"<style>{css}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     ).encode()

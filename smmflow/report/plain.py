@@ -69,7 +69,7 @@ def _md_part(part: Part, w: Words, group: Group) -> str:
 
 
 def markdown(group: Group, title: str, made: str, blocks: list[Block], w: Words) -> bytes:
-    out = [f"# {md(group.name)}: {md(title)}", "", f"_{md(made)}_", ""]
+    out = [f"# {md(group.name)} — {md(title)}", "", f"_{md(made)}_", ""]
     for block in blocks:
         out += [f"## {md(block.title)}", ""]
         for part in block.parts:
