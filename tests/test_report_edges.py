@@ -241,3 +241,39 @@ def test_a_months_report_keeps_the_other_months_in_the_cache(hostile, tmp_path):
     )
     assert done.code == 0, done.err
     assert set(PostCache(hostile).entries) == before  # the next `check` is still warm
+
+
+def test_a_new_section_is_one_new_module(hostile, tmp_path, monkeypatch):
+    """The report grows by adding a module to report/sections/: no other file changes."""
+    from smmflow.report import sections
+
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "zz_weather.py").write_text(
+        "from smmflow.report.blocks import Block, Text\n"
+        "ORDER = 95\n"
+        "def build(facts):\n"
+        "    return Block('weather', 'Weather', (Text(f'{len(facts.posts)} posts under the sun'),))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sections, "__path__", [*sections.__path__, str(extra)])
+    sections.modules.cache_clear()
+    try:
+        done = cli(
+            hostile,
+            "report",
+            "--month",
+            "2026-12",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "o"),
+            "--now",
+            "2027-01-02 10:00",
+        )
+    finally:
+        sections.modules.cache_clear()
+    assert done.code == 0, done.err
+    data = json.loads((tmp_path / "o" / "evil-2026-12.json").read_text(encoding="utf-8"))
+    assert [s["key"] for s in data["sections"]][-2:] == ["invoice", "weather"]
+    assert data["sections"][-1]["parts"][0]["text"] == "2 posts under the sun"

@@ -47,10 +47,13 @@ def print_pdf(page: bytes, when: dt.datetime, timeout: float = 120) -> bytes:
     with tempfile.TemporaryDirectory(prefix="smmflow-pdf-") as tmp:
         source, target = Path(tmp, "report.html"), Path(tmp, "report.pdf")
         source.write_bytes(page)
+        # Chromium's sandbox cannot start as root (containers, CI): only then is it left out;
+        # the page is smmflow's own, without a script, and its CSP would refuse one.
+        sandbox = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         args = [
             program,
             "--headless",
-            "--no-sandbox",
+            *sandbox,
             "--disable-gpu",
             "--disable-background-networking",
             "--disable-component-update",
