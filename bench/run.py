@@ -9,6 +9,7 @@ Workloads (each measured against its baseline in the same run):
     warm `smmflow check`, 100,000 posts, one changed      vs 0.5 s (+ floors)
     `smmflow sync`, 100,000 posts, nothing due            vs 0.5 s (+ floors)
     `smmflow plan --month`, 100,000 posts                 vs 1 s (+ floors)
+    `smmflow report --month`, 100,000 posts (every group)  vs 2 s (+ floors)
     peak memory of each of those at 100,000 posts         vs 250 MB
     `smmflow --version`                                   vs 0.15 s
     1,000 due posts over 20 webhook accounts, a loopback
@@ -82,6 +83,7 @@ COLD_RATIO = 1.0
 WARM_S = 0.5
 SYNC_S = 0.5
 PLAN_S = 1.0
+REPORT_S = 2.0  # issue #15
 MEM_MB = 250.0
 VERSION_S = 0.15
 DUE_RATIO = 1.3
@@ -279,6 +281,7 @@ ROW_KEYS = (
     "warm",
     "sync",
     "plan",
+    "report",
     "mem-cold",
     "mem-warm",
     "mem-sync",
@@ -493,6 +496,7 @@ class Bench:
             "warm": f"warm `smmflow check`, {s.big_posts:,} posts, one post changed",
             "sync": f"`smmflow sync`, {s.big_posts:,} posts, nothing due",
             "plan": f"`smmflow plan --month`, {s.big_posts:,} posts",
+            "report": f"`smmflow report --month`, {s.big_posts:,} posts, one report per group",
             "mem-cold": f"peak memory: cold `smmflow check`, {s.big_posts:,} posts",
             "mem-warm": f"peak memory: warm `smmflow check`, {s.big_posts:,} posts",
             "mem-sync": f"peak memory: `smmflow sync`, {s.big_posts:,} posts",
@@ -509,6 +513,7 @@ class Bench:
             "warm": f"≤ {WARM_S} s",
             "sync": f"≤ {SYNC_S} s",
             "plan": f"≤ {PLAN_S:g} s",
+            "report": f"≤ {REPORT_S:g} s",
             "version": f"≤ {VERSION_S} s",
             "due": f"≤ {DUE_RATIO} × ideal",
             "inbox-unanswered": f"≤ {inbox_bench.UNANSWERED_S} s",
@@ -786,6 +791,28 @@ class Bench:
                 "plan",
                 f"`{shown(cmd)}` in the corpus (warm cache, real clock as now), "
                 f"1 untimed + {self.args.repeat} timed runs",
+            )
+        )
+
+    def run_report(self) -> None:
+        big = self.big
+        assert big is not None
+        log(f"report {self.sizes.big_posts} posts (load {load_average()})")
+        self.note_load("report")
+        out = self.tmp / "reports"
+        cmd = [*self.base, "report", "--month", PLAN_MONTH, "--out", str(out), "--now", DUE_NOW]
+        # exit 1: the corpus's group files have account errors; each report is still made
+        tool = self.times(cmd, "report month", self.args.repeat, cwd=big, ok=(0, 1))
+        made = sorted(out.glob(f"*-{PLAN_MONTH}.html"))
+        if len(made) != self.sizes.groups:
+            self.notes.append(f"report wrote {len(made)} reports, not {self.sizes.groups}")
+        self.tools["report"] = tool
+        self.fixed_row("report", tool, REPORT_S)
+        self.commands.append(
+            (
+                "report",
+                f"`{shown(cmd)}` in the corpus (warm cache; no ledger, metrics or GitHub: the "
+                f"plan side of every group's month), 1 untimed + {self.args.repeat} timed runs",
             )
         )
 
@@ -1146,6 +1173,11 @@ class Bench:
             if r["plan"].met is False:
                 est = 3.5 * self.tools["plan"].median()
                 self.cprofile("plan", ["plan", "--month", PLAN_MONTH], self.big, big_env, est)
+            if r["report"].met is False:
+                est = 3.5 * self.tools["report"].median()
+                out = str(self.tmp / "reports-profiled")
+                cmd = ["report", "--month", PLAN_MONTH, "--out", out, "--now", DUE_NOW]
+                self.cprofile("report", cmd, self.big, big_env, est)
             mem = [(k, r[k]) for k in ("mem-warm", "mem-sync", "mem-plan") if r[k].met is False]
             commands = {
                 "mem-warm": ["check"],
@@ -1221,8 +1253,8 @@ class Bench:
                     f"{os.cpu_count()} cores that is about {need * (os.cpu_count() or 1):.1f} "
                     "CPU-s of per-post work."
                 )
-        elif key in ("warm", "sync", "plan"):
-            target = {"warm": WARM_S, "sync": SYNC_S, "plan": PLAN_S}[key]
+        elif key in ("warm", "sync", "plan", "report"):
+            target = {"warm": WARM_S, "sync": SYNC_S, "plan": PLAN_S, "report": REPORT_S}[key]
             own = (r.value or 0) - start
             out.append(
                 f"Median {fmt_s(r.value)}: Python start-up plus `import smmflow.cli` is "
@@ -1476,6 +1508,7 @@ class Bench:
             "warm": "Warm check, one post changed",
             "sync": "Sync, nothing due",
             "plan": "Plan of one month",
+            "report": "Monthly reports of one month",
             "mem-cold": "Peak memory: cold check",
             "mem-warm": "Peak memory: warm check",
             "mem-sync": "Peak memory: sync",
@@ -1656,6 +1689,7 @@ def main(argv: list[str] | None = None) -> int:
                 bench.run_warm()
                 bench.run_sync()
                 bench.run_plan()
+                bench.run_report()
             if "due" in parts:
                 bench.run_due()
             if "inbox" in parts:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,24 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Billing:
+    """What a client pays for a month (`billing:` in the group file; docs/format.md).
+
+    Amounts are exact decimals in `currency` (ISO 4217); None: that price is not charged."""
+
+    currency: str
+    symbol: str = ""  # shown instead of the code in the client's pages, e.g. "lei"
+    base_fee: Decimal | None = None  # per month
+    per_post: Decimal | None = None  # per post published (on any of its accounts)
+    per_platform: Decimal | None = None  # per account that published in the month
+    per_video: Decimal | None = None  # per published post with a video
+    per_revision_round: Decimal | None = None  # per round of changes beyond the free ones
+    free_revision_rounds: int = 0  # rounds per post included in the price
+    per_campaign: Decimal | None = None  # per ads campaign that ran in the month
+    per_inbox_item: Decimal | None = None  # per community item answered
+
+
+@dataclass(frozen=True)
 class Group:
     """One client's pages: `schedules/<id>.yml`."""
 
@@ -64,6 +83,8 @@ class Group:
     max_delay: dt.timedelta = dt.timedelta(hours=24)
     types: tuple[str, ...] = DEFAULT_TYPES
     lines: tuple[tuple[str, int], ...] = ()
+    language: str = "en"  # what the client reads: reports, plan site, feed, previews
+    billing: Billing | None = None
 
     @property
     def tz(self) -> ZoneInfo:

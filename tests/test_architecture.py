@@ -28,6 +28,8 @@ STAGES = [
     "review",  # pull requests: previews, approvals of exact bytes, holds
     "publish",  # sync: decide, claim -> send -> record, outcomes, issues, doctor, run
     "community",  # inbox, moderation rules, answers: every action claimed and recorded once
+    "metrics",  # page activity: each platform's numbers, kept on the ledger branch
+    "report",  # the monthly client report: sections, charts, billing, formats
     "cli",  # the thin command line
 ]
 MAX_FUNCTION_LINES = 60

@@ -21,6 +21,7 @@ ROWS = [
     "warm `smmflow check`, 10,000 posts, one post changed",
     "`smmflow sync`, 10,000 posts, nothing due",
     "`smmflow plan --month`, 10,000 posts",
+    "`smmflow report --month`, 10,000 posts, one report per group",
     "peak memory: cold `smmflow check`, 10,000 posts",
     "peak memory: warm `smmflow check`, 10,000 posts",
     "peak memory: `smmflow sync`, 10,000 posts",

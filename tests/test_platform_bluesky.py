@@ -25,6 +25,7 @@ import pytest
 import requests
 from pdsfixture import Proxy, expired_token, lost_answer, not_found, rate_limited
 from repohelp import GIT_ENV, git
+from servers.appview_counts import AppView
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOW = "2026-12-15 12:00"  # UTC
@@ -474,13 +475,18 @@ def test_another_post_on_our_key_moves_to_the_next_clock_id(pds, tmp_path):
 
 
 # -- 4. doctor -----------------------------------------------------------------------------
-def test_doctor(pds, tmp_path):
+def test_doctor(pds, tmp_path, serve):
     alice = pds.accounts["alice"]
+    appview = serve(AppView())  # the test PDS has no AppView: metrics read this one
+    appview.profile(alice.handle, alice.did, 7)
     accounts = {
-        "good": bsky(alice.handle, pds.url),
+        "good": bsky(alice.handle, pds.url, appview=appview.url),
         "wrong": {**bsky(alice.handle, pds.url), "password_env": "TEST_BSKY_WRONG"},
         "unset": {**bsky(alice.handle, pds.url), "password_env": "TEST_BSKY_UNSET"},
-        "main": {**bsky(alice.handle, pds.url), "password_env": "TEST_BSKY_MAIN"},
+        "main": {
+            **bsky(alice.handle, pds.url, appview=appview.url),
+            "password_env": "TEST_BSKY_MAIN",
+        },
     }
     root = make_repo(tmp_path / "repo", accounts, {})
     env = env_for(
@@ -495,9 +501,10 @@ def test_doctor(pds, tmp_path):
     good = lines["good"]
     assert ("ok", f"@{alice.handle} ({alice.did}) on {pds.url}") in good, good
     assert all(level == "ok" for level, text in good if not text.startswith("inbox:")), good
-    # The test PDS has no AppView: the inbox could not read notifications, and says so (a
-    # warning: this group has no community file, so publishing readiness is unchanged).
+    # The test PDS has no AppView for notifications: the inbox could not read them, and says
+    # so (a warning: this group has no community file, so publishing readiness is unchanged).
     assert ("warning", "inbox: cannot read notifications") in [(lv, t[:32]) for lv, t in good]
+    assert ("ok", f"metrics: public counts of @{alice.handle} readable from {appview.url}") in good
     assert [level for level, _ in lines["wrong"]] == ["error"], lines["wrong"]
     assert "app password refused" in lines["wrong"][0][1]
     assert lines["unset"] == [("error", "TEST_BSKY_UNSET is not set (password_env)")]

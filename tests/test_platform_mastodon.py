@@ -387,6 +387,7 @@ def test_doctor_reports_the_account_and_its_scopes(server):
         ("ok", "MASTO_TOKEN is set (token_env)"),
         ("ok", "token valid: @bakery on 127.0.0.1"),
         ("ok", "scopes allow publishing (write:statuses, write:media)"),
+        ("ok", "metrics: scopes allow reading followers and post counts"),  # `smmflow metrics`
     ]
 
 

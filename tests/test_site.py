@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import lxml.html
 import pytest
+from chromehelp import browse, pixels
 from repohelp import GIT_ENV
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -37,29 +36,6 @@ media:
     alt: "\\"><script>alert('alt')</script>"
 ---
 {EVIL_BODY}"""
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-logging=stderr",
-    "--v=0",
-    "--window-size=1280,1600",
-]
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    message = "headless Chromium is not installed (Debian: apt-get install -y chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def env() -> dict[str, str]:
@@ -98,63 +74,6 @@ def site(tmp_path_factory) -> Path:
     run(root, *smmflow, "site", "--now", NOW)
     assert (root / "public/index.html").read_bytes() == feed_index, "the feed's index was touched"
     return root / "public"
-
-
-def browse(
-    page: Path, profile: Path, shot: Path | None = None
-) -> tuple[lxml.html.HtmlElement, list[str]]:
-    """The page's DOM after Chromium loaded it, and every console message it logged."""
-    args = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom"]
-    if shot is not None:
-        args.append(f"--screenshot={shot}")
-    done = subprocess.run([*args, page.as_uri()], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-2000:]
-    console = [
-        line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line
-    ]
-    return lxml.html.fromstring(done.stdout), console
-
-
-def pixels(png: Path) -> tuple[int, int, set[bytes]]:
-    """Width, height and the distinct colours of an 8-bit RGB/RGBA PNG (no library)."""
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, b"", b""
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        header = body if kind == b"IHDR" else header
-        idat += body if kind == b"IDAT" else b""
-        pos += 12 + length
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
-    assert depth == 8 and colour in (2, 6) and interlace == 0
-    step = 4 if colour == 6 else 3
-    raw, stride = zlib.decompress(idat), width * step
-    previous, colours = bytearray(stride), set()
-    for y in range(height):
-        kind, line = (
-            raw[y * (stride + 1)],
-            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
-        )
-        for x in range(stride):
-            left = line[x - step] if x >= step else 0
-            up, corner = previous[x], previous[x - step] if x >= step else 0
-            if kind == 1:
-                line[x] = (line[x] + left) & 255
-            elif kind == 2:
-                line[x] = (line[x] + up) & 255
-            elif kind == 3:
-                line[x] = (line[x] + (left + up) // 2) & 255
-            elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                line[x] = (
-                    line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)
-                ) & 255
-        if y % 8 == 0:  # sampling every 8th row is plenty to tell a page from a blank
-            colours.update(bytes(line[i : i + 3]) for i in range(0, stride, step))
-        previous = line
-    return width, height, colours
 
 
 def assert_real_screenshot(png: Path) -> None:
@@ -273,7 +192,10 @@ def test_every_page_is_static_accessible_and_escaped(site: Path) -> None:
         assert "<script" not in raw.lower(), page
         assert "<style>body{display:none}" not in raw, page
         doc = lxml.html.fromstring(raw)
-        assert doc.get("lang") == "en", page
+        # Each group's pages speak its `language:` (the example's clinic: Romanian); the
+        # index of every group is the agency's, in English.
+        group = page.relative_to(site / "plan").parts[0]
+        assert doc.get("lang") == ("ro" if group == "clinica-zambet" else "en"), page
         assert len(doc.xpath("//h1")) == 1 and doc.xpath("//title")[0].text_content(), page
         assert all(img.get("alt") for img in doc.xpath("//img")), page
         for table in doc.xpath("//table"):

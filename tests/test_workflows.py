@@ -140,7 +140,7 @@ def test_preview_comment_never_checks_out_the_pull_request():
 def test_publish_runs_every_15_minutes_on_push_and_by_hand_one_at_a_time():
     workflow = load("publish.yml")
     triggers = workflow["on"]
-    assert [s["cron"] for s in triggers["schedule"]] == ["*/15 * * * *"]
+    assert [s["cron"] for s in triggers["schedule"]][0] == "*/15 * * * *"
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers
     assert "pull_request" not in triggers and "pull_request_target" not in triggers
@@ -169,6 +169,19 @@ def test_publish_passes_every_secret_the_schedules_name():
     assert not missing, f"publish.yml does not pass these secrets to smmflow sync: {missing}"
     assert env["GITHUB_TOKEN"] == "${{ github.token }}"
     assert env["SMMFLOW_APPROVALS"] == "github"
+
+
+def test_publish_reads_the_pages_numbers_once_a_day_with_every_secret():
+    workflow = load("publish.yml")
+    daily = [s["cron"] for s in workflow["on"]["schedule"]][1:]
+    assert len(daily) == 1 and daily[0].split()[2:] == ["*", "*", "*"], daily  # once a day
+    found = [s for s in steps(workflow) if s.get("run", "").strip() == "smmflow metrics"]
+    assert len(found) == 1
+    assert found[0]["if"] == f"always() && github.event.schedule == '{daily[0]}'"
+    env = found[0]["env"]
+    missing = sorted(n for n in secret_names() if env.get(n) != f"${{{{ secrets.{n} }}}}")
+    assert not missing, f"publish.yml does not pass these secrets to smmflow metrics: {missing}"
+    assert env["SMMFLOW_REMOTE"] == "origin"  # the numbers are pushed with the ledger branch
 
 
 @pytest.mark.parametrize("name", [f.name for f in FILES])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import community, plan, publish, review, write
+from . import community, plan, publish, report, review, write
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +40,8 @@ for _command in (
     community.inbox,
     community.moderate,
     community.reply,
+    report.metrics,
+    report.report,
 ):
     main.add_command(_command)
 

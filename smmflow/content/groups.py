@@ -10,12 +10,24 @@ from ..errors import Problem
 from ..model import DEFAULT_TYPES, Account, Group, MixRule, Slot
 from ..platforms import registry
 from ..platforms.base import Platform
+from .billing import billing, language
 from .fields import Fields, did_you_mean, one_of
 from .timeparse import TimeError, parse_duration, parse_slot, zone
 from .yamlread import YamlProblem, parse
 
 GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-KEYS = ("name", "timezone", "approvers", "slots", "mix", "max_delay", "accounts", "types")
+KEYS = (
+    "name",
+    "timezone",
+    "approvers",
+    "slots",
+    "mix",
+    "max_delay",
+    "accounts",
+    "types",
+    "language",
+    "billing",
+)
 MIX_KEYS = ("max_share", "min_share", "max_in_a_row")
 SECRET_WORDS = ("token", "password", "secret", "key", "api_key", "access_token")
 
@@ -192,5 +204,7 @@ def load_group(rel: str, group_id: str, text: str) -> tuple[Group | None, list[P
         max_delay=max_delay,
         types=types,
         lines=tuple((k, v) for k, v in doc.lines.items() if "#" not in k),
+        language=language(f, raw.get("language")),
+        billing=billing(f, raw.get("billing")),
     )
     return group, problems

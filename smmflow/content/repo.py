@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,22 +107,35 @@ def _read(path: Path) -> bytes:
         return handle.read()
 
 
-def post_files(root: Path, problems: list[Problem] | None = None) -> list[str]:
+def post_files(
+    root: Path, problems: list[Problem] | None = None, only: Callable[[str], bool] | None = None
+) -> list[str]:
     """Every Markdown file under content/ (relative, forward slashes), skipping media folders.
 
     Only regular files count: a post that is a link, a FIFO or a device is reported in
     `problems` and never opened (reading a FIFO would hang; /dev/zero never ends). A name
     outside the safe set (`safenames`, bytes that are not UTF-8 included) is reported and
-    skipped: it never reaches git.
+    skipped: it never reaches git. `only` (see `load`) leaves out the folders and files it
+    does not accept, before anything else is asked of them.
     """
     found: list[str] = []
     _walk(
-        os.path.join(str(root), "content"), "content/", found, [] if problems is None else problems
+        os.path.join(str(root), "content"),
+        "content/",
+        found,
+        [] if problems is None else problems,
+        only,
     )
     return found
 
 
-def _walk(folder: str, prefix: str, found: list[str], problems: list[Problem]) -> None:
+def _walk(
+    folder: str,
+    prefix: str,
+    found: list[str],
+    problems: list[Problem],
+    only: Callable[[str], bool] | None = None,
+) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -129,11 +143,13 @@ def _walk(folder: str, prefix: str, found: list[str], problems: list[Problem]) -
     for entry in entries:
         if entry.name.startswith("."):
             continue
+        if only is not None and not only(prefix + entry.name + ("/" if entry.is_dir() else "")):
+            continue
         if entry.is_dir(follow_symlinks=False):
             if not _utf8(entry.name):
                 problems.append(_bad_name(prefix + shown_name(entry.name), True))
             elif entry.name != "media":
-                _walk(entry.path, f"{prefix}{entry.name}/", found, problems)
+                _walk(entry.path, f"{prefix}{entry.name}/", found, problems, only)
         elif entry.name.endswith(".md"):
             problem = _post_file_problem(prefix + entry.name, entry)
             if problem is None:
@@ -206,15 +222,19 @@ def load(
     check: CheckPost | None = None,
     workers: int | None = None,
     use_cache: bool = True,
+    only: Callable[[str], bool] | None = None,
 ) -> Repo:
     """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`.
 
     With `check` (`smmflow check` passes its per-post rules), each post is also checked
     while it is loaded (`Repo.posts_checked`), in several processes when there are many.
+    `only` loads just the post files whose path it accepts, and walks only the folders it
+    accepts (asked with a trailing `/`): one month's or one group's posts (`report`); the
+    cache keeps the others' entries.
     """
     repo = Repo(root)
     load_groups(root, repo)
-    jobs = _post_jobs(root, repo)
+    jobs = _post_jobs(root, repo, only)
     cache = PostCache(root) if use_cache else None
     checked = check is not None
     todo = jobs if cache is None else _from_cache(cache, repo, jobs, checked)
@@ -223,7 +243,8 @@ def load(
     repo.problems.extend(problems)
     if cache is not None:
         _to_cache(cache, repo, posts, problems, checked)
-        cache.forget_missing({relpath for relpath, _ in jobs})
+        if only is None:
+            cache.forget_missing({relpath for relpath, _ in jobs})
         cache.save()
         repo.cache_hits = cache.hits
     repo.posts_checked = checked
@@ -231,12 +252,14 @@ def load(
     return repo
 
 
-def _post_jobs(root: Path, repo: Repo) -> list[tuple[str, str]]:
+def _post_jobs(
+    root: Path, repo: Repo, only: Callable[[str], bool] | None = None
+) -> list[tuple[str, str]]:
     """(path, group folder) of every post file to load; a post of a group whose file has
     errors is not loaded (a warning says so)."""
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     jobs: list[tuple[str, str]] = []
-    for relpath in post_files(root, repo.problems):
+    for relpath in post_files(root, repo.problems, only):
         folder = relpath.split("/")[1]
         if folder not in repo.groups and folder in broken_groups:
             message = f"not checked: schedules/{folder}.yml has errors"

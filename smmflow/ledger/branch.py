@@ -156,6 +156,36 @@ class Ledger:
                 self.refresh()
             raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
 
+    def read_file(self, path: str) -> bytes | None:
+        """The bytes of a file beside the records (e.g. `metrics/<group>/<month>.json`) at
+        the tip read last; None when there is none."""
+        if self.tip is None:
+            return None
+        sha = self.store.tree_blobs(self.tip, path).get(path)
+        return None if sha is None else self.store.read_blob(sha)
+
+    def update_file(
+        self, path: str, change: Callable[[bytes | None], bytes | None], message: str
+    ) -> bytes | None:
+        """Commit `change(current bytes)` as the file at `path` by compare-and-swap, like
+        records: on a lost race the branch is read again and `change` asked again, so
+        two runs appending to one file never lose each other's part. `change` returning
+        the bytes already there (or None) commits nothing. Returns what the file holds."""
+        with self._lock:
+            for attempt in range(30):
+                current = self.read_file(path)
+                wanted = change(current)
+                if wanted is None or wanted == current:
+                    return current
+                body = self.redact(wanted.decode("utf-8")).encode("utf-8")
+                new = self.store.commit(self.tip, {path: body}, message)
+                if self._advance(new):
+                    self.tip = new
+                    return body
+                self.refresh()
+                _pause(attempt)
+            raise LedgerBusy(f"the ledger branch {self.branch} kept changing; try again")
+
     def refresh(self) -> None:
         tip = self.store.fetch(self.branch) if self.store.remote else self.store.rev(self.ref)
         if tip != self.tip:

@@ -45,13 +45,14 @@ def media_path(group: str, src: str) -> str:
 
 
 class Committed:
-    """The publish branch's `content/`, read once per run."""
+    """The publish branch's `content/` (or only one group's folder, `folder`), read once
+    per run."""
 
-    def __init__(self, store: Store, branch: str):
+    def __init__(self, store: Store, branch: str, folder: str = "content"):
         self.store = store
         self.branch = branch
         commit = store.rev(branch)
-        self.entries = store.tree_entries(commit, "content") if commit else {}
+        self.entries = store.tree_entries(commit, folder) if commit else {}
         self._resolved: dict[str, str | None] = {}
         self._worktree: dict[Path, str] = {}
 

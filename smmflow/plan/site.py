@@ -31,10 +31,19 @@ from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Group, Post
 from ..outputs import writing
 from ..platforms import registry
 from ..text.escape import esc
+from ..text.i18n import Words, state_name, type_name, words
 from . import ics
 from . import month as plan_module
 from .month import MonthPlan, Planned
-from .sitehtml import STATE_CLASS, document, month_page, type_class, upcoming_list, write_file
+from .sitehtml import (
+    STATE_CLASS,
+    document,
+    month_page,
+    month_title,
+    type_class,
+    upcoming_list,
+    write_file,
+)
 
 FOLDER = "plan"
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
@@ -97,7 +106,7 @@ def _link(url: str, depth: str) -> str:
     return f"<code>{esc(url)}</code>"
 
 
-def _account_section(post: Post, group: Group, row: Row | None, index: int) -> str:
+def _account_section(post: Post, group: Group, row: Row | None, index: int, w: Words) -> str:
     account = group.account(row.account if row else "")
     name = row.account if row else "?"
     cls = registry.get(account.platform) if account else None
@@ -105,39 +114,70 @@ def _account_section(post: Post, group: Group, row: Row | None, index: int) -> s
     head += f" <small>({esc(cls.title)})</small></h3>\n" if cls else "</h3>\n"
     parts = [f'<section class="platform" aria-labelledby="a{index}">\n{head}']
     if row is not None:
-        state = f'<span class="{STATE_CLASS.get(row.state, "quiet")}">{esc(row.state)}</span>'
+        state = f'<span class="{STATE_CLASS.get(row.state, "quiet")}">{esc(state_name(w, row.state))}</span>'
         if row.url:
             state += " · " + _link(row.url, "../../../")
-        parts.append(f"<p>State: {state}</p>\n")
+        parts.append("<p>" + esc(w.gettext("State:")) + f" {state}</p>\n")
         if row.detail:
             parts.append(f"<p>{esc(row.detail)}</p>\n")
     if cls is None:
-        parts.append("<p>Unknown platform: nothing to preview.</p>\n</section>\n")
+        unknown = esc(w.gettext("Unknown platform: nothing to preview."))
+        parts.append(f"<p>{unknown}</p>\n</section>\n")
         return "".join(parts)
     sent = cls.render(post)
     if sent.limit is None:
-        size = f"{sent.length} {esc(sent.unit)}, no limit"
+        size = esc(w.gettext("{n} {unit}, no limit").format(n=sent.length, unit=sent.unit))
     else:
         over = sent.length - sent.limit
-        verdict = f'<strong class="bad">{over} over the limit</strong>' if over > 0 else "fits"
-        size = f"{sent.length} of {sent.limit} {esc(sent.unit)}: {verdict}"
+        if over > 0:
+            over_text = esc(w.gettext("{n} over the limit").format(n=over))
+            verdict = f'<strong class="bad">{over_text}</strong>'
+        else:
+            verdict = esc(w.gettext("fits"))
+        size = esc(
+            w.gettext("{n} of {limit} {unit}:").format(
+                n=sent.length, limit=sent.limit, unit=sent.unit
+            )
+        )
+        size = f"{size} {verdict}"
+    length, as_sent = esc(w.gettext("Length:")), esc(w.gettext("As sent"))
     parts.append(
-        f'<p>Length: {size}</p>\n<h4>As sent</h4>\n<pre class="sent">{esc(sent.text)}</pre>\n'
+        f'<p>{length} {size}</p>\n<h4>{as_sent}</h4>\n<pre class="sent">{esc(sent.text)}</pre>\n'
     )
     if sent.visible != sent.text:
-        parts.append(f'<h4>As readers see it</h4>\n<pre class="sent">{esc(sent.visible)}</pre>\n')
+        seen = esc(w.gettext("As readers see it"))
+        parts.append(f'<h4>{seen}</h4>\n<pre class="sent">{esc(sent.visible)}</pre>\n')
     parts.append("</section>\n")
     return "".join(parts)
+
+
+def _facts(item: Planned, group: Group, types: list[str], w: Words) -> str:
+    post = item.post
+    local = post.date.astimezone(group.tz)
+    if item.in_slot:
+        slot = esc(w.gettext("one of the group's slots"))
+    else:
+        slot = "<strong>" + esc(w.gettext("outside the slots")) + "</strong>"
+    kind = type_class(post.type, types)
+    when = f"{w.pattern(local, 'EEE yyyy-MM-dd HH:mm')} {local.tzname() or ''}"
+    names = [w.gettext("When"), w.gettext("Type"), w.gettext("File"), w.gettext("Accounts")]
+    when_, type_, file_, accounts_ = (esc(n) for n in names)
+    status = esc(w.gettext("status {status}").format(status=state_name(w, post.status)))
+    return (
+        f'<dl class="facts">\n'
+        f"<dt>{when_}</dt><dd>{esc(when)} ({post.utc:%Y-%m-%d %H:%M} UTC), {slot}</dd>\n"
+        f'<dt>{type_}</dt><dd><span class="item {kind}">{esc(type_name(w, post.type))}</span></dd>\n'
+        f"<dt>{file_}</dt><dd><code>{esc(post.path)}</code>, {status}</dd>\n"
+        f"<dt>{accounts_}</dt><dd>{esc(', '.join(post.platforms))}</dd>\n</dl>\n"
+    )
 
 
 def post_page(
     item: Planned, group: Group, month: str, types: list[str], page: str, base: str | None
 ) -> bytes:
+    w = words(group.language)
     post, title = item.post, esc(item.title)
-    month_title = dt.date.fromisoformat(f"{month}-01").strftime("%B %Y")
-    local = post.date.astimezone(group.tz)
-    slot = "one of the group's slots" if item.in_slot else "<strong>outside the slots</strong>"
-    kind = type_class(post.type, types)
+    month_name = esc(w.month(int(month[:4]), int(month[5:7])))
     figures = "".join(
         f'<figure><img src="{esc(_href("../", _media_parts(m.src)))}" alt="{esc(m.alt)}"></figure>\n'
         if m.kind == "image"
@@ -145,35 +185,35 @@ def post_page(
         for m in post.media
     )
     rows = list(item.states) or [None]
-    sections = "".join(_account_section(post, group, r, i) for i, r in enumerate(rows))
+    sections = "".join(_account_section(post, group, r, i, w) for i, r in enumerate(rows))
+    crumbs, plan_word = esc(w.gettext("Breadcrumbs")), esc(w.gettext("Content plan"))
+    media, each = esc(w.gettext("Media")), esc(w.gettext("On each platform"))
     body = (
-        f'<nav class="crumbs" aria-label="Breadcrumbs"><a href="../../index.html">Content plan</a> › '
-        f'<a href="../index.html">{esc(group.name)}</a> › <a href="../{month}.html">{month_title}</a></nav>\n'
-        f'<main>\n<article>\n<h1>{title}</h1>\n<dl class="facts">\n'
-        f"<dt>When</dt><dd>{local:%a %Y-%m-%d %H:%M} {esc(local.tzname() or '')} "
-        f"({post.utc:%Y-%m-%d %H:%M} UTC), {slot}</dd>\n"
-        f'<dt>Type</dt><dd><span class="item {kind}">{esc(post.type)}</span></dd>\n'
-        f"<dt>File</dt><dd><code>{esc(post.path)}</code>, status {esc(post.status)}</dd>\n"
-        f"<dt>Accounts</dt><dd>{esc(', '.join(post.platforms))}</dd>\n</dl>\n"
-        + (f"<h2>Media</h2>\n{figures}" if figures else "")
-        + f"<h2>On each platform</h2>\n{sections}</article>\n</main>\n"
+        f'<nav class="crumbs" aria-label="{crumbs}"><a href="../../index.html">{plan_word}</a> › '
+        f'<a href="../index.html">{esc(group.name)}</a> › <a href="../{month}.html">{month_name}</a></nav>\n'
+        f"<main>\n<article>\n<h1>{title}</h1>\n{_facts(item, group, types, w)}"
+        + (f"<h2>{media}</h2>\n{figures}" if figures else "")
+        + f"<h2>{each}</h2>\n{sections}</article>\n</main>\n"
     )
     head = ""
     if base:
         url = f"{base.rstrip('/')}/{FOLDER}/{quote(group.id)}/posts/{quote(page, safe='')}.html"
         head = f'<link rel="canonical" href="{esc(url)}">\n'
-    return document(f"{title} · {esc(group.name)}", body, types, head)
+    return document(f"{title} · {esc(group.name)}", body, types, head, group.language)
 
 
-def _subscribe(group_id: str, base: str | None, depth: str) -> str:
+def _subscribe(group_id: str, base: str | None, depth: str, w: Words | None = None) -> str:
+    w = w or words("en")
     name = f"{quote(group_id, safe='')}.ics"
     if not base:
-        return f'<a href="{depth}{name}" type="text/calendar">Calendar file (iCalendar)</a>'
+        file = esc(w.gettext("Calendar file (iCalendar)"))
+        return f'<a href="{depth}{name}" type="text/calendar">{file}</a>'
     url = f"{base.rstrip('/')}/{FOLDER}/{name}"
     webcal = "webcal://" + url.split("://", 1)[-1]
+    subscribe, file = esc(w.gettext("Subscribe to the calendar")), esc(w.gettext("iCalendar file"))
     return (
-        f'<a href="{esc(webcal)}">Subscribe to the calendar</a> '
-        f'(<a href="{esc(url)}" type="text/calendar">iCalendar file</a>)'
+        f'<a href="{esc(webcal)}">{subscribe}</a> '
+        f'(<a href="{esc(url)}" type="text/calendar">{file}</a>)'
     )
 
 
@@ -184,22 +224,32 @@ def group_index(
     pages: dict[str, str],
     base: str | None,
 ) -> bytes:
+    w = words(group.language)
     items = []
     for p in plans:
         mark = ' aria-current="page"' if p is current else ""
-        verdict = "mix ok" if p.rules_ok else '<strong class="bad">mix rule fails</strong>'
-        items.append(
-            f'<li><a href="{p.label}.html"{mark}>{p.title}</a>: {len(p.planned)} posts, '
-            f"{len(p.slots)} slots, {len(p.gaps)} empty, {verdict}</li>\n"
+        if p.rules_ok:
+            verdict = esc(w.gettext("mix ok"))
+        else:
+            verdict = '<strong class="bad">' + esc(w.gettext("mix rule fails")) + "</strong>"
+        said = w.gettext("{posts} posts, {slots} slots, {empty} empty,").format(
+            posts=len(p.planned), slots=len(p.slots), empty=len(p.gaps)
         )
-    slots = esc(", ".join(s.text for s in group.slots) or "none")
+        items.append(
+            f'<li><a href="{p.label}.html"{mark}>{esc(month_title(p, w))}</a>: {esc(said)} {verdict}</li>\n'
+        )
+    slots = ", ".join(s.text for s in group.slots) or w.gettext("none")
+    where = w.gettext("Timezone {zone} · slots {slots}").format(zone=group.timezone, slots=slots)
+    crumbs, plan_word = esc(w.gettext("Breadcrumbs")), esc(w.gettext("Content plan"))
+    months, soon = esc(w.gettext("Months")), esc(w.gettext("Next 7 days"))
+    types = [t.type for t in current.mix]
     body = (
-        f'<nav class="crumbs" aria-label="Breadcrumbs"><a href="../index.html">Content plan</a></nav>\n'
-        f"<main>\n<h1>{esc(group.name)}</h1>\n<p>Timezone {esc(group.timezone)} · slots {slots} · "
-        f"{_subscribe(group.id, base, '../')}</p>\n<h2>Months</h2>\n<ul>\n{''.join(items)}</ul>\n"
-        f"<h2>Next 7 days</h2>\n{upcoming_list(current, [t.type for t in current.mix], pages)}</main>\n"
+        f'<nav class="crumbs" aria-label="{crumbs}"><a href="../index.html">{plan_word}</a></nav>\n'
+        f"<main>\n<h1>{esc(group.name)}</h1>\n<p>{esc(where)} · "
+        f"{_subscribe(group.id, base, '../', w)}</p>\n<h2>{months}</h2>\n<ul>\n{''.join(items)}</ul>\n"
+        f"<h2>{soon}</h2>\n{upcoming_list(current, types, pages)}</main>\n"
     )
-    return document(esc(group.name), body, [t.type for t in current.mix])
+    return document(esc(group.name), body, types, lang=group.language)
 
 
 def root_index(entries: list[tuple[Group, MonthPlan]], now: dt.datetime, base: str | None) -> bytes:
@@ -263,9 +313,8 @@ def _build(
         for i, p in enumerate(plans):
             before = plans[i - 1] if i else None
             after = plans[i + 1] if i + 1 < len(plans) else None
-            page = month_page(
-                p, before, after, pages, p is current, _subscribe(group.id, base_url, "../")
-            )
+            subscribe = _subscribe(group.id, base_url, "../", words(group.language))
+            page = month_page(p, before, after, pages, p is current, subscribe)
             written.append(write_file(folder / f"{p.label}.html", page))
             types = [t.type for t in p.mix]
             for item in p.planned:

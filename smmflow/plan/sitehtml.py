@@ -16,7 +16,9 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
+from ..check.mix import RuleCheck
 from ..text.escape import esc  # one escaping for every page smmflow writes
+from ..text.i18n import Words, state_name, type_name, words
 from .month import MonthPlan, Planned, SlotCell
 
 # Light fills for post types (text on them is #1b1b1b: contrast above 12:1), and a darker
@@ -104,18 +106,26 @@ def type_css(types: list[str]) -> str:
     return "".join(rules)
 
 
-def legend(types: list[str]) -> str:
-    items = "".join(f'<li class="item {type_class(t, types)}">{esc(t)}</li>' for t in types)
+def legend(types: list[str], w: Words | None = None) -> str:
+    w = w or words("en")
+    items = "".join(
+        f'<li class="item {type_class(t, types)}">{esc(type_name(w, t))}</li>' for t in types
+    )
+    label, empty = w.gettext("Post types"), w.gettext("empty slot")
+    outside = w.gettext("outside the slots (double edge)")
     return (
-        f'<ul class="legend" aria-label="Post types">{items}'
-        '<li class="empty">empty slot</li><li class="item outside">outside the slots (double edge)</li></ul>\n'
+        f'<ul class="legend" aria-label="{esc(label)}">{items}'
+        f'<li class="empty">{esc(empty)}</li><li class="item outside">{esc(outside)}</li></ul>\n'
     )
 
 
-def document(title: str, body: str, types: list[str] | None = None, head: str = "") -> bytes:
+def document(
+    title: str, body: str, types: list[str] | None = None, head: str = "", lang: str = "en"
+) -> bytes:
+    """A page of the site; `lang` is the language its words are in (the group's)."""
     css = _STYLE.strip() + (type_css(types) if types else "")
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         f'<meta name="generator" content="smmflow">\n<title>{title}</title>\n{head}'
@@ -142,65 +152,97 @@ def write_file(path: Path, data: bytes) -> Path:
 
 
 # -- the month page ---------------------------------------------------------------------------
-def _states(item: Planned) -> str:
+def month_title(plan: MonthPlan, w: Words) -> str:
+    """`December 2026` / `decembrie 2026`."""
+    return w.month(plan.year, plan.month)
+
+
+def _states(item: Planned, w: Words) -> str:
     return "".join(
-        f'<span class="state {STATE_CLASS.get(state, "quiet")}">{esc(state)}: {esc(", ".join(accounts))}</span>'
+        f'<span class="state {STATE_CLASS.get(state, "quiet")}">{esc(state_name(w, state))}: {esc(", ".join(accounts))}</span>'
         for state, accounts in item.by_state()
     )
 
 
-def _post_item(item: Planned, pages: dict[str, str], types: list[str], outside: bool) -> str:
+def _post_item(
+    item: Planned, pages: dict[str, str], types: list[str], outside: bool, w: Words
+) -> str:
     post = item.post
     kind = type_class(post.type, types)
-    note = " <em>(outside the slots)</em>" if outside else ""
+    note = " <em>(" + esc(w.gettext("outside the slots")) + ")</em>" if outside else ""
     href = f"posts/{quote(pages[post.id], safe='')}.html"
     return (
         f'<li class="item {kind}{" outside" if outside else ""}"><a href="{esc(href)}">'
-        f'<span class="time">{post.date:%H:%M}</span> <span class="type">{esc(post.type)}</span>{note}'
-        f"<br>{esc(item.title)}</a>{_states(item)}</li>"
+        f'<span class="time">{post.date:%H:%M}</span> <span class="type">{esc(type_name(w, post.type))}</span>{note}'
+        f"<br>{esc(item.title)}</a>{_states(item, w)}</li>"
     )
 
 
-def _cell(plan: MonthPlan, day: dt.date, pages: dict[str, str], types: list[str]) -> str:
+def _cell(plan: MonthPlan, day: dt.date, pages: dict[str, str], types: list[str], w: Words) -> str:
     items = []
+    empty = esc(w.gettext("empty slot"))
     for entry in plan.on_day(day):
         if isinstance(entry, SlotCell):
             if entry.empty:
                 items.append(
-                    f'<li class="empty"><span class="time">{entry.when:%H:%M}</span> empty slot</li>'
+                    f'<li class="empty"><span class="time">{entry.when:%H:%M}</span> {empty}</li>'
                 )
-            items += [_post_item(p, pages, types, False) for p in entry.posts]
+            items += [_post_item(p, pages, types, False, w) for p in entry.posts]
         else:
-            items.append(_post_item(entry, pages, types, True))
+            items.append(_post_item(entry, pages, types, True, w))
     today = plan.now.astimezone(plan.group.tz).date() == day
     attrs = ' class="today" aria-current="date"' if today else ""
     listing = f"<ul>{''.join(items)}</ul>" if items else ""
     return f'<td{attrs}><span class="day">{day.day}</span>{listing}</td>'
 
 
+MONDAY = dt.date(2026, 11, 30)  # any Monday: the week's names are read from it
+
+
 def calendar_table(plan: MonthPlan, pages: dict[str, str], types: list[str]) -> str:
+    w = words(plan.group.language)
+    days = [MONDAY + dt.timedelta(days=i) for i in range(7)]
     heads = "".join(
-        f'<th scope="col"><abbr title="{name}">{name[:3]}</abbr></th>'
-        for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        f'<th scope="col"><abbr title="{esc(w.pattern(d, "EEEE"))}">{esc(w.pattern(d, "EEE"))}</abbr></th>'
+        for d in days
     )
     rows = []
     for week in plan.weeks():
         cells = [
-            '<td class="pad"></td>' if day is None else _cell(plan, day, pages, types)
+            '<td class="pad"></td>' if day is None else _cell(plan, day, pages, types, w)
             for day in week
         ]
         rows.append(f"<tr>{''.join(cells)}</tr>\n")
-    caption = (
-        f"{esc(plan.group.name)}, {plan.title}: slots and posts by day ({esc(plan.group.timezone)})"
+    caption = w.gettext("{group}, {month}: slots and posts by day ({zone})").format(
+        group=plan.group.name, month=month_title(plan, w), zone=plan.group.timezone
     )
     return (
-        f'<table class="cal">\n<caption>{caption}</caption>\n<thead><tr>{heads}</tr></thead>\n'
+        f'<table class="cal">\n<caption>{esc(caption)}</caption>\n<thead><tr>{heads}</tr></thead>\n'
         f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
     )
 
 
+def rule_text(rule: RuleCheck, w: Words) -> str:
+    """A mix rule and where the month stands, in the client's language."""
+    if rule.rule == "max_share":
+        said = w.gettext("at most {limit} (has {actual})")
+    elif rule.rule == "min_share":
+        said = w.gettext("at least {limit} (has {actual})")
+    else:
+        return w.gettext("at most {limit} in a row (longest {actual})").format(
+            limit=int(rule.limit), actual=int(rule.actual)
+        )
+    return said.format(limit=w.percent(rule.limit, 0), actual=w.percent(rule.actual, 0))
+
+
 def mix_table(plan: MonthPlan, types: list[str]) -> str:
     """A bar per type (pure HTML/CSS); each rule's limit is a mark on the bar and a sentence."""
+    w = words(plan.group.language)
+    word = {
+        True: '<span class="ok">' + esc(w.gettext("ok")) + "</span>",
+        False: '<strong class="bad">' + esc(w.gettext("fails")) + "</strong>",
+    }
+    none = esc(w.gettext("no posts"))
     rows = []
     for figure in plan.mix:
         kind = type_class(figure.type, types)
@@ -208,34 +250,40 @@ def mix_table(plan: MonthPlan, types: list[str]) -> str:
         for rule in (r for r in plan.rules if r.type == figure.type):
             if rule.rule != "max_in_a_row":
                 marks += f'<span class="limit" style="left:{rule.limit * 100:.1f}%"></span>'
-            word = {True: '<span class="ok">ok</span>', False: '<strong class="bad">fails</strong>'}
-            verdicts.append(f"{esc(rule.describe())}: {word.get(rule.ok, 'no posts')}")
+            verdicts.append(f"{esc(rule_text(rule, w))}: {word.get(rule.ok, none)}")
         bar = (
             f'<span class="bar" aria-hidden="true"><span class="fill {kind.replace("t", "f", 1)}" '
             f'style="width:{figure.share * 100:.1f}%"></span>{marks}</span>'
         )
         rows.append(
-            f'<tr><th scope="row"><span class="item {kind}">{esc(figure.type)}</span></th>'
-            f"<td>{figure.count}</td><td>{figure.share:.0%} {bar}</td>"
+            f'<tr><th scope="row"><span class="item {kind}">{esc(type_name(w, figure.type))}</span></th>'
+            f"<td>{figure.count}</td><td>{esc(w.percent(figure.share, 0))} {bar}</td>"
             f"<td>{'; '.join(verdicts) or '—'}</td></tr>\n"
         )
-    verdict = "all rules pass" if plan.rules_ok else '<strong class="bad">a rule fails</strong>'
+    if plan.rules_ok:
+        verdict = esc(w.gettext("all rules pass"))
+    else:
+        verdict = '<strong class="bad">' + esc(w.gettext("a rule fails")) + "</strong>"
+    caption = esc(w.gettext("Mix of {n} posts:").format(n=plan.total))
+    heads = [w.gettext("Type"), w.gettext("Posts"), w.gettext("Share"), w.gettext("Rules")]
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in heads)
     return (
-        f'<table class="mix">\n<caption>Mix of {plan.total} posts: {verdict}</caption>\n'
-        '<thead><tr><th scope="col">Type</th><th scope="col">Posts</th><th scope="col">Share</th>'
-        f'<th scope="col">Rules</th></tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table>\n'
+        f'<table class="mix">\n<caption>{caption} {verdict}</caption>\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
     )
 
 
 def upcoming_list(plan: MonthPlan, types: list[str], pages: dict[str, str]) -> str:
     """The next 7 days from `now`: posts and empty slots (links work from plan/<group>/)."""
+    w = words(plan.group.language)
     since = plan.now.astimezone(plan.group.tz)
+    empty = esc(w.gettext("empty slot"))
     items = []
     for entry in plan.upcoming:
-        stamp = f"{entry.when:%a %d %b %H:%M}"
+        stamp = esc(w.pattern(entry.when, "EEE dd MMM HH:mm"))
         if entry.post is None:
             items.append(
-                f'<li><span class="time">{stamp}</span> <strong class="bad">empty slot</strong></li>'
+                f'<li><span class="time">{stamp}</span> <strong class="bad">{empty}</strong></li>'
             )
             continue
         title = esc(entry.post.title)
@@ -243,12 +291,37 @@ def upcoming_list(plan: MonthPlan, types: list[str], pages: dict[str, str]) -> s
         title = f'<a href="{esc(href)}">{title}</a>'
         kind = type_class(entry.post.post.type, types)
         items.append(
-            f'<li><span class="time">{stamp}</span> <span class="item {kind}">{esc(entry.post.post.type)}</span> '
-            f"{title} {_states(entry.post)}</li>"
+            f'<li><span class="time">{stamp}</span> <span class="item {kind}">{esc(type_name(w, entry.post.post.type))}</span> '
+            f"{title} {_states(entry.post, w)}</li>"
         )
-    head = f"<p>From {since:%a %d %b %H:%M %Z}:</p>\n"
+    when = f"{w.pattern(since, 'EEE dd MMM HH:mm')} {since.tzname() or ''}".strip()
+    head = "<p>" + esc(w.gettext("From {when}:").format(when=when)) + "</p>\n"
     listing = "".join(item + "\n" for item in items)
-    return head + (f'<ul class="posts">\n{listing}</ul>\n' if items else "<p>Nothing.</p>\n")
+    nothing = esc(w.gettext("Nothing."))
+    return head + (f'<ul class="posts">\n{listing}</ul>\n' if items else f"<p>{nothing}</p>\n")
+
+
+def _summary(plan: MonthPlan, w: Words, subscribe: str) -> str:
+    group = plan.group
+    filled = len(plan.slots) - len(plan.gaps)
+    if plan.gaps:
+        gaps = "<strong>" + esc(w.gettext("{n} empty").format(n=len(plan.gaps))) + "</strong>"
+    else:
+        gaps = esc(w.gettext("none empty"))
+    slots = ", ".join(s.text for s in group.slots) or w.gettext("none")
+    said = w.gettext(
+        "Timezone {zone} · slots {slots}: {count} this month, {filled} filled, {gaps} · "
+        "{outside} outside the slots · {subscribe}"
+    )
+    return said.format(
+        zone=esc(group.timezone),
+        slots=esc(slots),
+        count=len(plan.slots),
+        filled=filled,
+        gaps=gaps,
+        outside=len(plan.outside),
+        subscribe=subscribe,
+    )
 
 
 def month_page(
@@ -260,31 +333,33 @@ def month_page(
     subscribe: str,
 ) -> bytes:
     group = plan.group
+    w = words(group.language)
     types = [t.type for t in plan.mix]
     name = esc(group.name)
+    title = esc(month_title(plan, w))
     around = []
     if before:
-        around.append(f'<a rel="prev" href="{before.label}.html">← {before.title}</a>')
-    if after:
-        around.append(f'<a rel="next" href="{after.label}.html">{after.title} →</a>')
-    filled = len(plan.slots) - len(plan.gaps)
-    gaps = f"<strong>{len(plan.gaps)} empty</strong>" if plan.gaps else "none empty"
-    outside = "".join(_post_item(p, pages, types, True) + "\n" for p in plan.outside)
-    body = (
-        f'<nav class="crumbs" aria-label="Breadcrumbs"><a href="../index.html">Content plan</a> › '
-        f'<a href="index.html">{name}</a></nav>\n<main>\n<h1>{name}: {plan.title}</h1>\n'
-        f"<p>Timezone {esc(group.timezone)} · slots {esc(', '.join(s.text for s in group.slots) or 'none')}: "
-        f"{len(plan.slots)} this month, {filled} filled, {gaps} · {len(plan.outside)} outside the slots · {subscribe}</p>\n"
-        + (f'<nav aria-label="Months"><p>{" · ".join(around)}</p></nav>\n' if around else "")
-        + f'<h2 id="calendar">Calendar</h2>\n{legend(types)}{calendar_table(plan, pages, types)}'
-        + "<h2>Outside the slots</h2>\n"
-        + (
-            f'<ul class="posts">\n{outside}</ul>\n'
-            if outside
-            else "<p>None: every post is in a slot.</p>\n"
+        around.append(
+            f'<a rel="prev" href="{before.label}.html">← {esc(month_title(before, w))}</a>'
         )
-        + f"<h2>Mix</h2>\n{mix_table(plan, types)}"
-        + (f"<h2>Next 7 days</h2>\n{upcoming_list(plan, types, pages)}" if current else "")
+    if after:
+        around.append(f'<a rel="next" href="{after.label}.html">{esc(month_title(after, w))} →</a>')
+    outside = "".join(_post_item(p, pages, types, True, w) + "\n" for p in plan.outside)
+    none_outside = esc(w.gettext("None: every post is in a slot."))
+    crumbs, months = esc(w.gettext("Breadcrumbs")), esc(w.gettext("Months"))
+    plan_word, calendar = esc(w.gettext("Content plan")), esc(w.gettext("Calendar"))
+    outside_head, mix_head = esc(w.gettext("Outside the slots")), esc(w.gettext("Mix"))
+    next_head = esc(w.gettext("Next 7 days"))
+    body = (
+        f'<nav class="crumbs" aria-label="{crumbs}"><a href="../index.html">{plan_word}</a> › '
+        f'<a href="index.html">{name}</a></nav>\n<main>\n<h1>{name}: {title}</h1>\n'
+        f"<p>{_summary(plan, w, subscribe)}</p>\n"
+        + (f'<nav aria-label="{months}"><p>{" · ".join(around)}</p></nav>\n' if around else "")
+        + f'<h2 id="calendar">{calendar}</h2>\n{legend(types, w)}{calendar_table(plan, pages, types)}'
+        + f"<h2>{outside_head}</h2>\n"
+        + (f'<ul class="posts">\n{outside}</ul>\n' if outside else f"<p>{none_outside}</p>\n")
+        + f"<h2>{mix_head}</h2>\n{mix_table(plan, types)}"
+        + (f"<h2>{next_head}</h2>\n{upcoming_list(plan, types, pages)}" if current else "")
         + "</main>\n"
     )
-    return document(f"{name}: {plan.title}", body, types)
+    return document(f"{name}: {title}", body, types, lang=group.language)

@@ -8,7 +8,7 @@ built-in ones register exactly like a third-party package would (see pyproject.t
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -161,6 +161,20 @@ class Attempt:
         return media.file.name, self.read_media(media), kind
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """What a platform counts for one account (`smmflow metrics`): numbers only.
+
+    `posts` maps a publication's remote id (as `Receipt.remote_id` gave it) to its counts,
+    named as in the publisher's `post_metrics`; a post the platform no longer has is left
+    out. `account` holds `followers` (members, subscribers: whatever the page counts).
+    `notes` say what could not be read and why (a permission the token lacks)."""
+
+    posts: dict[str, dict[str, int]] = field(default_factory=dict)
+    account: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
 class Publisher(Platform):
     """A platform that can publish: docs/platforms/writing-a-publisher.md is the contract.
 
@@ -177,6 +191,11 @@ class Publisher(Platform):
     # Reading and answering comments ("module:Class" of its `community.Inbox`; "" when
     # smmflow cannot read the platform's comments): writing-a-publisher.md, "The community part".
     community: ClassVar[str] = ""
+    # Metrics (optional; docs/platforms/writing-a-publisher.md, "Metrics"): the counts
+    # `measure` reads per post and per account, and what the platform does not give.
+    post_metrics: ClassVar[tuple[str, ...]] = ()
+    account_metrics: ClassVar[tuple[str, ...]] = ()
+    not_measured: ClassVar[str] = ""  # e.g. "Telegram's Bot API gives no views"
 
     def __init__(self, account: Account, ctx: Context):
         self.account = account
@@ -201,13 +220,31 @@ class Publisher(Platform):
         """Remove the publication `attempt.remote_id` (`can_delete`); gone already is done."""
         raise NotImplementedError
 
+    @classmethod
+    def can_measure(cls) -> bool:
+        return bool(cls.post_metrics or cls.account_metrics)
+
+    def measure(self, remote_ids: Sequence[str]) -> Measurement:
+        """The counts of the publications `remote_ids` and of the account, read with
+        harmless calls; a classified `PublishError` when nothing could be read."""
+        raise NotImplementedError
+
+    def doctor_metrics(self) -> list[Finding]:
+        """Whether the token may read what `measure` reads: a `warning` naming a missing
+        permission (publishing still works), asked of the platform. Default: nothing."""
+        return []
+
     def doctor(self) -> list[Finding]:
         """`smmflow doctor` for this account: every `*_env` secret set, then (only if they
-        are) what `doctor_account` finds with a harmless read call."""
+        are) what `doctor_account` finds with a harmless read call, and whether `metrics`
+        may read the account's numbers."""
         found = doctor_secrets(self)
         if any(f.level == "error" for f in found):
             return found
-        return self.doctor_account(found)
+        found = self.doctor_account(found)
+        if self.can_measure() and not any(f.level == "error" for f in found):
+            found = [*found, *self.doctor_metrics()]
+        return found
 
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
         """Secrets valid, permissions, token expiry, asked of the platform; `secrets` are the

@@ -13,7 +13,8 @@ import re
 import struct
 
 from ..model import Media, Post
-from .base import Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from . import bluesky_metrics
+from .base import Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .bluesky_api import (
     DEFAULT_PDS,
     POST,
@@ -54,13 +55,16 @@ class Bluesky(Publisher):
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4"}),
     )
     required = ("handle", "password_env")
-    optional = ("pds", "langs")
-    urls = ("pds",)
+    optional = ("pds", "langs", "appview")
+    urls = ("pds", "appview")
     docs = "docs/platforms/bluesky.md"
     community = "smmflow.platforms.bluesky_inbox:BlueskyInbox"  # comments: inbox, moderate, reply
     idempotent = True  # the record key is ours: a repeat finds the record instead of a double
     can_verify = True
     can_delete = True
+    post_metrics = bluesky_metrics.POST_METRICS
+    account_metrics = ("followers",)
+    not_measured = "Bluesky counts no views"
 
     def __init__(self, account, ctx):
         super().__init__(account, ctx)
@@ -253,6 +257,17 @@ class Bluesky(Publisher):
         except ValueError as exc:
             raise PublishError(FAIL, f"cannot delete: {exc}") from None
         self.client.delete_record(repo, rkey, collection)
+
+    # -- metrics -----------------------------------------------------------------------
+    @property
+    def appview(self) -> str:
+        return (self.account.get("appview") or bluesky_metrics.DEFAULT_APPVIEW).strip()
+
+    def measure(self, remote_ids) -> Measurement:
+        return bluesky_metrics.measure(self.ctx.http, self.appview, self.handle, remote_ids)
+
+    def doctor_metrics(self) -> list[Finding]:
+        return bluesky_metrics.doctor(self.ctx.http, self.appview, self.handle)
 
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
         """The account as its PDS sees it (the secret lines are not repeated)."""

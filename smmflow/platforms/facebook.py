@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 
 from ..model import Post
-from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from . import meta_metrics
+from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, GraphError, token_findings, usage_findings
 
@@ -40,6 +41,8 @@ class Facebook(Publisher):
     idempotent = False  # Graph has no idempotency key; error 506 only catches some repeats
     can_verify = False
     can_delete = True
+    post_metrics = meta_metrics.FACEBOOK_METRICS
+    account_metrics = ("followers",)
 
     @property
     def page(self) -> str:
@@ -153,6 +156,13 @@ class Facebook(Publisher):
             if exc.code == 100 and exc.subcode == 33:
                 return  # already gone ("does not exist"): deleting it is done
             raise
+
+    # -- metrics -------------------------------------------------------------------------
+    def measure(self, remote_ids) -> Measurement:
+        return meta_metrics.measure(self._graph(), self.page, meta_metrics.FACEBOOK, remote_ids)
+
+    def doctor_metrics(self) -> list[Finding]:
+        return meta_metrics.doctor(self._graph(), meta_metrics.FACEBOOK)
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:

@@ -27,12 +27,14 @@ from urllib.parse import quote
 from ..model import Group, Media, Post
 from ..text.escape import clean, esc
 from ..text.headline import headline
+from ..text.i18n import words
 from ..text.render import to_html
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:smmflow,2026:"  # ids never derive from time or URLs: moving the site keeps them
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # `updated` of an empty feed
-LANG = "und"  # BCP 47 "undetermined": groups do not declare their language (yet)
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"  # written as xml:lang
+ROOT_LANG = "en"  # public/index.html lists every group: the agency's page, in English
 # A fixed table, not `mimetypes`: that reads the machine's files, and output must not vary.
 MIME = dict(
     pair.split("=")
@@ -147,9 +149,10 @@ def _figure(media: Media, href: str, mark: bool) -> str:
     return f"<figure>{tag}</figure>\n"
 
 
-def _document(title: str, body: str, head: str = "") -> bytes:
+def _document(title: str, body: str, head: str = "", lang: str = ROOT_LANG) -> bytes:
+    """A page; `lang` is its group's `language:` (BCP 47), which its words are in."""
     return (
-        f'<!DOCTYPE html>\n<html lang="{LANG}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         f"<title>{title}</title>\n{head}<style>{_STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
@@ -182,19 +185,21 @@ def write_post(
             raise ValueError(f"{target.parent} leads outside {folder}")
         _copy(read(media) if read else media.file.read_bytes(), target)
     name, title = esc(group.name), esc(headline(post))
+    w = words(group.language)
+    all_posts, atom = w.gettext("{name}: all posts").format(name=group.name), w.gettext("Atom feed")
     # Untitled posts open with their headline already: keep the h1 for screen readers only.
     heading = f"<h1>{title}</h1>" if post.title else f'<h1 class="sr">{title}</h1>'
     figures = "".join(_figure(m, "../" + _href(_parts(m.src)), True) for m in post.media)
     body = (
         f'<header><p><a href="../index.html">{name}</a></p></header>\n<main>\n<article>\n'
         f"{heading}\n<p>{_time(post, group)}</p>\n{clean(to_html(post.body))}{figures}"
-        f'</article>\n</main>\n<footer><p><a href="../index.html">{name}: all posts</a> · '
-        '<a href="../feed.xml" type="application/atom+xml">Atom feed</a></p></footer>\n'
+        f'</article>\n</main>\n<footer><p><a href="../index.html">{esc(all_posts)}</a> · '
+        f'<a href="../feed.xml" type="application/atom+xml">{esc(atom)}</a></p></footer>\n'
     )
     head = _feed_link("../feed.xml", name)
     if base_url:
         head += f'<link rel="canonical" href="{esc(post_url(group.id, post.slug, base_url))}">\n'
-    _write(page, _document(f"{title} · {name}", body, head))
+    _write(page, _document(f"{title} · {name}", body, head, group.language))
     _prune(folder, before - _refs(page))
     return page
 
@@ -256,7 +261,7 @@ def _sub(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
 def _atom(group: Group, entries: list[Entry], base_url: str | None) -> bytes:
     """RFC 4287 feed. Without base_url, URLs are relative to feed.xml itself (RFC 3986 base)."""
     here = _prefix(group.id, base_url) if base_url else ""
-    feed = ET.Element("feed", {"xmlns": ATOM})
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: group.language})
     _sub(feed, "id", TAG + quote(group.id, safe=""))
     _sub(feed, "title", group.name)
     _sub(feed, "updated", _rfc3339(entries[0].published if entries else EPOCH))
@@ -312,16 +317,20 @@ def write_index(
     feed, index, root = folder / "feed.xml", folder / "index.html", public / "index.html"
     _write(feed, _atom(group, ordered, base_url))
     name = esc(group.name)
+    w = words(group.language)
+    none, every, atom = w.gettext("No posts yet."), w.gettext("All feeds"), w.gettext("Atom feed")
     items = "".join(
         f'<li><a href="posts/{esc(quote(e.post.slug, safe=""))}.html">{esc(headline(e.post))}</a>'
         f" {_time(e.post, group)}</li>\n"
         for e in ordered
     )
-    listing = f"<ul>\n{items}</ul>\n" if items else "<p>No posts yet.</p>\n"
+    listing = f"<ul>\n{items}</ul>\n" if items else f"<p>{esc(none)}</p>\n"
     body = (
-        f'<header><p><a href="../index.html">All feeds</a></p></header>\n<main>\n<h1>{name}</h1>\n'
-        f'<p><a href="feed.xml" type="application/atom+xml">Atom feed</a></p>\n{listing}</main>\n'
+        f'<header><p><a href="../index.html">{esc(every)}</a></p></header>\n'
+        f"<main>\n<h1>{name}</h1>\n"
+        f'<p><a href="feed.xml" type="application/atom+xml">{esc(atom)}</a></p>\n'
+        f"{listing}</main>\n"
     )
-    _write(index, _document(name, body, _feed_link("feed.xml", name)))
+    _write(index, _document(name, body, _feed_link("feed.xml", name), group.language))
     _write(root, _root_index(public, group))
     return [feed, index, root]

@@ -22,7 +22,8 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from ..model import Post
-from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from . import meta_metrics
+from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, token_findings, usage_findings
 
@@ -60,6 +61,8 @@ class Instagram(Publisher):
     # (SMMFLOW_BACKOFF, 1 by default); the last one repeats until `poll_for` has passed.
     poll_steps: tuple[float, ...] = (1, 2, 3, 5, 10)
     poll_for: float = 600.0
+    post_metrics = meta_metrics.INSTAGRAM_METRICS
+    account_metrics = ("followers",)
 
     @property
     def user(self) -> str:
@@ -331,6 +334,17 @@ class Instagram(Publisher):
 
     def delete(self, attempt: Attempt) -> None:
         raise PublishError(FAIL, "the Instagram Graph API cannot delete posts: remove it by hand")
+
+    # -- metrics -------------------------------------------------------------------------
+    def _reads(self) -> meta_metrics.Reads:
+        instagram_login = "graph.instagram.com" in (self.account.get("api") or "")
+        return meta_metrics.INSTAGRAM_LOGIN if instagram_login else meta_metrics.INSTAGRAM
+
+    def measure(self, remote_ids) -> Measurement:
+        return meta_metrics.measure(self._graph(), self.user, self._reads(), remote_ids)
+
+    def doctor_metrics(self) -> list[Finding]:
+        return meta_metrics.doctor(self._graph(), self._reads())
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:

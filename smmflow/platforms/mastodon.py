@@ -12,13 +12,15 @@ docs/platforms/mastodon.md.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from ..model import Media, Post
 from ..text.count import mastodon_length
 from . import mastodon_api as api
-from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from . import mastodon_metrics
+from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class Mastodon(Publisher):
     idempotent = True
     can_delete = True
     key_ttl = 3600  # Mastodon keeps an Idempotency-Key for one hour
+    post_metrics = mastodon_metrics.POST_METRICS
+    account_metrics = ("followers",)
+    not_measured = "Mastodon counts no views"
     # Waits between looks at an upload Mastodon is still processing (202, then 206):
     # about a minute in all, then the send fails as retryable and the next run goes on.
     media_waits: ClassVar[tuple[float, ...]] = (1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5)
@@ -182,6 +187,13 @@ class Mastodon(Publisher):
             if "HTTP 404" in exc.message:
                 return  # already gone: deleting is done
             raise
+
+    # -- metrics -----------------------------------------------------------------------
+    def measure(self, remote_ids: Sequence[str]) -> Measurement:
+        return mastodon_metrics.measure(self.client, remote_ids)
+
+    def doctor_metrics(self) -> list[Finding]:
+        return mastodon_metrics.doctor(self.client)
 
     # -- doctor ------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..model import Media, Post
 from ..text.count import utf16_units
 from . import telegram_api as tg
-from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
+from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, UNKNOWN, PublishError
 
 _TRUE = ("true", "yes", "on", "1")
@@ -44,6 +44,13 @@ class Telegram(Publisher):
     idempotent = False  # the Bot API has no idempotency key
     can_verify = False  # and a bot cannot read a channel's history
     can_delete = True
+    # Metrics: the Bot API counts a channel's subscribers (getChatMemberCount) and nothing
+    # per post: `Message` has no views or forwards, and reaction counts reach a bot only
+    # as updates (which the inbox reads), so per-post numbers are "not available".
+    account_metrics = ("followers",)
+    not_measured = (
+        "Telegram's Bot API gives no views, forwards or reaction totals for channel posts"
+    )
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -145,6 +152,29 @@ class Telegram(Publisher):
                     )
                     exc.args = (exc.message,)
                 raise
+
+    # -- metrics -----------------------------------------------------------------------
+    def measure(self, remote_ids) -> Measurement:
+        """Subscribers only (getChatMemberCount); the bot must be in the channel."""
+        count = self.api().call("getChatMemberCount", sends=False, json_body={"chat_id": self.chat})
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise PublishError(FAIL, "getChatMemberCount answered without a number")
+        return Measurement({}, {"followers": count}, (self.not_measured,))
+
+    def doctor_metrics(self) -> list[Finding]:
+        try:
+            self.measure(())
+        except PublishError as exc:
+            return [
+                Finding(
+                    "warning", f"metrics: cannot count subscribers of {self.chat}: {exc.message}"
+                )
+            ]
+        return [
+            Finding(
+                "ok", f"metrics: subscribers of {self.chat} can be counted; {self.not_measured}"
+            )
+        ]
 
     # -- doctor ------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:

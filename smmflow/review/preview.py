@@ -16,6 +16,7 @@ from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
+from ..text.i18n import Words, type_name, words
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -79,7 +80,7 @@ def _code(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def _mix(group: Group, posts: list[Post], post: Post) -> str:
+def _mix(group: Group, posts: list[Post], post: Post, w: Words) -> str:
     month = [
         p
         for p in posts
@@ -93,60 +94,92 @@ def _mix(group: Group, posts: list[Post], post: Post) -> str:
         if not counts[post_type] and not any(r.type == post_type for r in group.mix):
             continue
         share = counts[post_type] / total
-        text = f"{_safe(post_type)} {counts[post_type]}/{len(month)} ({share:.0%})"
+        text = f"{_safe(type_name(w, post_type))} {counts[post_type]}/{len(month)} ({w.percent(share, 0)})"
         for rule in group.mix:
             if rule.type != post_type:
                 continue
             if rule.max_share is not None:
-                text += f", at most {rule.max_share:.0%} {'✅' if share <= rule.max_share + 1e-9 else '❌'}"
+                ok = "✅" if share <= rule.max_share + 1e-9 else "❌"
+                said = w.gettext("at most {limit}").format(limit=w.percent(rule.max_share, 0))
+                text += f", {said} {ok}"
             if rule.min_share is not None:
-                text += f", at least {rule.min_share:.0%} {'✅' if share >= rule.min_share - 1e-9 else '❌'}"
+                ok = "✅" if share >= rule.min_share - 1e-9 else "❌"
+                said = w.gettext("at least {limit}").format(limit=w.percent(rule.min_share, 0))
+                text += f", {said} {ok}"
         parts.append(text)
-    return f"**Mix for {post.date:%B %Y}, with this change:** " + " · ".join(parts)
+    head = w.gettext("Mix for {month}, with this change:").format(
+        month=w.month(post.date.year, post.date.month)
+    )
+    return f"**{head}** " + " · ".join(parts)
+
+
+def _when(post: Post, group: Group, w: Words) -> str:
+    local = w.pattern(post.date, "EEEE d MMMM yyyy, HH:mm")
+    when = w.gettext("When:")
+    return f"**{when}** {local} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  "
+
+
+def _platform(cls, name: str, post: Post, w: Words) -> list[str]:
+    rendered = cls.render(post)
+    label = cls.title if name == cls.name else f"{cls.title} ({name})"
+    if rendered.limit:
+        size = f"{rendered.length} / {rendered.limit} {rendered.unit}"
+    else:
+        size = w.gettext("{n} characters").format(n=rendered.length)
+    over = (
+        " ❌ " + w.gettext("too long")
+        if rendered.limit and rendered.length > rendered.limit
+        else ""
+    )
+    empty = w.gettext("(no text)")
+    lines = [f"#### {label}: {size}{over}", "", _fence(rendered.visible or empty), ""]
+    hidden = _hidden_links(cls.style, rendered)
+    if hidden:
+        link = w.gettext("link")
+        lines += [f"- {link} “{_safe(anchor)}” → {_code(href)}" for anchor, href in hidden] + [""]
+    if cls.style == "telegram":
+        lines += [
+            "_" + w.gettext("On Telegram, bold, italic and links show as formatting.") + "_",
+            "",
+        ]
+    return lines
 
 
 def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
     group = repo.groups[post.group]
+    w = words(group.language)
+    kind, status, file = w.gettext("Type:"), w.gettext("Status:"), w.gettext("File:")
+    facts = (
+        f"**{kind}** {_safe(type_name(w, post.type))} · "
+        f"**{status}** {post.status} · **{file}** {_code(post.path)}"
+    )
     lines = [
         f"### {_safe(group.name)}: {_safe(headline(post))}",
         "",
-        f"**When:** {post.date:%A} {post.date.day} {post.date:%B %Y, %H:%M} ({group.timezone}) · {post.utc:%Y-%m-%d %H:%M} UTC  ",
-        f"**Type:** {_safe(post.type)} · **Status:** {post.status} · **File:** {_code(post.path)}",
+        _when(post, group, w),
+        facts,
         "",
     ]
     for name in post.platforms:
         account = group.account(name)
         cls = registry.get(account.platform) if account else None
-        if account is None or cls is None:
-            continue
-        rendered = cls.render(post)
-        label = cls.title if name == cls.name else f"{cls.title} ({name})"
-        size = (
-            f"{rendered.length} / {rendered.limit} {rendered.unit}"
-            if rendered.limit
-            else f"{rendered.length} characters"
-        )
-        over = " ❌ too long" if rendered.limit and rendered.length > rendered.limit else ""
-        lines += [f"#### {label}: {size}{over}", "", _fence(rendered.visible or "(no text)"), ""]
-        hidden = _hidden_links(cls.style, rendered)
-        if hidden:
-            lines += [f"- link “{_safe(anchor)}” → {_code(href)}" for anchor, href in hidden] + [""]
-        if cls.style == "telegram":
-            lines += ["_On Telegram, bold, italic and links show as formatting._", ""]
+        if account is not None and cls is not None:
+            lines += _platform(cls, name, post, w)
     if post.media:
-        lines.append("**Media:**")
+        lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
-            lines.append(
-                f"- {_code(media.src)} ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
-            )
+            kind = w.gettext("video") if media.kind == "video" else w.gettext("image")
+            said = w.gettext("{kind}, {size} bytes").format(kind=kind, size=w.number(media.size))
+            alt = w.gettext("alt text")
+            lines.append(f"- {_code(media.src)} ({said}): {alt} “{_safe(media.alt)}”")
         lines.append("")
-    lines += [_mix(group, repo.posts_of(post.group), post), ""]
+    lines += [_mix(group, repo.posts_of(post.group), post, w), ""]
     mine = [p for p in problems if p.path == post.path]
     if mine:
-        lines.append("**Warnings and errors:**")
+        lines.append("**" + w.gettext("Warnings and errors:") + "**")
         for p in mine:
             icon = "❌" if p.severity is Severity.ERROR else "⚠️"
-            where = f"line {p.line}" if p.line else "file"
+            where = w.gettext("line {n}").format(n=p.line) if p.line else w.gettext("file")
             lines.append(
                 f"- {icon} {where}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
             )
@@ -154,16 +187,28 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
+def _language(repo: Repo, changed: list[str]) -> Words:
+    """The comment's language: its groups' when they share one, else English."""
+    found = {
+        repo.groups[g].language
+        for path in changed
+        if (g := path.split("/")[1] if path.count("/") >= 2 else "") in repo.groups
+    }
+    return words(found.pop() if len(found) == 1 else "en")
+
+
 def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
-    parts = [
-        MARKER,
-        f"## smmflow preview: {len(changed)} post{'s' * (len(changed) != 1)} added or changed",
-        "",
-    ]
+    w = _language(repo, changed)
+    title = w.ngettext(
+        "smmflow preview: {n} post added or changed",
+        "smmflow preview: {n} posts added or changed",
+        len(changed),
+    ).format(n=len(changed))
+    parts = [MARKER, f"## {title}", ""]
     if not changed and not deleted:
-        parts.append("No post changed.")
+        parts.append(w.gettext("No post changed."))
     for path in changed:
         post = by_path.get(path)
         if post is None:
@@ -171,24 +216,29 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
             parts += [
                 f"### {_code(path)}",
                 "",
-                "❌ This post has errors and cannot be previewed:",
+                "❌ " + w.gettext("This post has errors and cannot be previewed:"),
                 "",
             ]
+            line = w.gettext("line {n}")
             parts += [
-                f"- line {p.line}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
+                f"- {line.format(n=p.line)}{' ' + _code(p.field) if p.field else ''}: {_safe(p.message)}"
                 for p in errors
-            ] or ["- it did not load; run `smmflow check` (is its name valid UTF-8?)"]
+            ] or [
+                "- " + w.gettext("it did not load; run `smmflow check` (is its name valid UTF-8?)")
+            ]
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems))
     if deleted:
-        parts += ["### Removed", ""] + [f"- {_code(path)}" for path in deleted] + [""]
+        parts += (
+            ["### " + w.gettext("Removed"), ""] + [f"- {_code(path)}" for path in deleted] + [""]
+        )
     text = "\n".join(parts).rstrip() + "\n"
     if len(text) > LIMIT:
-        text = (
-            text[:LIMIT]
-            + "\n\n…(cut: the preview is longer than a comment may be; run `smmflow preview` locally)\n"
+        cut = w.gettext(
+            "cut: the preview is longer than a comment may be; run `smmflow preview` locally"
         )
+        text = text[:LIMIT] + f"\n\n…({cut})\n"
     return text
 
 

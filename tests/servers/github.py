@@ -346,6 +346,11 @@ class GitHubServer:
             self.reviews.append(review)
         return review.id
 
+    def pass_time(self, **delta: float) -> None:
+        """Time passes on github.com (`hours=5`): the next event is stamped that much later."""
+        with self.lock:
+            self._clock += dt.timedelta(**delta)
+
     def dismiss(self, review_id: int) -> None:
         with self.lock:
             for review in self.reviews:

@@ -76,6 +76,7 @@ class Call:
     body: bytes
     route: str = ""
     status: int = 0  # what it was answered with (0: no answer, the connection was dropped)
+    raw_query: str = ""  # as sent: `query` keeps one value per name, this keeps them all
 
     @property
     def json(self):
@@ -237,6 +238,7 @@ class Loopback:
                     dict(parse_qsl(split.query, keep_blank_values=True)),
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
+                    raw_query=split.query,
                 )
                 with platform.lock:
                     platform.calls.append(call)

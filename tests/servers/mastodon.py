@@ -21,9 +21,17 @@ app/models/concerns/lockable.rb, Api::ErrorHandling, rate_limit_headers.rb):
 Other accounts' replies and mentions, `GET /api/v1/notifications` and `GET
 /api/v1/statuses/:id/context` (the inbox) live in tests/servers/mastodon_social.py;
 `POST /api/v1/statuses` takes `in_reply_to_id`.
+Metrics (methods/accounts, entities/Status and Account): `verify_credentials` carries
+`followers_count` (`server.followers[username]`); `GET /api/v1/accounts/:id/statuses`
+lists an account's statuses newest first, `limit` 20 by default and 40 at most, older
+pages through `max_id`, with a `Link` header (`rel="next"` and `rel="prev"`) as Mastodon
+sends it; every status carries `replies_count`, `reblogs_count`, `favourites_count` and
+`quotes_count` (`server.engage(status_id, favourites=3, ...)`). A token without
+`read:statuses` (or `read`) gets 403 there, as Doorkeeper answers.
 
 Faults for the tests: `server.fail(route, *faults)` queues faults for one route
-("statuses", "media", "media-get", "delete", "status-get", "verify", "app"), each one
+("statuses", "media", "media-get", "delete", "status-get", "verify", "app",
+"account-statuses"), each one
 of "500", "502", "503", "429" (resets after `reset_in` seconds), "401", "422", "reset"
 (drops the connection before doing anything), "lost" (does the work, then drops the
 connection: the answer is lost), "html" (an HTML error page), "malformed" (200 with
@@ -110,6 +118,7 @@ class MastodonServer:
     sent_by_account: dict[str, list[float]] = field(default_factory=dict)
     notifications: list[dict] = field(default_factory=list)
     note_seq: int = 0
+    followers: dict[str, int] = field(default_factory=dict)  # username -> followers_count
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next: int = 110_000_000_000_000_000
 
@@ -141,6 +150,18 @@ class MastodonServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def engage(self, status_id: str, **counts: int) -> None:
+        """Set a status's counts as people made them: favourites=3, reblogs=1, replies=2, quotes=0."""
+        with self.lock:
+            for name, value in counts.items():
+                self.statuses[status_id][f"{name}_count"] = value
+
+    def post(self, username: str, text: str) -> str:
+        """A status made directly (as if by the account's own app); its id."""
+        status, answer, _ = self._create(username, [("status", text)])
+        assert status == 200, answer
+        return answer["id"]
 
     def _id(self) -> str:
         with self.lock:
@@ -268,6 +289,10 @@ class MastodonServer:
             if not _allows(grant.scopes, "read:accounts", "profile"):
                 return 403, {"error": "This action is outside the authorized scopes"}, {}
             return 200, self._account(user), {}
+        if route == "account-statuses":
+            if not _allows(grant.scopes, "read:statuses"):
+                return 403, {"error": "This action is outside the authorized scopes"}, {}
+            return self._account_statuses(arg, dict((k, v) for k, v in form if isinstance(v, str)))
         if route == "app":
             if not grant.app:
                 return 401, {"error": "The access token is invalid"}, {}
@@ -425,6 +450,7 @@ class MastodonServer:
                 "media_attachments": [_media_entity(m) for m in found],
                 "account": self._account(user),
             }
+            status.update(replies_count=0, reblogs_count=0, favourites_count=0, quotes_count=0)
             self.statuses[status_id] = status
             self.texts[status_id] = text
             self.created.append((user, status_id))
@@ -475,12 +501,38 @@ class MastodonServer:
 
     def _account(self, user: str) -> dict:
         return {
-            "id": str(abs(hash(user)) % 10**9),
+            "id": _account_id(user),
             "username": user,
             "acct": user,
             "display_name": user.title(),
             "url": f"{self.url}/@{user}",
+            "followers_count": self.followers.get(user, 0),
+            "following_count": 0,
+            "statuses_count": len(self.live(user)),
         }
+
+    def _account_statuses(self, account_id: str, params: dict) -> tuple[int, object, dict]:
+        """An account's statuses, newest first, paged by `max_id` with a `Link` header."""
+        users = {
+            _account_id(s["account"]["username"]): s["account"]["username"] for s in self.live()
+        }
+        users.update({_account_id(t.username): t.username for t in self.tokens.values()})
+        user = users.get(account_id)
+        if user is None:
+            return 404, {"error": "Record not found"}, {}
+        try:
+            limit = min(max(int(params.get("limit") or 20), 1), 40)
+        except ValueError:
+            return 400, {"error": "limit must be a number"}, {}
+        newest = sorted(self.live(user), key=lambda s: int(s["id"]), reverse=True)
+        if params.get("max_id"):
+            newest = [s for s in newest if int(s["id"]) < int(params["max_id"])]
+        page = newest[:limit]
+        if not page:
+            return 200, [], {}
+        base = f"{self.url}/api/v1/accounts/{account_id}/statuses?limit={limit}"
+        link = f'<{base}&max_id={page[-1]["id"]}>; rel="next", <{base}&min_id={page[0]["id"]}>; rel="prev"'
+        return 200, page, {"Link": link}
 
 
 def _media_entity(media: dict, ready: bool = True) -> dict:
@@ -518,7 +570,15 @@ ROUTES = [
     ("GET", re.compile(r"^/api/v1/media/(\d+)$"), "media-get"),
     ("GET", re.compile(r"^/api/v1/accounts/verify_credentials$"), "verify"),
     ("GET", re.compile(r"^/api/v1/apps/verify_credentials$"), "app"),
+    ("GET", re.compile(r"^/api/v1/accounts/(\d+)/statuses$"), "account-statuses"),
 ]
+
+
+def _account_id(user: str) -> str:
+    """A stable numeric account id (Mastodon's are snowflakes; any digits do here)."""
+    import zlib
+
+    return str(zlib.crc32(user.encode()) % 10**9)
 
 
 def _route(method: str, path: str) -> tuple[str | None, str]:

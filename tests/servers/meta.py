@@ -19,6 +19,16 @@ State is kept so tests read back what was published: `posts`, `photos`, `videos`
 
 Comments (reading, answering, hiding, deleting) and the Page's conversations live in
 tests/servers/meta_comments.py.
+Metrics (Pages API insights, IG Media insights, multiple-ID reads): `GET /?ids=a,b&fields=...`
+(at most 50 ids, else code 100 "Too many IDs") answers `{id: node}`, or code 803 "Some of
+the aliases you requested do not exist: <ids>" when one is not there; a post's `fields` may
+ask `reactions.summary(total_count).limit(0)`, `comments.summary(...)`, `shares` (left out
+when nobody shared, as Graph does) and `insights.metric(post_media_view,
+post_total_media_view_unique)` (needs `read_insights`, else code 10); a medium's
+`like_count`, `comments_count` and `insights.metric(reach,saved,views)` (needs
+`instagram_manage_insights`). Retired metrics (`post_impressions`, `impressions`, `plays`)
+are refused with code 100, as after their retirement. Numbers: `server.engage(id,
+reactions=5, ...)` and `server.followers[page or user id]` (`followers_count`).
 
 Faults: `server.fail(method, path_pattern, code=..., ...)` answers the next matching
 request with a Graph error, before (`when="before"`) or after (`when="after"`) doing what
@@ -163,6 +173,8 @@ class MetaGraph:
     polls: int = 1  # status reads an image container stays IN_PROGRESS
     video_polls: int = 2
     app_usage: int = 3  # percentage reported in X-App-Usage
+    engagement: dict[str, dict[str, int]] = field(default_factory=dict)  # post/media id -> counts
+    followers: dict[str, int] = field(default_factory=dict)  # page / IG user id -> followers
     lock: threading.RLock = field(default_factory=threading.RLock)
     _next: int = 0
 
@@ -206,6 +218,12 @@ class MetaGraph:
 
     def live_media(self, user: str | None = None) -> list[dict]:
         return [m for m in self.media.values() if user is None or m["user"] == user]
+
+    def engage(self, oid: str, **counts: int) -> None:
+        """A post's (or medium's) numbers: reactions, comments, shares, views, reach; or
+        likes, comments, saves, reach, views."""
+        with self.lock:
+            self.engagement.setdefault(oid, {}).update(counts)
 
     def of(self, method: str, pattern: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and re.search(pattern, c.path)]
@@ -385,6 +403,10 @@ class MetaGraph:
             return self._debug(call)
         if parts == ["me"] and method == "GET":
             return self._node(token.profile, call, token)
+        if not parts and method == "GET" and "ids" in call.params:
+            return self._ids(call, token)
+        if len(parts) == 1 and method == "GET" and _wants_metrics(call):
+            return self._measured(parts[0], _split(call.params.get("fields", "")), token)
         if parts == ["me", "permissions"] and method == "GET":
             return {"data": [{"permission": s, "status": "granted"} for s in token.scopes]}
         if len(parts) == 1:
@@ -768,10 +790,127 @@ class MetaGraph:
             ]
         }
 
+    # -- metrics -----------------------------------------------------------------------
+    def _ids(self, call: Call, token: Token) -> dict:
+        ids = [i for i in call.params["ids"].split(",") if i]
+        if len(ids) > 50:
+            raise GraphFailure(100, "(#100) Too many IDs. Maximum: 50.")
+        fields = _split(call.params.get("fields", ""))
+        gone = [i for i in ids if not self._exists(i)]
+        if gone:  # Graph refuses the whole read and names them
+            raise GraphFailure(
+                803, f"(#803) Some of the aliases you requested do not exist: {','.join(gone)}"
+            )
+        return {oid: self._measured(oid, fields, token) for oid in ids}
+
+    def _exists(self, oid: str) -> bool:
+        post = self.posts.get(oid)
+        return (
+            (post is not None and not post["deleted"])
+            or oid in self.media
+            or oid in self.pages
+            or oid in self.ig_users
+        )
+
+    def _measured(self, oid: str, fields: list[str], token: Token) -> dict:
+        """One node with the fields asked, metrics included."""
+        if oid in self.pages or oid in self.ig_users:
+            owner = self.pages if oid in self.pages else self.ig_users
+            self._needs(
+                token, "pages_read_engagement" if oid in self.pages else "instagram_basic", code=10
+            )
+            node = {"id": oid, **owner[oid], "followers_count": self.followers.get(oid, 0)}
+            return {"id": oid, **{f: node[f] for f in fields if f in node}}
+        post = self.posts.get(oid)
+        media = self.media.get(oid)
+        if (post is None or post["deleted"]) and media is None:
+            raise _unsupported("GET", oid)
+        counts = self.engagement.get(oid, {})
+        out: dict = {"id": oid}
+        for spec in fields:
+            name = spec.split(".")[0].split("(")[0]
+            if post is not None and name in ("reactions", "comments"):
+                out[name] = {"data": [], "summary": {"total_count": counts.get(name, 0)}}
+            elif post is not None and name == "shares":
+                if counts.get("shares"):
+                    out["shares"] = {"count": counts["shares"]}
+            elif media is not None and name in ("like_count", "comments_count"):
+                out[name] = counts.get("likes" if name == "like_count" else "comments", 0)
+            elif name == "insights":
+                out["insights"] = self._insights(oid, spec, post is not None, counts, token)
+            else:
+                raise GraphFailure(
+                    100, f"(#100) Tried accessing nonexisting field ({name}) on node type"
+                )
+        return out
+
+    def _insights(self, oid: str, spec: str, page_post: bool, counts: dict, token: Token) -> dict:
+        match = re.search(r"\.metric\(([^)]*)\)", spec)
+        metrics = [m for m in (match.group(1) if match else "").split(",") if m]
+        if page_post:
+            self._needs(
+                token, "read_insights", code=10, message="(#10) Requires read_insights permission"
+            )
+            known = {"post_media_view": "views", "post_total_media_view_unique": "reach"}
+        else:
+            self._needs(
+                token,
+                "instagram_manage_insights",
+                code=10,
+                message="(#10) Application does not have permission for this action (instagram_manage_insights)",
+            )
+            known = {"reach": "reach", "saved": "saves", "views": "views"}
+        for metric in metrics:
+            if metric not in known:
+                raise GraphFailure(
+                    100, f"(#100) The value must be a valid insights metric: {metric}"
+                )
+        data = [
+            {
+                "name": m,
+                "period": "lifetime",
+                "values": [{"value": counts.get(known[m], 0)}],
+                "title": m,
+                "id": f"{oid}/insights/{m}/lifetime",
+            }
+            for m in metrics
+        ]
+        return {"data": data}
+
     # -- test helpers ------------------------------------------------------------------
     def set_container(self, cid: str, status_code: str, status: str = "") -> None:
         with self.lock:
             self.containers[cid].update(status_code=status_code, status=status or status_code)
+
+
+def _split(fields: str) -> list[str]:
+    """`a,b.c(d,e),f` → [a, b.c(d,e), f]: commas inside parentheses do not split."""
+    found, depth, start = [], 0, 0
+    for i, char in enumerate(fields):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            found.append(fields[start:i])
+            start = i + 1
+    found.append(fields[start:])
+    return [f.strip() for f in found if f.strip()]
+
+
+METRIC_FIELDS = (
+    "reactions",
+    "comments",
+    "shares",
+    "insights",
+    "like_count",
+    "comments_count",
+    "followers_count",
+)
+
+
+def _wants_metrics(call: Call) -> bool:
+    return any(
+        f.split(".")[0].split("(")[0] in METRIC_FIELDS
+        for f in _split(call.params.get("fields", ""))
+    )
 
 
 class StaticSite:

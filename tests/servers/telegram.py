@@ -24,6 +24,8 @@ What it does like Telegram:
 
 Discussion groups, comments, messages to the bot and `getUpdates` (the inbox) live in
 tests/servers/telegram_updates.py; `sendMessage` takes `reply_parameters`.
+Metrics: `getChatMemberCount` answers a channel's `members` (Bot API: "the number of
+members in a chat"); the Bot API has no method that gives a channel post's views.
 
 What it does not do: other chat types' finer rules, files by URL or file_id, real image
 decoding (a photo must start like a JPEG/PNG/GIF/WebP), webhooks.
@@ -303,6 +305,7 @@ class Chat:
     can_post_messages: bool = True
     can_delete_messages: bool = False
     linked_chat_id: int | None = None  # a channel's discussion group, and back
+    members: int = 0  # subscribers, as getChatMemberCount answers
 
     def as_json(self) -> dict:
         found = {"id": self.id, "title": self.title, "type": self.type}
@@ -372,6 +375,7 @@ class BotApiServer:
     bot_username: str = "brutaria_posting_bot"
     chats: dict[int, Chat] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
+    read_faults: list[str] = field(default_factory=list)  # the same, for the other methods
     retry_after: int = 1
     slow: float = 3.0
     clock: float | None = None  # fixed "now" (seconds since the epoch); None: the real clock
@@ -455,6 +459,8 @@ class BotApiServer:
                     fault = "ok"
                     if method in SEND_METHODS and api.faults:
                         fault = api.faults.pop(0)
+                    elif method not in SEND_METHODS and api.read_faults:
+                        fault = api.read_faults.pop(0)
                 if fault in ("429", "429-json"):
                     wait = api.retry_after
                     payload = _error(
@@ -558,6 +564,11 @@ class BotApiServer:
 
     def _m_getupdates(self, params: dict, files: dict) -> list:
         return updates.get_updates(self, params)
+
+    def _m_getchatmembercount(self, params: dict, files: dict) -> int:
+        """The number of members (a channel's subscribers). A bot may ask it of a public
+        channel by @username; a private one it is not in is "chat not found"."""
+        return self._chat(params).members
 
     def _m_getchatmember(self, params: dict, files: dict) -> dict:
         chat = self._chat(params)
