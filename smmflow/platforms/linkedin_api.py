@@ -92,7 +92,7 @@ def classify(
     said = f"LinkedIn {what}: HTTP {status}{' ' + code if code else ''}: {text}"
     if status == 429:
         daily = " DAY " in f" {text} "
-        wait = until_midnight_utc() if daily else None
+        wait = max(60.0, until_midnight_utc()) if daily else None
         when = "; LinkedIn's daily limits reset at 00:00 UTC" if daily else ""
         return LinkedInError(RETRY, f"rate limited ({said}){when}", wait, code)
     if status == 401:

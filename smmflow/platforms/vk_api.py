@@ -71,12 +71,6 @@ class VkError(PublishError):
         self.code = code
 
 
-def error_object(response: requests.Response) -> dict | None:
-    body = json_body(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else None
-
-
 def classify(
     response: requests.Response, idempotent: bool, redact: Redact, *, method: str
 ) -> PublishError | None:
@@ -88,8 +82,14 @@ def classify(
             error.message = f"VK {method}: {error.message}"
             error.args = (error.message,)
         return error
-    error = error_object(response)
-    if error is None:
+    body = json_body(response)
+    if not isinstance(body, dict):
+        # VK always answers a JSON object: anything else is an answer lost on the way, and
+        # every call smmflow makes to VK is safe to repeat (see `Client.call`).
+        said = "an empty answer" if not response.content.strip() else "an answer that is not JSON"
+        return PublishError(RETRY if idempotent else UNKNOWN, f"VK {method}: {said}")
+    error = body.get("error")
+    if not isinstance(error, dict):
         return None
     try:
         code = int(error.get("error_code"))
