@@ -203,3 +203,14 @@ def test_doctor_finds_a_moderator_a_short_lived_token_and_a_bad_one(repo, vk):
     assert any(level == "warning" and "offline" in m for level, m in found), found
     found = levels(publisher(repo, "vk1.a.not-a-token-at-all").publisher.doctor())
     assert found[-1][0] == "error" and "refused the access token" in found[-1][1]
+
+
+def test_past_the_guid_window_a_resumed_send_looks_on_the_wall_first(repo, vk):
+    pub = publisher(repo)
+    saved = Saved()
+    receipt = pub.send(TEXT, key="k", saved=saved)
+    old = sent.read(saved.last)
+    vk.clock += 3700  # VK forgot the guid
+    stale = f"sent:{int(old.at) - 3700}:{old.fingerprint}:{old.extra}"
+    assert pub.send(TEXT, key="k", prior=stale) == receipt
+    assert len(vk.of("wall.post")) == 1 and len(vk.wall(OWNER)) == 1

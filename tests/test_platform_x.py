@@ -122,15 +122,21 @@ def test_a_lost_or_refused_post_is_never_sent_twice(repo, x, fault, kind, words)
     assert len(x.of("tweets")) == 1
 
 
-def test_the_same_text_twice_is_refused_and_after_a_stop_it_is_unknown(repo, x):
+def test_the_same_text_twice_is_refused_and_after_a_stop_it_is_found_or_unknown(repo, x):
     pub = publisher(repo)
-    pub.send(TEXT)
+    first = pub.send(TEXT)
     with pytest.raises(PublishError) as failed:
         pub.send(TEXT)
     assert failed.value.kind == FAIL and "duplicate" in failed.value.message
+    # a resumed try looks first and finds the post it made
+    assert pub.send(TEXT, prior=f"sent:{int(time.time())}:{'0' * 12}") == first
+    # should the timeline lag, the resend meets X's duplicate check: unknown, for a person
+    x.timeline_lag = 5
+    pub.send(PHOTOS)
     with pytest.raises(PublishError) as resumed:
-        pub.send(TEXT, prior=f"sent:{int(time.time())}:{'0' * 12}")
+        pub.send(PHOTOS, prior=f"sent:{int(time.time())}:{'0' * 12}")
     assert resumed.value.kind == UNKNOWN and "probably out" in resumed.value.message
+    assert len(x.timeline(USER)) == 2
 
 
 def test_verify_finds_the_post_of_a_stopped_send_by_its_words(repo, x):

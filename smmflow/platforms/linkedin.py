@@ -9,9 +9,9 @@ AVAILABLE. The post's URN comes back in `x-restli-id`.
 
 Exactly once: LinkedIn has no idempotency key. A send whose answer is lost is `unknown`
 for a person (`smmflow resolve`). Just before `POST /rest/posts` the time and a
-fingerprint are saved (`sent.mark`): after a run that stopped mid-send, `verify` looks
-through the organization's posts since then for the same commentary; nothing saved means
-nothing left. A resend that meets the first post anyway is refused by LinkedIn as
+fingerprint are saved (`sent.mark`): after a run that stopped mid-send (and before any
+later try of the same attempt), `verify` looks through the organization's posts since
+then for the same commentary; nothing saved means nothing left. A resend that meets the first post anyway is refused by LinkedIn as
 DUPLICATE_POST, naming it: that post is taken as this one's.
 Wire details and errors: `linkedin_api.py`.
 """
@@ -122,10 +122,12 @@ class LinkedIn(Publisher):
         return body
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        resumed = sent.read(attempt.remote_id) is not None
+        if resumed and (found := self.verify(post, attempt)) is not None:
+            return found  # a stopped or failed try went out after all
         client = self._client()
         urns = [self._upload(client, media, attempt) for media in post.media]
         content = _content(post.media, urns)
-        resumed = sent.read(attempt.remote_id) is not None
         sent.mark(attempt, sent.fingerprint(rendered.text))
         try:
             response = client.request(

@@ -19,6 +19,7 @@ Wire details and errors: `vk_api.py`.
 from __future__ import annotations
 
 import re
+import time
 
 from ..model import IMAGE_SUFFIXES, Media, Post
 from ..text.count import url_spans
@@ -98,6 +99,11 @@ class VK(Publisher):
         client, owner = self._client(), self.owner
         mark = sent.fingerprint(rendered.text, [[m.src, m.alt] for m in post.media])
         before = sent.read(attempt.remote_id)
+        if before is not None and time.time() - before.at >= self.key_ttl * 0.9:
+            # VK has forgotten the guid: look on the wall before sending again
+            if (found := self.verify(post, attempt)) is not None:
+                return found
+            before = None
         if before is not None and before.fingerprint == mark:
             attachments = before.extra  # uploaded by the stopped try, which kept its time
         else:

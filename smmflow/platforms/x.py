@@ -8,9 +8,10 @@ every URL itself, counting it 23).
 
 Exactly once: X has no idempotency key. A send whose answer is lost is `unknown` for a
 person (`smmflow resolve`). Just before `POST /2/tweets` the time and a fingerprint are
-saved (`sent.mark`), so after a run that stopped mid-send `verify` searches the account's
-posts since then for the same text; nothing saved means nothing left. Should a resend
-still meet the first post, X refuses it as duplicate content, and that is `unknown` too.
+saved (`sent.mark`), so after a run that stopped mid-send (and before any later try of
+the same attempt) `verify` searches the account's posts since then for the same text;
+nothing saved means nothing left. Should a resend still meet the first post (a timeline
+that lags), X refuses it as duplicate content, and that is `unknown` for a person.
 Wire details, errors and the OAuth 2.0 refresh: `x_api.py`.
 """
 
@@ -94,12 +95,14 @@ class X(Publisher):
         return body
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        resumed = sent.read(attempt.remote_id) is not None
+        if resumed and (found := self.verify(post, attempt)) is not None:
+            return found  # a stopped or failed try went out after all
         client = self._client()
         media_ids = [self._upload(client, media, attempt) for media in post.media]
         body: dict = {"text": rendered.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
-        resumed = sent.read(attempt.remote_id) is not None
         sent.mark(attempt, sent.fingerprint(rendered.text))
         try:
             answer = client.request(
