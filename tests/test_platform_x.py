@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import unicodedata
 
 import pytest
 from publishhelp import Saved, make_repo, run
@@ -224,3 +225,14 @@ def test_the_limit_is_weighted_like_x(repo):
     post = publisher(repo).post(TEXT)
     rendered = X.render(post)
     assert rendered.limit == 280 and rendered.length == len(rendered.visible) - len(URL) + 23 + 1
+
+
+def test_decomposed_diacritics_count_as_x_counts_them():
+    from servers import xtext
+
+    from smmflow.text.count import x_weighted
+
+    written = "Pâine și cozonac 🎄 https://example.ro/a-very-long-address-indeed"
+    decomposed = unicodedata.normalize("NFD", written)
+    assert decomposed != written
+    assert x_weighted(decomposed) == x_weighted(written) == xtext.weighted_length(written)

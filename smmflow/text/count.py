@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import regex
 
@@ -79,7 +80,10 @@ def _x_weight(cluster: str) -> int:
 
 
 def x_weighted(text: str) -> int:
-    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1."""
+    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1; on the text
+    in NFC, as X counts it (a + combining breve is one ă). Bare domains (`example.ro`
+    without `https://`), which X also counts 23, are counted as written."""
+    text = unicodedata.normalize("NFC", text)
     total = 0
     position = 0
     for start, end in url_spans(text):
