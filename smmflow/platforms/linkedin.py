@@ -47,6 +47,7 @@ EXPIRY_WARNING_DAYS = 7
 class LinkedIn(Publisher):
     name = "linkedin"
     title = "LinkedIn"
+    style = "little"  # its own `render`: plain text escaped as little text
     # commentary up to 3,000 characters, counted here on the little text as sent (escapes
     # included) in UTF-16 units: never more than LinkedIn counts; 2-20 images, or one video.
     limits = Limits(
