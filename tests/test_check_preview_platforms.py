@@ -6,10 +6,11 @@ little.py), written from the platforms' docs apart from smmflow's."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from repohelp import cli, commit, group_yaml, init_repo, write
+from repohelp import cli, commit, git, group_yaml, init_repo, write
 from servers import little, xtext
 from servers.meta import jpeg, mp4
 from servers.threads import threads_length
@@ -155,3 +156,18 @@ def test_each_platforms_media_rules(repo, problems):
         "x takes one video per post, without other media",
         "linkedin takes one video per post, without other media",
     }  # VK and Threads mix videos and photos
+
+
+def test_a_dry_run_shows_what_each_would_receive_and_sends_nothing(repo):
+    ran = cli(repo, "sync", "--dry-run", "--now", "2026-12-04 12:00", "--format", "json")
+    assert ran.code == 0, str(ran)
+    shown = {o["account"]: json.loads(o["detail"]) for o in ran.json["outcomes"]}
+    assert set(shown) == set(ACCOUNTS) and all(
+        o["state"] == "would-publish" for o in ran.json["outcomes"]
+    )
+    assert shown["vk"]["message"] == PLAIN and shown["vk"]["attachments"] == [URL]
+    assert shown["vk"]["guid"] and shown["vk"]["from_group"] == 1
+    assert shown["x"]["text"] == PLAIN
+    assert little.render(shown["linkedin"]["commentary"]).text == PLAIN
+    assert shown["threads"]["text"] == PLAIN and shown["threads"]["media"] == []
+    assert "smmflow/ledger" not in git(repo, "for-each-ref")  # nothing recorded
