@@ -16,7 +16,7 @@ import datetime as dt
 import signal
 
 import pytest
-from repohelp import base_env, commit, group_yaml, init_repo, ledger, post_md, smmflow, write
+from repohelp import base_env, cli, commit, group_yaml, init_repo, ledger, post_md, smmflow, write
 from servers.linkedin import LinkedInServer
 from servers.threads import ThreadsServer
 from servers.vk import VkServer
@@ -190,3 +190,15 @@ def test_where_the_search_cannot_see_it_yet_a_person_decides(tmp_path, serve):
     third = smmflow(root, "sync", "--now", NOW, "--format", "json", env=env)
     assert third.code == 3, str(third)
     assert platform.posts() == [made] and platform.sends() == 2  # never sent a third time
+
+    # The person finds it and says so; withdrawn later, it is deleted from X, not ignored
+    # (what the ledger held was the send's checkpoint, which names no post).
+    url = f"https://x.com/brutaria/status/{made}"
+    resolved = cli(root, "resolve", POST, "x", "--published", url, env=env)
+    assert resolved.code == 0, str(resolved)
+    assert ledger(root)[(POST, "x")]["remote_id"] == url
+    write(root, f"content/{GROUP}/{SLUG}.md", post_md("2026-12-04 09:00", BODY, status="withdrawn"))
+    commit(root, "withdrawn")
+    withdrawn = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in withdrawn.json["outcomes"]] == ["withdrawn"], str(withdrawn)
+    assert platform.posts() == []

@@ -203,3 +203,12 @@ def test_the_limit_counts_the_escaped_commentary():
     )
     rendered = LinkedIn.render(post)
     assert rendered.visible == "(" * 1600 and rendered.length == 3200 > rendered.limit
+
+
+def test_a_checkpoint_is_no_post_to_delete(repo):
+    from smmflow.platforms.base import Attempt
+
+    pub = publisher(repo)
+    with pytest.raises(PublishError) as failed:
+        pub.publisher.delete(Attempt("k", "sent:1700000000:0123456789ab"))
+    assert failed.value.kind == FAIL and "delete it by hand" in failed.value.message

@@ -209,3 +209,12 @@ def test_no_public_url_is_a_retry_saying_what_to_set(tmp_path, threads):
         publisher(repo).send(ONE)
     assert failed.value.kind == RETRY and "media_base_url" in failed.value.message
     assert threads.containers == {}
+
+
+def test_a_checkpoint_is_no_post_to_delete(repo):
+    from smmflow.platforms.base import Attempt
+
+    pub = publisher(repo)
+    with pytest.raises(PublishError) as failed:
+        pub.publisher.delete(Attempt("k", "18050000000000001:0123456789ab"))
+    assert failed.value.kind == FAIL and "delete it by hand" in failed.value.message

@@ -214,3 +214,12 @@ def test_past_the_guid_window_a_resumed_send_looks_on_the_wall_first(repo, vk):
     stale = f"sent:{int(old.at) - 3700}:{old.fingerprint}:{old.extra}"
     assert pub.send(TEXT, key="k", prior=stale) == receipt
     assert len(vk.of("wall.post")) == 1 and len(vk.wall(OWNER)) == 1
+
+
+def test_a_checkpoint_is_no_post_to_delete(repo):
+    from smmflow.platforms.base import Attempt
+
+    pub = publisher(repo)
+    with pytest.raises(PublishError) as failed:
+        pub.publisher.delete(Attempt("k", "sent:1700000000:0123456789ab:photo-1_2"))
+    assert failed.value.kind == FAIL and "delete it by hand" in failed.value.message

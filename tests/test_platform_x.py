@@ -236,3 +236,12 @@ def test_decomposed_diacritics_count_as_x_counts_them():
     decomposed = unicodedata.normalize("NFD", written)
     assert decomposed != written
     assert x_weighted(decomposed) == x_weighted(written) == xtext.weighted_length(written)
+
+
+def test_a_checkpoint_is_no_post_to_delete(repo):
+    from smmflow.platforms.base import Attempt
+
+    pub = publisher(repo)
+    with pytest.raises(PublishError) as failed:
+        pub.publisher.delete(Attempt("k", "sent:1700000000:0123456789ab"))
+    assert failed.value.kind == FAIL and "delete it by hand" in failed.value.message

@@ -19,7 +19,6 @@ Wire details and errors: `linkedin_api.py`.
 from __future__ import annotations
 
 import re
-import time
 from typing import ClassVar
 
 from ..model import Media, Post
@@ -28,20 +27,20 @@ from ..text.little import escape
 from ..text.render import rich
 from . import sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
-from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
+from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .linkedin_api import (
     DEFAULT_API,
     DEFAULT_OAUTH,
     POSTER_ROLES,
-    SCOPE,
     Client,
     LinkedInError,
     encode,
+    token_findings,
 )
 
 _ORG = re.compile(r"^urn:li:organization:\d+$")
+_POST_URN = re.compile(r"(urn:li:(?:share|ugcPost):\d+)/?$")  # a URN, or its feed URL
 LOOKBACK = 50  # the organization's latest posts searched by `verify`
-EXPIRY_WARNING_DAYS = 7
 
 
 class LinkedIn(Publisher):
@@ -247,10 +246,9 @@ class LinkedIn(Publisher):
         return None
 
     def delete(self, attempt: Attempt) -> None:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
         try:
-            self._client().request(
-                "DELETE", f"/posts/{encode(attempt.remote_id)}", what="DELETE /rest/posts"
-            )
+            self._client().request("DELETE", f"/posts/{encode(urn)}", what="DELETE /rest/posts")
         except LinkedInError as exc:
             if "HTTP 404" not in exc.message:
                 raise
@@ -291,8 +289,7 @@ class LinkedIn(Publisher):
         return found + self._introspect()
 
     def _introspect(self) -> list[Finding]:
-        """The token's scopes and expiry (LinkedIn's tokens live 60 days), asked of the
-        token introspection endpoint when the app's id and secret are configured."""
+        """The token's scopes and expiry, when the app's id and secret are configured."""
         client_id = str(self.account.get("client_id") or "")
         if not client_id or not self.account.get("client_secret_env"):
             return [
@@ -303,38 +300,8 @@ class LinkedIn(Publisher):
                 )
             ]
         oauth = (self.account.get("oauth") or DEFAULT_OAUTH).rstrip("/")
-        form = {"client_id": client_id, "client_secret": self.secret("client_secret_env")}
-        form["token"] = self.secret("token_env")
-        try:
-            response = self.ctx.http.request(
-                "POST", f"{oauth}/introspectToken", idempotent=True, data=form
-            )
-            info = json_object(response, "LinkedIn's introspectToken")
-        except PublishError as exc:
-            return [Finding("warning", f"could not read the token's expiry ({exc.message})")]
-        if not info.get("active"):
-            status = info.get("status") or "not active"
-            return [Finding("error", f"the token is {status}: make a new one")]
-        found = []
-        scopes = str(info.get("scope") or "").replace(",", " ").split()
-        if SCOPE not in scopes:
-            found.append(Finding("error", f"the token lacks the {SCOPE} permission"))
-        return found + _expiry(float(info.get("expires_at") or 0))
-
-
-def _expiry(when: float, now: float | None = None) -> list[Finding]:
-    if not when:
-        return []
-    now = time.time() if now is None else now
-    days = (when - now) / 86400
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-    if days <= 0:
-        return [Finding("error", f"the token expired on {stamp}: make a new one")]
-    if days <= EXPIRY_WARNING_DAYS:
-        return [
-            Finding("warning", f"the token expires on {stamp} (in {days:.1f} days): make a new one")
-        ]
-    return [Finding("ok", f"the token expires on {stamp} (in {days:.0f} days)")]
+        secret, token = self.secret("client_secret_env"), self.secret("token_env")
+        return token_findings(self.ctx.http, oauth, client_id, secret, token)
 
 
 def _content(media: tuple[Media, ...], urns: list[str]) -> dict | None:

@@ -29,6 +29,7 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from .base import Finding
 from .http import (
     FAIL,
     REAUTH,
@@ -52,6 +53,7 @@ DEFAULT_OAUTH = "https://www.linkedin.com/oauth/v2"
 VERSION = "202601"
 POSTER_ROLES = ("ADMINISTRATOR", "CONTENT_ADMINISTRATOR", "DIRECT_SPONSORED_CONTENT_POSTER")
 SCOPE = "w_organization_social"
+EXPIRY_WARNING_DAYS = 7
 _DUPLICATE_OF = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
 
 
@@ -141,3 +143,43 @@ class Client:
 
     def read(self, method: str, path: str, *, what: str, **kwargs: object) -> dict:
         return json_object(self.request(method, path, what=what, **kwargs), f"LinkedIn {what}")
+
+
+def token_findings(
+    http: Http, oauth: str, client_id: str, secret: str, token: str
+) -> list[Finding]:
+    """The token's scopes and expiry (LinkedIn's tokens live 60 days), asked of the token
+    introspection endpoint (`POST /oauth/v2/introspectToken`). Never raises."""
+    form = {"client_id": client_id, "client_secret": secret, "token": token}
+    try:
+        response = http.request("POST", f"{oauth}/introspectToken", idempotent=True, data=form)
+        info = json_object(response, "LinkedIn's introspectToken")
+    except PublishError as exc:
+        return [Finding("warning", f"could not read the token's expiry ({exc.message})")]
+    if not info.get("active"):
+        status = info.get("status") or "not active"
+        return [Finding("error", f"the token is {status}: make a new one")]
+    found = []
+    scopes = str(info.get("scope") or "").replace(",", " ").split()
+    if SCOPE not in scopes:
+        found.append(Finding("error", f"the token lacks the {SCOPE} permission"))
+    try:
+        when = float(info.get("expires_at") or 0)
+    except (TypeError, ValueError):
+        when = 0.0
+    return found + expiry(when)
+
+
+def expiry(when: float, now: float | None = None) -> list[Finding]:
+    """An error for an expired token, a warning within `EXPIRY_WARNING_DAYS`, else ok."""
+    if not when:
+        return []
+    now = time.time() if now is None else now
+    days = (when - now) / 86400
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+    if days <= 0:
+        return [Finding("error", f"the token expired on {stamp}: make a new one")]
+    if days <= EXPIRY_WARNING_DAYS:
+        message = f"the token expires on {stamp} (in {days:.1f} days): make a new one"
+        return [Finding("warning", message)]
+    return [Finding("ok", f"the token expires on {stamp} (in {days:.0f} days)")]

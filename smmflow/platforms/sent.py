@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .base import Attempt
+from .http import FAIL, PublishError
 
 PREFIX = "sent:"
 SKEW = 300.0  # seconds a platform's clock may be behind ours
@@ -65,3 +66,18 @@ def same_text(a: str, b: str) -> bool:
 
 def _plain(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def post_id(recorded: str, pattern: re.Pattern[str], title: str) -> str:
+    """The post's id in what the ledger holds for a publication: the id a publisher
+    recorded, or found in the URL a person gave `resolve --published` (`pattern`'s first
+    group). A checkpoint is no post id: `FAIL`, so a withdrawal is handed to a person
+    instead of deleting nothing and calling it done."""
+    found = pattern.search(recorded or "")
+    if found is None or recorded.startswith(PREFIX):
+        raise PublishError(
+            FAIL,
+            f"no {title} post id is recorded for it ({recorded or 'nothing'}): delete it by "
+            "hand, then `smmflow resolve` records that",
+        )
+    return found.group(1)

@@ -30,6 +30,7 @@ from .meta_api import Graph, token_findings, usage_findings
 DEFAULT_API = "https://graph.threads.net/v1.0"
 PERMISSIONS = ("threads_basic", "threads_content_publish")
 _CHECKPOINT = re.compile(r"^(\d+)(?::([0-9a-f]{12}))?$")
+_MEDIA_ID = re.compile(r"^(\d+)$")  # a permalink has a shortcode, not the id
 NOT_READY = 4279009  # threads_publish on a container that is not FINISHED (code 24)
 GONE = (33, 4279009)  # subcodes of an object that is not there (code 100, 24)
 LOOKBACK = 25  # latest posts searched for a container that says PUBLISHED
@@ -272,8 +273,9 @@ class Threads(Publisher):
 
     # -- deleting ------------------------------------------------------------------------
     def delete(self, attempt: Attempt) -> None:
+        media = sent.post_id(attempt.remote_id, _MEDIA_ID, "Threads")
         try:
-            self._graph().delete(attempt.remote_id)
+            self._graph().delete(media)
         except PublishError as exc:
             if getattr(exc, "subcode", None) not in GONE:
                 raise

@@ -30,6 +30,7 @@ from .http import FAIL, RETRY, PublishError
 from .vk_api import DEFAULT_API, GONE, OFFLINE, RIGHTS, Client, VkError
 
 _OWNER = re.compile(r"^-\d+$")
+_WALL_POST = re.compile(r"(?:^|wall)(-?\d+_\d+)$")  # -1_2, or https://vk.com/wall-1_2
 LOOKBACK = 100  # latest wall posts searched by `verify`
 
 
@@ -187,7 +188,7 @@ class VK(Publisher):
         return None
 
     def delete(self, attempt: Attempt) -> None:
-        owner, _, post_id = attempt.remote_id.rpartition("_")
+        owner, _, post_id = sent.post_id(attempt.remote_id, _WALL_POST, "VK").rpartition("_")
         try:
             self._client().call("wall.delete", {"owner_id": owner, "post_id": post_id})
         except VkError as exc:

@@ -31,6 +31,7 @@ from .x_api import DEFAULT_API, DUPLICATE, SCOPES, Client, Tokens
 CHUNK = 4 * 1024 * 1024
 LOOKBACK = 100  # posts searched by `verify` (X's max_results)
 _TCO = re.compile(r"https://t\.co/\w+")
+_POST_ID = re.compile(r"(?:^|/status/)(\d{1,19})$")  # an id, or a post's URL
 # X's snowflake ids carry their creation time: milliseconds since this epoch, << 22.
 SNOWFLAKE_EPOCH_MS = 1288834974657
 
@@ -223,10 +224,9 @@ class X(Publisher):
         return None
 
     def delete(self, attempt: Attempt) -> None:
+        post_id = sent.post_id(attempt.remote_id, _POST_ID, "X")
         try:
-            self._client().request(
-                "DELETE", f"/2/tweets/{attempt.remote_id}", what="DELETE /2/tweets"
-            )
+            self._client().request("DELETE", f"/2/tweets/{post_id}", what="DELETE /2/tweets")
         except PublishError as exc:
             if "HTTP 404" not in exc.message:
                 raise
