@@ -20,7 +20,13 @@ platform's `Dialect`, so every publisher is tested against what its platform rea
   `parameters.retry_after` in the JSON only;
 - Graph (Facebook, Instagram): `{"error": {"message", "type", "code", "fbtrace_id"}}`,
   rate limits as codes 4/17/32 with `X-App-Usage` / `X-Business-Use-Case-Usage`;
-- XRPC (Bluesky): `{"error": "Name", "message": "..."}`, `RateLimit-*` and `Retry-After`.
+- XRPC (Bluesky): `{"error": "Name", "message": "..."}`, `RateLimit-*` and `Retry-After`;
+- VK: `{"error": {"error_code", "error_msg", "request_params"}}` inside HTTP 200 (code 6
+  per second, 29 the daily quota), nginx HTML pages for gateway trouble;
+- X: problem JSON (`title`, `detail`, `type`), `x-rate-limit-reset` as a Unix time;
+- LinkedIn: `{"status", "serviceErrorCode", "code", "message"}`, a bare 429 (a DAY limit
+  named in its message);
+- Threads: Graph's error object (codes 17/4 for rate limits), like Instagram.
 
 Everything that arrives is kept in `proxy.seen` (an `Exchange` per request: what it was,
 which fault it met, whether it reached the platform), so a test counts what reached the
@@ -135,15 +141,21 @@ class Dialect:
 
     name: str
     messages: dict[int, str]
-    body: Callable[[int, str], dict]
+    body: Callable[[int, str], dict | bytes]  # bytes: an HTML page (a gateway's)
     rate_limit: Callable[[float], tuple[int, dict, dict]]
     wait_in_seconds: bool = True
+    # The HTTP status an error of `status` comes with: its own, except on a platform that
+    # answers its errors inside HTTP 200 (VK).
+    status_of: Callable[[int], int] = lambda status: status
 
     def message(self, status: int) -> str:
         return self.messages.get(status) or http.client.responses.get(status, "Error")
 
     def error(self, status: int) -> tuple[bytes, dict]:
-        body = json.dumps(self.body(status, self.message(status)), ensure_ascii=False)
+        made = self.body(status, self.message(status))
+        if isinstance(made, bytes):
+            return made, {"Content-Type": "text/html"}
+        body = json.dumps(made, ensure_ascii=False)
         return body.encode("utf-8"), {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -347,8 +359,153 @@ XRPC = Dialect(
     ),
 )
 
+
+def _nginx(status: int) -> bytes:
+    title = f"{status} {http.client.responses.get(status, 'Error')}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}"
+        "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+# VK's error codes for each refusal the matrix makes, answered inside HTTP 200 (the API's
+# errors.json); gateway trouble is nginx's HTML page with its own status.
+VK_CODES = {400: 100, 401: 5, 403: 15, 404: 104, 409: 214, 413: 100, 422: 222, 500: 10}
+
+
+def _vk_error(code: int, message: str) -> dict:
+    params = [{"key": "method", "value": "wall.post"}, {"key": "oauth", "value": "1"}]
+    return {"error": {"error_code": code, "error_msg": message, "request_params": params}}
+
+
+VK = Dialect(
+    "vk",
+    {
+        400: "One of the parameters specified was missing or invalid: message is empty",
+        401: "User authorization failed: invalid access_token (4).",
+        403: "Access denied: you are not an editor of this community",
+        404: "Not found",
+        409: "Access to adding post denied: no more than 50 posts a day",
+        413: "One of the parameters specified was missing or invalid: message is too long",
+        422: "Hyperlinks are forbidden",
+        500: "Internal server error",
+    },
+    lambda status, message: (
+        _vk_error(VK_CODES[status], message) if status in VK_CODES else _nginx(status)
+    ),
+    # 6 "Too many requests per second" says no wait; 29 "Rate limit reached" is the
+    # method's daily quota.
+    lambda wait: (
+        200,
+        _vk_error(6, "Too many requests per second")
+        if wait < 60
+        else _vk_error(29, "Rate limit reached"),
+        {},
+    ),
+    wait_in_seconds=False,
+    status_of=lambda status: 200 if status in VK_CODES else status,
+)
+
+
+def _x_problem(status: int, message: str) -> dict | bytes:
+    if status == 502:
+        return HTML_502  # X's edge answers gateway trouble with a page
+    if status == 400:
+        return {
+            "errors": [{"parameters": {"text": [""]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.x.com/2/problems/invalid-request",
+        }
+    title = http.client.responses.get(status, "Error")
+    return {"title": title, "detail": message, "type": "about:blank", "status": status}
+
+
+X = Dialect(
+    "x",
+    {
+        400: "$.text: is missing but it is required",
+        401: "Unauthorized",
+        403: "You are not permitted to perform this action.",
+        404: "Could not find user with id: [1460000000000000000].",
+        409: "The request conflicts with the state of the resource.",
+        413: "Request Entity Too Large",
+        422: "Unprocessable Entity",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    },
+    _x_problem,
+    # x-rate-limit-reset is a Unix time in whole seconds: rounded up, never early.
+    lambda wait: (
+        429,
+        {
+            "title": "Too Many Requests",
+            "detail": "Too Many Requests",
+            "type": "about:blank",
+            "status": 429,
+        },
+        {
+            "x-rate-limit-limit": "100",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(math.ceil(time.time() + wait)),
+        },
+    ),
+)
+
+LINKEDIN_CODES = {
+    401: (65602, "EXPIRED_ACCESS_TOKEN"),
+    403: (100, "ACCESS_DENIED"),
+    404: (0, "NOT_FOUND"),
+    422: (100, "UNPROCESSABLE_ENTITY"),
+}
+
+LINKEDIN = Dialect(
+    "linkedin",
+    {
+        400: "Invalid query parameters passed to request",
+        401: "The token used in the request has expired",
+        403: "Not enough permissions to access: partnerApiPostsExternal.CREATE.20260101",
+        404: "No virtual resource found",
+        409: "The post was modified by another request",
+        413: "Request entity too large",
+        422: "ERROR :: /commentary :: field is required but not found",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    },
+    lambda status, message: (
+        _nginx(status)
+        if status == 502
+        else {
+            "status": status,
+            **(
+                {"serviceErrorCode": LINKEDIN_CODES[status][0], "code": LINKEDIN_CODES[status][1]}
+                if status in LINKEDIN_CODES
+                else {}
+            ),
+            "message": message,
+        }
+    ),
+    # A bare 429: no Retry-After, no rate-limit header; the daily limits name DAY.
+    lambda wait: (
+        429,
+        {
+            "status": 429,
+            "serviceErrorCode": 101,
+            "message": "Resource level throttle APPLICATION DAY limit for calls to this "
+            "resource is reached."
+            if wait >= 60
+            else "Too many requests",
+        },
+        {},
+    ),
+    wait_in_seconds=False,
+)
+
+THREADS = _graph("Threads", "threads_content_publish", 17, 4)
+
 DIALECTS: dict[str, Dialect] = {
-    d.name: d for d in (WEBHOOK, MASTODON, TELEGRAM, FACEBOOK, INSTAGRAM, XRPC)
+    d.name: d
+    for d in (WEBHOOK, MASTODON, TELEGRAM, FACEBOOK, INSTAGRAM, XRPC, VK, X, LINKEDIN, THREADS)
 }
 
 
@@ -553,7 +710,8 @@ class FaultProxy:
                 dialect = proxy.dialect
                 if fault.answer == "error":
                     body, headers = dialect.error(fault.status)
-                    return self._write(fault.status, list(headers.items()), body)
+                    status = dialect.status_of(fault.status)
+                    return self._write(status, list(headers.items()), body)
                 if fault.answer == "rate-limit":
                     status, answer, headers = dialect.rate_limit(fault.wait)
                     body = json.dumps(answer).encode()

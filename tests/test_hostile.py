@@ -37,6 +37,7 @@ from repohelp import (
     smmflow,
     write,
 )
+from servers import little
 
 from smmflow.content import repo as repo_module
 from smmflow.platforms import registry
@@ -322,6 +323,10 @@ def test_every_platform_receives_inert_text(hostile, name: str) -> None:
             assert_telegram_html(sent.text, sent.visible, where)
         elif cls.style == "html":
             assert_inert_html(sent.text, where)
+        elif cls.style == "little":  # LinkedIn: every reserved character escaped
+            shown = little.render(sent.text)
+            assert shown.text == sent.visible and not shown.cut, where
+            assert not shown.mentions, where
         else:  # plain text (with facets on Bluesky): nothing is markup, links are web links
             assert sent.text == sent.visible, where
             for facet in sent.facets:

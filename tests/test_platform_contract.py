@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from repohelp import base_env, cli, commit, group_yaml, init_repo, post_md, smmflow, write
+from repohelp import base_env, cli, commit, group_yaml, init_repo, post_md, write
 
 from smmflow.model import Account, Group
 from smmflow.platforms import registry
-from smmflow.platforms.base import Attempt, Context, Platform, Publisher
+from smmflow.platforms.base import Attempt, Context, Limits, Platform, Publisher
 from smmflow.platforms.http import Http, default_classify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,26 +157,42 @@ def test_the_guide_lists_every_place_a_new_publisher_touches():
         assert place in text, f"the guide does not mention {place}"
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in PUBLISHERS])
-def test_a_limits_only_platform_is_checked_but_never_sent_to(name, tmp_path):
-    """What its page promises: `check` holds posts to its limits; `sync` records the due
-    post as failed, says why, and sends nothing; `doctor` says the same."""
-    cls = registry.get(name)
-    settings = {s: ("urn:li:organization:1" if s == "author" else "-1") for s in cls.required}
-    settings.update({"platform": name, "token_env": "LIMITS_ONLY_TOKEN"})
+def test_no_registered_platform_is_limits_only():
+    """Issue #16: every platform smmflow registers publishes (VK, X and LinkedIn were limits
+    only; Threads was unknown)."""
+    limits_only = [n for n in NAMES if not issubclass(registry.get(n), Publisher)]
+    assert not limits_only, f"limits only, no publisher: {limits_only}"
+    assert {"vk", "x", "linkedin", "threads"} <= set(PUBLISHERS)
+
+
+class LimitsOnly(Platform):
+    """A platform a third-party package might register before it has a publisher."""
+
+    name = "limitsonly"
+    title = "Limits Only"
+    limits = Limits(text=20)
+    required = ("token_env",)
+    docs = "docs/platforms/limitsonly.md"
+
+
+def test_a_limits_only_platform_is_checked_but_never_sent_to(tmp_path, monkeypatch):
+    """What smmflow promises a third-party platform without a publisher: `check` holds
+    posts to its limits; `sync` records the due post as failed, says why, and sends
+    nothing; `doctor` says the same."""
+    monkeypatch.setitem(registry.classes(), "limitsonly", LimitsOnly)
+    settings = {"platform": "limitsonly", "token_env": "LIMITS_ONLY_TOKEN"}
     root = init_repo(tmp_path / "repo")
-    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", {name: settings}))
-    body = "x" * (cls.limits.text + 1)
-    write(root, "content/shop/2026-12-04-long.md", post_md("2026-12-04 10:00", body))
+    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", {"limitsonly": settings}))
+    write(root, "content/shop/2026-12-04-long.md", post_md("2026-12-04 10:00", "x" * 21))
     commit(root, "a post too long for it")
     checked = cli(root, "check", "--format", "json")
     assert checked.code == 1 and "too-long" in checked.out, str(checked)
     write(root, "content/shop/2026-12-04-long.md", post_md("2026-12-04 10:00", "Short."))
     commit(root, "short now")
     env = base_env(LIMITS_ONLY_TOKEN="t0ken-for-limits-only")
-    ran = smmflow(root, "sync", "--now", "2026-12-04 11:00", "--format", "json", env=env)
+    ran = cli(root, "sync", "--now", "2026-12-04 11:00", "--format", "json", env=env)
     [outcome] = ran.json["outcomes"]
     assert ran.code == 1 and outcome["state"] == "failed", str(ran)
-    assert f"smmflow cannot publish to {name} yet" in outcome["detail"]
-    doctor = smmflow(root, "doctor", "--format", "json", env=env)
-    assert doctor.code == 1 and f"cannot publish to {name} yet" in doctor.out, str(doctor)
+    assert "smmflow cannot publish to limitsonly yet" in outcome["detail"]
+    doctor = cli(root, "doctor", "--format", "json", env=env)
+    assert doctor.code == 1 and "cannot publish to limitsonly yet" in doctor.out, str(doctor)

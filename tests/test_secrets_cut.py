@@ -29,6 +29,10 @@ TOKENS = {
     "CUT_BSKY_PASSWORD": "bsk-P0oI9uY8tR7eW6qA5sD4fG3hJ2kL1zX0cV9bN8mM7nB6vC5x",
     "CUT_FACEBOOK_TOKEN": "EAAJx7Kp2Lq9Mr4Ns6Ot1Pu8Qv3Rw5Sx0Ty2Uz7Va4Wb9Xc6Yd1Z",
     "CUT_HOOK_SECRET": "whk_Z1xY2wV3uT4sR5qP6oN7mL8kJ9iH0gF1eD2cB3aZ4yX5wV6u",
+    "CUT_VK_TOKEN": "vk1.a.xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mqb5jZMQObDDMOT",
+    "CUT_X_TOKEN": "xoa2_soYtxqAYfwFBHPl8KsLcsf1YaHxpFjttuDDekSEU2aC13Fa",
+    "CUT_LINKEDIN_TOKEN": "AQV61ESYhD1NfFPb9jTo6z5xcIcQPzMuEGQ80YRP10eougTfIhpa",
+    "CUT_THREADS_TOKEN": "THAAzOc61hVRd82Wzj5OSqplLapHp6hgPjryAczD4UDDqcdbTmBQ",
 }
 assert all(len(token) == 52 for token in TOKENS.values())
 PIECE_SHOWN = 10  # a piece this long gives a token away
@@ -101,6 +105,10 @@ def runs(tmp_path_factory):
         "bluesky": Echoing(TOKENS["CUT_BSKY_PASSWORD"], "text"),
         "facebook": Echoing(TOKENS["CUT_FACEBOOK_TOKEN"], "text"),
         "hook": Echoing(TOKENS["CUT_HOOK_SECRET"], "text"),
+        "vk": Echoing(TOKENS["CUT_VK_TOKEN"], "text"),
+        "x": Echoing(TOKENS["CUT_X_TOKEN"], "json"),
+        "linkedin": Echoing(TOKENS["CUT_LINKEDIN_TOKEN"], "json"),
+        "threads": Echoing(TOKENS["CUT_THREADS_TOKEN"], "text"),
     }
     url = {name: server.url for name, server in servers.items()}
     root = init_repo(tmp_path_factory.mktemp("cut") / "repo")
@@ -111,6 +119,10 @@ def runs(tmp_path_factory):
             f'  bluesky: {{handle: cut.bsky.social, password_env: CUT_BSKY_PASSWORD, pds: "{url["bluesky"]}"}}',
             f'  facebook: {{page: "1001", token_env: CUT_FACEBOOK_TOKEN, api: "{url["facebook"]}"}}',
             f'  hook: {{platform: webhook, url: "{url["hook"]}/hook", secret_env: CUT_HOOK_SECRET}}',
+            f'  vk: {{owner: "-1001", token_env: CUT_VK_TOKEN, api: "{url["vk"]}"}}',
+            f'  x: {{token_env: CUT_X_TOKEN, api: "{url["x"]}"}}',
+            f'  linkedin: {{author: "urn:li:organization:1001", token_env: CUT_LINKEDIN_TOKEN, api: "{url["linkedin"]}"}}',
+            f'  threads: {{user: "1001", token_env: CUT_THREADS_TOKEN, api: "{url["threads"]}"}}',
         ]
     )
     write(root, "schedules/cut.yml", f"name: Cut\ntimezone: UTC\naccounts:\n{accounts}\n")

@@ -81,7 +81,9 @@ def _settled(base: Record, published: str | None, retry: bool) -> Record:
             "published",
             "resolved by a person",
             url=published,
-            remote_id=base.remote_id or published,
+            # a published record keeps its post id; any other holds at most a checkpoint
+            # (uploaded media, a container, when a send left), which names no post
+            remote_id=base.remote_id if base.state == "published" and base.remote_id else published,
             error="",
             retryable=False,
             run={},

@@ -69,7 +69,7 @@ class Platform:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    style: ClassVar[str] = "plain"  # plain | telegram | bluesky | html
+    style: ClassVar[str] = "plain"  # plain | telegram | bluesky | html (or a `render` of its own)
     limits: ClassVar[Limits] = Limits()
     required: ClassVar[tuple[str, ...]] = ()  # account settings that must be present
     optional: ClassVar[tuple[str, ...]] = ()

@@ -74,6 +74,18 @@ def retry_after_header(response: requests.Response) -> float | None:
         return max(0.0, when.timestamp() - time.time())
 
 
+def epoch_reset_wait(
+    response: requests.Response, header: str, now: float | None = None
+) -> float | None:
+    """Seconds until the Unix time a rate-limit header names (X's `x-rate-limit-reset`,
+    `x-user-limit-24hour-reset`); None when the header is missing or not a number."""
+    try:
+        when = float(response.headers.get(header) or "")
+    except ValueError:
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
 def default_classify(
     response: requests.Response, idempotent: bool, redact: Redact
 ) -> PublishError | None:

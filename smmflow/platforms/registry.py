@@ -25,6 +25,7 @@ BUILTIN = {
     "vk": "smmflow.platforms.vk:VK",
     "x": "smmflow.platforms.x:X",
     "linkedin": "smmflow.platforms.linkedin:LinkedIn",
+    "threads": "smmflow.platforms.threads:Threads",
 }
 
 

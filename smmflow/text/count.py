@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import regex
 
@@ -38,6 +39,7 @@ def _replace_urls(text: str, replacement: str) -> str:
 _GRAPHEME = regex.compile(r"\X")
 _MASTODON_MENTION = regex.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", regex.UNICODE)
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+_THREADS_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
 URL_WEIGHT = 23  # Mastodon and X both count any link as 23 characters
 
 
@@ -78,7 +80,10 @@ def _x_weight(cluster: str) -> int:
 
 
 def x_weighted(text: str) -> int:
-    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1."""
+    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1; on the text
+    in NFC, as X counts it (a + combining breve is one ă). Bare domains (`example.ro`
+    without `https://`), which X also counts 23, are counted as written."""
+    text = unicodedata.normalize("NFC", text)
     total = 0
     position = 0
     for start, end in url_spans(text):
@@ -87,3 +92,14 @@ def x_weighted(text: str) -> int:
         position = end
     total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:]))
     return total
+
+
+def threads_length(text: str) -> int:
+    """Threads: 500 characters, where "emojis are counted as the number of UTF-8 bytes"
+    (developers.facebook.com/docs/threads/posts): a grapheme holding an emoji counts its
+    UTF-8 bytes (👍 is 4, 👍🏽 is 8), any other grapheme 1. Links count in full."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        len(g.encode("utf-8")) if _THREADS_EMOJI.search(g) else 1 for g in _GRAPHEME.findall(text)
+    )

@@ -502,7 +502,8 @@ class ThreadsServer:
                 raise _unsupported("POST", target)
         if p.get("reply_to_id") and box["is_carousel_item"]:
             raise GraphFailure(100, "(#100) A carousel item cannot be a reply")
-        links = _URL.findall(box["text"])
+        # the first link of the text, its trailing punctuation left out as when counting
+        links = [u.rstrip(".,;:!?)") for u in _URL.findall(box["text"])]
         box.update(
             alt_text=alt,
             reply_control=control,

@@ -50,6 +50,8 @@ What it does like X:
 - `GET /2/users/me` (`user.fields=public_metrics,...`), `GET /2/users/:id/tweets` (newest
   first, `max_results` 5-100, `pagination_token`/`next_token`, `since_id`, `until_id`,
   `exclude`, 3,200 most recent), `GET /2/users/:id/mentions` (800 most recent).
+  `timeline_lag` hides a new post from that many timeline reads (unconfirmed: timelines
+  are served from caches and can lag behind a post just made; 0 by default).
 - `PUT /2/tweets/:id/hidden` `{"hidden": bool}` on replies in a conversation the user
   started (scope tweet.moderate.write).
 - Media: one-shot `POST /2/media/upload` (multipart `media` + `media_category`, or JSON
@@ -291,6 +293,7 @@ class XServer:
     windows: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     daily_limit: int | None = None
     duplicate_window: float = 86400.0  # (unconfirmed: X does not say how far back)
+    timeline_lag: int = 0  # a new post is missing from that many timeline reads
     access_ttl: int = 7200
     processing_polls: int = 2
     fail_processing: bool = False
@@ -507,6 +510,7 @@ class XServer:
                 ("retweet_count", "like_count", "bookmark_count", "impression_count"), 0
             ),
             "reply_settings": "everyone",
+            "hidden_reads": self.timeline_lag,
         }
         self.tweets[tweet_id] = tweet
         return tweet
@@ -954,7 +958,12 @@ def _base36(value: int) -> str:
 def user_posts(api: XServer, hit: Hit, token: Token) -> tuple[int, dict]:
     if hit.arg not in api.accounts:
         return 200, {"errors": [not_found("user", hit.arg)]}
-    found = api.timeline(hit.arg)
+    found = []
+    for tweet in api.timeline(hit.arg):
+        if tweet.get("hidden_reads", 0) > 0:  # not in the timeline yet (timeline_lag)
+            tweet["hidden_reads"] -= 1
+            continue
+        found.append(tweet)
     exclude = set(hit.query.get("exclude", "").split(","))
     if "replies" in exclude:
         found = [t for t in found if not t["reply_to"]]
