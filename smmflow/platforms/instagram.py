@@ -18,10 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from ..model import Post
+from . import publicmedia
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, token_findings, usage_findings
@@ -68,42 +67,11 @@ class Instagram(Publisher):
         api = self.account.get("api") or DEFAULT_API
         return Graph(self.ctx.http, api, self.secret("token_env"), "Instagram")
 
-    # -- where Instagram fetches the media -----------------------------------------------
-    def _feed_account(self):
-        return next(
-            (a for a in self.ctx.group.accounts if a.platform == "feed" and a.get("base_url")),
-            None,
-        )
-
+    # -- where Instagram fetches the media (platforms/publicmedia) ----------------------
     def media_urls(self, post: Post) -> list[str]:
-        """The public URL of each media file, or a RETRY error saying what to configure
-        (retryable: the next run succeeds once the setting is there)."""
-        base = (self.account.get("media_base_url") or "").strip()
-        if base:
-            if not base.startswith(("https://", "http://")):
-                raise PublishError(
-                    RETRY, f"media_base_url of {self.account.name} must be an http(s) URL"
-                )
-            return [f"{base.rstrip('/')}/{_href(m.src)}" for m in post.media]
-        feed = self._feed_account()
-        if feed is not None and feed.name in post.platforms:
-            from . import feedsite
-
-            base = str(feed.get("base_url"))
-            return [feedsite.media_url(post.group, m.src, base) for m in post.media]
-        if feed is not None:
-            hint = (
-                f"the feed account {feed.name} has base_url, but this post does not go to it, "
-                f"so its media is not on the site: add {feed.name} to the post's platforms or "
-            )
-        else:
-            hint = ""
-        raise PublishError(
-            RETRY,
-            f"Instagram fetches media from a public URL and {self.account.name} has none: "
-            f"{hint}set media_base_url on {self.account.name} (where content/{post.group}/ is "
-            "served) or base_url on the group's feed account (docs/platforms/instagram.md)",
-        )
+        """The public URL of each media file, or a RETRY error saying what to configure."""
+        where = (self.account, self.ctx.group, post, post.media)
+        return publicmedia.media_urls(*where, "Instagram", self.docs)
 
     @staticmethod
     def _fingerprint(caption: str, post: Post, urls: list[str]) -> str:
@@ -359,7 +327,7 @@ class Instagram(Publisher):
                 found.append(
                     Finding("ok", f"publishing quota: {quota[0]} of {quota[1]} posts in 24 hours")
                 )
-        if not self.account.get("media_base_url") and self._feed_account() is None:
+        if not publicmedia.has_source(self.account, self.ctx.group):
             found.append(
                 Finding(
                     "error",
@@ -370,11 +338,6 @@ class Instagram(Publisher):
         instagram_login = "graph.instagram.com" in (self.account.get("api") or "")
         found += token_findings(graph, PERMISSIONS_IG_LOGIN if instagram_login else PERMISSIONS)
         return found
-
-
-def _href(src: str) -> str:
-    parts = [p for p in PurePosixPath(src.replace("\\", "/")).parts if p not in (".", "/")]
-    return "/".join(quote(p, safe="") for p in parts)
 
 
 def _plain(caption: str) -> str:

@@ -25,6 +25,9 @@ BUILTIN = {
     "vk": "smmflow.platforms.vk:VK",
     "x": "smmflow.platforms.x:X",
     "linkedin": "smmflow.platforms.linkedin:LinkedIn",
+    "tiktok": "smmflow.platforms.tiktok:TikTok",
+    "youtube": "smmflow.platforms.youtube:YouTube",
+    "google_business": "smmflow.platforms.google_business:GoogleBusiness",
 }
 
 
