@@ -157,21 +157,31 @@ class TikTokApi:
         return self.tokens.access
 
     def post(self, path: str, body: dict, *, what: str, publish: bool = False) -> dict:
-        """The `data` of `POST {api}{path}`; `publish`: the call may make a post."""
-        response = self.http.request(
-            "POST",
-            f"{self.api}{path}",
-            idempotent=not publish,
-            classify=functools.partial(classify, what=what),
-            json=body,
-            headers={
-                "Authorization": f"Bearer {self.token()}",
-                "Content-Type": "application/json; charset=UTF-8",
-            },
-        )
-        answer = json_object(response, f"TikTok {what}", UNKNOWN if publish else RETRY)
-        data = answer.get("data")
-        return data if isinstance(data, dict) else {}
+        """The `data` of `POST {api}{path}`; `publish`: the call may make a post. An answer
+        lost on the way is asked again where that is safe (`publish` False)."""
+        policy = self.http.policy
+        for attempt in range(1, policy.attempts + 1):
+            response = self.http.request(
+                "POST",
+                f"{self.api}{path}",
+                idempotent=not publish,
+                classify=functools.partial(classify, what=what),
+                json=body,
+                headers={
+                    "Authorization": f"Bearer {self.token()}",
+                    "Content-Type": "application/json; charset=UTF-8",
+                },
+            )
+            try:
+                answer = json_object(response, f"TikTok {what}", UNKNOWN if publish else RETRY)
+            except PublishError:
+                if publish or attempt == policy.attempts:
+                    raise
+                self.http.sleep(policy.backoff * 2 ** (attempt - 1))
+                continue
+            data = answer.get("data")
+            return data if isinstance(data, dict) else {}
+        raise AssertionError("unreachable")
 
     def creator_info(self) -> dict:
         return self.post("/v2/post/publish/creator_info/query/", {}, what="creator_info")
