@@ -549,7 +549,11 @@ def run_case(up: Upstream, platform: str, case: str, index: int, tmp: Path) -> R
         case_dir = up.home(group) if isinstance(up, InstagramUp) else tmp / group
         settings, secrets = up.account(index, proxy, group)
         root = init_repo(case_dir)
-        write(root, f"schedules/{group}.yml", group_yaml("Faults", "UTC", {_account(platform): settings}))
+        write(
+            root,
+            f"schedules/{group}.yml",
+            group_yaml("Faults", "UTC", {_account(platform): settings}),
+        )
         marker = f"(fault case {platform} {case})"
         media = up.media(root, group, index)
         write(

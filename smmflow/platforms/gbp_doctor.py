@@ -4,19 +4,14 @@ user may post to (Account Management and Business Information APIs, v1)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .base import Finding
+from .base import Finding, Publisher
+from .google_api import Google
 from .http import PublishError, json_object
-
-if TYPE_CHECKING:
-    from .google_api import Google
-    from .google_business import GoogleBusiness
 
 PAGES = 5  # pages of accounts (20 each) and of locations (100 each) listed at most
 
 
-def findings(publisher: GoogleBusiness, secrets: list[Finding]) -> list[Finding]:
+def findings(publisher: Publisher, secrets: list[Finding]) -> list[Finding]:
     found = list(secrets)
     google = publisher.google()
     try:

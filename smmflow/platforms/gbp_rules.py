@@ -41,73 +41,43 @@ def topic(post: Post) -> str:
     return get(post, "topic") or "standard"
 
 
+E, W = Severity.ERROR, Severity.WARNING
+
+
 def problems(post: Post, account: Account, group: Group) -> list[Problem]:
-    found: list[tuple[str, str, Severity]] = []
     kind = topic(post)
-    if kind in ("event", "offer"):
-        found += _dated(post, kind)
-    button, link = get(post, "button"), get(post, "link")
-    if button == "call" and link:
-        found.append(
-            (
-                "google_business.link",
-                "a call button takes no link: Google calls the profile's phone",
-                Severity.ERROR,
-            )
-        )
-    elif button and button != "call" and not link:
-        found.append(
-            (
-                "google_business.button",
-                f"a {button} button needs `link:` (where it leads)",
-                Severity.ERROR,
-            )
-        )
-    elif link and not button:
-        found.append(
-            (
-                "google_business.link",
-                "a link needs `button:` (book, order, shop, learn_more, sign_up)",
-                Severity.ERROR,
-            )
-        )
-    if button and kind == "offer":
-        found.append(
-            (
-                "google_business.button",
-                "Google ignores a button on an offer (it shows the offer's own)",
-                Severity.WARNING,
-            )
-        )
+    found = _dated(post, kind) if kind in ("event", "offer") else []
+    found += _button(post, kind)
     for key in OFFER_ONLY:
         if get(post, key) and kind != "offer":
-            found.append(
-                (
-                    f"google_business.{key}",
-                    f"{key} is for offers only (topic: offer)",
-                    Severity.ERROR,
-                )
-            )
+            found.append((f"google_business.{key}", f"{key} is for offers only (topic: offer)", E))
     if post.media and not has_source(account, group):
-        found.append(
-            (
-                "media",
-                f"Google fetches the photo from a public URL: set media_base_url on {account.name}",
-                Severity.WARNING,
-            )
-        )
+        where = f"set media_base_url on {account.name}"
+        found.append(("media", f"Google fetches the photo from a public URL: {where}", W))
     if PHONE.search(post.body):
+        said = "Google rejects local posts with a phone number in the text: use a call button"
+        found.append(("body", said, W))
+    code = "google-business"
+    return [Problem(post.path, _line(post, key), key, m, sev, code) for key, m, sev in found]
+
+
+def _button(post: Post, kind: str) -> list[tuple[str, str, Severity]]:
+    button, link = get(post, "button"), get(post, "link")
+    found = []
+    if button == "call" and link:
+        said = "a call button takes no link: Google calls the profile's phone"
+        found.append(("google_business.link", said, E))
+    elif button and button != "call" and not link:
         found.append(
-            (
-                "body",
-                "Google rejects local posts with a phone number in the text: use a call button",
-                Severity.WARNING,
-            )
+            ("google_business.button", f"a {button} button needs `link:` (where it leads)", E)
         )
-    return [
-        Problem(post.path, _line(post, key), key, msg, sev, "google-business")
-        for key, msg, sev in found
-    ]
+    elif link and not button:
+        said = "a link needs `button:` (book, order, shop, learn_more, sign_up)"
+        found.append(("google_business.link", said, E))
+    if button and kind == "offer":
+        said = "Google ignores a button on an offer (it shows the offer's own)"
+        found.append(("google_business.button", said, W))
+    return found
 
 
 def _line(post: Post, key: str) -> int:
@@ -115,6 +85,7 @@ def _line(post: Post, key: str) -> int:
 
 
 def _dated(post: Post, kind: str) -> list[tuple[str, str, Severity]]:
+    """An event or offer: its start, end (after the start) and title."""
     found = []
     what = "an offer" if kind == "offer" else "an event"
     for key, word in (("start", "starts"), ("end", "ends")):

@@ -4,15 +4,11 @@ creator offers now, TikTok's limits said plainly (an unaudited app), the photo U
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
-from .base import Finding
+from .base import Finding, Publisher
 from .http import PublishError
 from .publicmedia import has_source
 from .tiktok_rules import LEVELS, offered_levels
-
-if TYPE_CHECKING:
-    from .tiktok import TikTok
 
 LIMITS = (
     "TikTok's limits: an app TikTok has not audited can post only SELF_ONLY (private) videos, "
@@ -22,7 +18,7 @@ LIMITS = (
 )
 
 
-def findings(publisher: TikTok, secrets: list[Finding]) -> list[Finding]:
+def findings(publisher: Publisher, secrets: list[Finding]) -> list[Finding]:
     found = [*secrets, Finding("ok", LIMITS)]
     try:
         api = publisher._api()
@@ -46,7 +42,7 @@ def findings(publisher: TikTok, secrets: list[Finding]) -> list[Finding]:
     return found
 
 
-def _token_lines(publisher: TikTok, api) -> list[Finding]:
+def _token_lines(publisher: Publisher, api) -> list[Finding]:
     store, client, origin = publisher._store
     left = (api.tokens.expires_at - time.time()) / 3600 if api.tokens else 0
     lines = [Finding("ok", f"access token valid for {left:.1f} h (refreshed on each run)")]
@@ -64,7 +60,7 @@ def _token_lines(publisher: TikTok, api) -> list[Finding]:
     return lines
 
 
-def _creator_lines(publisher: TikTok, info: dict) -> list[Finding]:
+def _creator_lines(publisher: Publisher, info: dict) -> list[Finding]:
     levels = [str(x) for x in info.get("privacy_level_options") or ()]
     who = f"@{info.get('creator_username') or '?'} ({info.get('creator_nickname') or ''})"
     lines = [Finding("ok", f"creator {who} offers privacy {', '.join(levels) or 'none'}")]

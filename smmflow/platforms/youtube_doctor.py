@@ -12,14 +12,10 @@ this channel's uploads since midnight Pacific (its uploads playlist, 2 units).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
-from .base import Finding
+from .base import Finding, Publisher
 from .google_api import PACIFIC
 from .http import PublishError, json_object
-
-if TYPE_CHECKING:
-    from .youtube import YouTube
 
 YT = "https://www.googleapis.com/auth/"
 UPLOAD = {YT + s for s in ("youtube.upload", "youtube", "youtube.force-ssl", "youtubepartner")}
@@ -28,7 +24,7 @@ DELETE = {YT + s for s in ("youtube", "youtube.force-ssl", "youtubepartner")}
 CURRENT, LEGACY = 100, 10_000 // 1600
 
 
-def findings(publisher: YouTube, secrets: list[Finding]) -> list[Finding]:
+def findings(publisher: Publisher, secrets: list[Finding]) -> list[Finding]:
     found = list(secrets)
     google = publisher.google()
     try:
@@ -76,7 +72,7 @@ def _scopes(google) -> list[Finding]:
     return lines or [Finding("ok", "scopes to upload, read and delete granted")]
 
 
-def _quota(publisher: YouTube, uploads: list[dict]) -> Finding:
+def _quota(publisher: Publisher, uploads: list[dict]) -> Finding:
     midnight = dt.datetime.combine(dt.datetime.now(PACIFIC).date(), dt.time(), PACIFIC)
     today = 0
     for snippet in uploads:
