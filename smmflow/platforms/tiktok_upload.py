@@ -29,10 +29,11 @@ URL_LIFETIME = 3600.0
 _RANGE = re.compile(r"bytes \d+-(\d+)/\d+")
 
 
-def plan(size: int, whole_max: int = WHOLE_MAX, chunk: int = CHUNK) -> tuple[int, int, int]:
+def plan(size: int) -> tuple[int, int, int]:
     """(video_size, chunk_size, total_chunk_count) for a file of `size` bytes."""
-    if size <= whole_max:
+    if size <= WHOLE_MAX:
         return size, size, 1
+    chunk = CHUNK
     while size // chunk > MAX_CHUNKS:
         chunk *= 2
     return size, chunk, size // chunk
