@@ -4,7 +4,10 @@ own rendering, verified by reading it back from each server.
 Servers, all real HTTP on loopback, set up exactly as the per-platform tests set them up:
 Mastodon (tests/servers/mastodon.py), Bluesky (the reference PDS of tests/pdsfixture.py),
 Telegram (tests/servers/telegram.py), Facebook Page and Instagram (tests/servers/meta.py,
-Instagram downloading the image from a loopback static site, as its crawler does).
+Instagram downloading the image from a loopback static site, as its crawler does), and
+TikTok as a photo post (tests/servers/tiktok.py, pulling the image from the same site under
+a verified prefix). YouTube takes videos only and Google Business Profile photos of at
+least 10 KB: their own post shapes are in tests/test_platforms_video.py.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from repohelp import base_env, commit, group_yaml, init_repo, ledger, smmflow, s
 from servers.mastodon import MastodonServer
 from servers.meta import MetaGraph, StaticSite
 from servers.telegram import BotApiServer
+from servers.tiktok import TikTokServer
 
 PROJECT = Path(__file__).resolve().parents[1]
 JPEG = PROJECT / "content" / "brutaria-dulce" / "media" / "aluat-cozonac.jpg"
@@ -28,7 +32,8 @@ NOW = "2026-12-15 12:00"
 GROUP = "brutaria"
 SLUG = "2026-12-15-cozonac"
 POST_ID = f"{GROUP}/{SLUG}"
-ACCOUNTS = ("mastodon", "bluesky", "telegram", "facebook", "instagram")
+ACCOUNTS = ("mastodon", "bluesky", "telegram", "facebook", "instagram", "tiktok")
+TT_REFRESH = "rft.brutaria-all-platforms"
 
 MASTO_TOKEN = "good-token"  # MastodonServer's default token (account @bakery)
 PAGE = "104857392016483"
@@ -66,8 +71,17 @@ def servers(tmp_path, serve):
     return mastodon, telegram, graph, site
 
 
-def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_path):
+@pytest.fixture
+def tiktok(serve):
+    server = serve(TikTokServer())
+    server.add_creator("open-brutaria", "brutariadulce", "act.unused")
+    server.add_refresh_token(TT_REFRESH, "open-brutaria")
+    return server
+
+
+def test_one_post_publishes_to_all_five_with_each_rendering(servers, tiktok, pds, tmp_path):
     mastodon, telegram, graph, site = servers
+    tiktok.verify_prefix(f"{site.url}/repo/")  # the developer portal's URL-prefix check
     alice = pds.accounts["alice"]
     # The repository lives inside the static site's folder, so content/<group>/ has a
     # public URL for Instagram, like raw.githubusercontent.com would give.
@@ -100,6 +114,15 @@ def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_pa
             "media_base_url": f"{site.url}/repo/content/{GROUP}",
         },
     }
+    accounts["tiktok"] = {
+        "platform": "tiktok",
+        "client_key_env": "TT_KEY",
+        "client_secret_env": "TT_SECRET",
+        "refresh_token_env": "TT_REFRESH",
+        "privacy": "PUBLIC_TO_EVERYONE",
+        "api": tiktok.url,
+        "media_base_url": f"{site.url}/repo/content/{GROUP}",
+    }
     write(root, f"schedules/{GROUP}.yml", group_yaml("Brutăria", "Europe/Bucharest", accounts))
     (root / "content" / GROUP / "media").mkdir(parents=True)
     shutil.copyfile(JPEG, root / "content" / GROUP / "media" / "cozonac.jpg")
@@ -119,6 +142,10 @@ def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_pa
         FB_TOKEN=FB_TOKEN,
         IG_TOKEN=IG_TOKEN,
         SMMFLOW_TIMEOUT="20",  # the reference PDS is slower than the loopback servers
+        TT_KEY=tiktok.client_key,
+        TT_SECRET=tiktok.client_secret,
+        TT_REFRESH=TT_REFRESH,
+        SMMFLOW_STATE_DIR=str(tmp_path / "state"),
         **{BSKY_ENV: alice.app_password},
     )
     result = smmflow(root, "sync", "--now", NOW, "--format", "json", env=env)
@@ -219,6 +246,14 @@ def test_one_post_publishes_to_all_five_with_each_rendering(servers, pds, tmp_pa
     assert fetched == f"{site.url}/repo/content/{GROUP}/media/cozonac.jpg"
     assert requests.get(fetched, timeout=10).content == image
     assert media["sha256"] == [hashlib.sha256(image).hexdigest()]
+
+    # -- TikTok: a photo post, its description plain text (TikTok links nothing), the image
+    # pulled from the public URL byte for byte.
+    [clip] = tiktok.posts
+    assert clip.kind == "PHOTO" and clip.photos == [image]
+    assert records[(POST_ID, "tiktok")]["url"] == clip.url
+    shown["tiktok"] = clip.description
+    assert clip.description == PLAIN
 
     # -- The words a reader sees are the same everywhere, diacritics and emoji intact.
     assert set(shown) == set(ACCOUNTS)

@@ -126,3 +126,9 @@ def test_limits_are_counted_the_platforms_way(root):
     assert at(found, "title")["line"] == 8
     found = problems(root, "lung", post("maps", "", body="ă" * 1501))
     assert "1501 of 1500" in at(found, "body")["message"]
+
+
+def test_a_business_photo_under_googles_minimum(root):
+    found = problems(root, "mica", post("maps", "", media=1))
+    hit = at(found, "media.0.src")
+    assert hit["line"] == 6 and "Google takes photos of 10 KB to 5 MB" in hit["message"]

@@ -17,6 +17,7 @@ PLATFORM = "google_business"
 TOPICS = ("standard", "event", "offer")
 BUTTONS = ("book", "order", "shop", "learn_more", "sign_up", "call")
 TITLE_MAX = 58
+PHOTO_MIN = 10 * 1024  # bytes (help 6103862: JPG or PNG, 10 KB to 5 MB)
 LOCATION = re.compile(r"accounts/[^/\s]+/locations/[^/\s]+")
 PHONE = re.compile(r"(?:\+?\d[\s.-]?){9,}")
 OFFER_ONLY = ("coupon", "redeem_url", "terms")
@@ -51,6 +52,10 @@ def problems(post: Post, account: Account, group: Group) -> list[Problem]:
     for key in OFFER_ONLY:
         if get(post, key) and kind != "offer":
             found.append((f"google_business.{key}", f"{key} is for offers only (topic: offer)", E))
+    for i, media in enumerate(post.media):
+        if media.kind == "image" and media.size < PHOTO_MIN:
+            said = f"{media.src} is {media.size:,} bytes; Google takes photos of 10 KB to 5 MB"
+            found.append((f"media.{i}.src", said, E))
     if post.media and not has_source(account, group):
         where = f"set media_base_url on {account.name}"
         found.append(("media", f"Google fetches the photo from a public URL: {where}", W))
@@ -81,6 +86,8 @@ def _button(post: Post, kind: str) -> list[tuple[str, str, Severity]]:
 
 
 def _line(post: Post, key: str) -> int:
+    if key.startswith("media.") and key.endswith(".src"):
+        return post.media[int(key.split(".")[1])].line or post.line(key)
     return post.body_line if key == "body" else post.line(key)
 
 
