@@ -132,3 +132,26 @@ def test_a_business_photo_under_googles_minimum(root):
     found = problems(root, "mica", post("maps", "", media=1))
     hit = at(found, "media.0.src")
     assert hit["line"] == 6 and "Google takes photos of 10 KB to 5 MB" in hit["message"]
+
+
+def test_preview_shows_each_platforms_count_and_its_problems(root):
+    from smmflow.check.rules import check
+    from smmflow.content.repo import load
+    from smmflow.review.preview import render_post
+
+    text = "Pâine caldă 😀 și cozonac."
+    write(
+        root,
+        "content/bakery/2026-12-04-toate.md",
+        post("tiktok, youtube, maps", "", text, 1, "mp4"),
+    )
+    commit(root, "preview")
+    repo = load(root)
+    [shown] = [p for p in repo.posts if p.slug == "2026-12-04-toate"]
+    page = render_post(repo, shown, check(repo))
+    assert "#### TikTok: 26 / 2200 UTF-16 units" in page  # the emoji counts two
+    youtube = len(text.encode()) + len("\n\nsmmflow:") + 12
+    assert f"#### YouTube: {youtube} / 5000 bytes (UTF-8, with smmflow's marker line)" in page
+    assert "#### Google Business Profile (maps): 25 / 1500 characters" in page
+    assert "a YouTube video needs a title" not in page  # the first line is the title
+    assert "does not take .mp4 files" in page  # Google takes photos only

@@ -236,9 +236,11 @@ def test_a_photo_post_is_pulled_from_the_verified_public_url(root, servers, tmp_
 
 def test_photos_from_an_unverified_host_are_refused_with_what_to_do(root, servers, tmp_path):
     photo_post(root)
+    saved = Saved()
     with pytest.raises(PublishError) as caught:
-        send(publisher(root, tmp_path), "2026-12-04-vitrina")
+        send(publisher(root, tmp_path), "2026-12-04-vitrina", saved=saved)
     assert caught.value.kind == FAIL and "verify the host of media_base_url" in caught.value.message
+    assert saved == [PENDING, ""]  # refused, so nothing is pending: a retry is not unknown
 
 
 def test_a_photo_post_stopped_before_its_publish_id_is_unknown(root, servers, tmp_path):

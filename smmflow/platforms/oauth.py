@@ -18,7 +18,7 @@ import functools
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,7 +96,7 @@ def refresh(
     return Tokens(access, time.time() + lifetime, rotated or form["refresh_token"])
 
 
-def state_dir(environ: dict | os._Environ) -> Path:
+def state_dir(environ: Mapping[str, str]) -> Path:
     """Where smmflow keeps what must outlive a run on this machine (never the repository):
     `SMMFLOW_STATE_DIR`, else `$XDG_STATE_HOME/smmflow`, else `~/.local/state/smmflow`."""
     if environ.get("SMMFLOW_STATE_DIR"):

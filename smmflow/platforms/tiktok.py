@@ -179,7 +179,14 @@ class TikTok(Publisher):
         urls = self._urls(post)
         body = tiktok_rules.photo_body(post, rendered.text, choices, urls)
         attempt.checkpoint(PENDING)  # init itself may post: a stop from here on is unknown
-        answer = api.post("/v2/post/publish/content/init/", body, what="photo init", publish=True)
+        try:
+            answer = api.post(
+                "/v2/post/publish/content/init/", body, what="photo init", publish=True
+            )
+        except PublishError as exc:
+            if exc.kind != UNKNOWN:  # certainly not acted on: nothing is pending
+                attempt.checkpoint("")
+            raise
         publish_id = str(answer.get("publish_id") or "")
         if not publish_id:
             raise PublishError(UNKNOWN, "TikTok photo init answered without a publish_id")
