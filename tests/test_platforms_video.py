@@ -65,8 +65,13 @@ def publishing_calls(servers) -> int:
 
 def test_one_sync_publishes_to_all_three_and_a_second_sends_nothing(root, servers, tmp_path):
     state = tmp_path / "state"
+    dry = sync(root, state, "--dry-run")
+    shown = " ".join(o["detail"] for o in dry.json["outcomes"])
+    assert dry.code == 0 and "FILE_UPLOAD" in shown and '"topicType": "OFFER"' in shown, str(dry)
+    assert servers.tiktok.calls == servers.youtube.calls == servers.gbp.calls == []
     first = sync(root, state)
     assert first.code == 0, str(first)
+    assert "TikTok issued a new refresh token" in first.out  # said in the run's outcome
     states = {(o["post"], o["account"]): o["state"] for o in first.json["outcomes"]}
     assert states == {
         (VIDEO, "tiktok"): "published",
