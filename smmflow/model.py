@@ -131,6 +131,9 @@ class Post:
     blob: str = ""  # git's blob id of those bytes: compared with the publish branch
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     body_line: int = 1
+    # A platform's own keys (`youtube: {tags: [...]}`), as checked and normalised by
+    # content/platformkeys: (platform, key, value); a value is a string or a tuple of them.
+    options: tuple[tuple[str, str, str | tuple[str, ...]], ...] = ()
 
     @property
     def id(self) -> str:
@@ -159,3 +162,10 @@ class Post:
 
     def line(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
+
+    def option(self, platform: str, key: str, default=None):
+        """The value of `<platform>: {<key>: ...}` in the front matter, else `default`."""
+        for name, option, value in self.options:
+            if name == platform and option == key:
+                return value
+        return default

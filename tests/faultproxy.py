@@ -27,6 +27,12 @@ platform's `Dialect`, so every publisher is tested against what its platform rea
 - LinkedIn: `{"status", "serviceErrorCode", "code", "message"}`, a bare 429 (a DAY limit
   named in its message);
 - Threads: Graph's error object (codes 17/4 for rate limits), like Instagram.
+- TikTok: `{"data": {}, "error": {"code", "message", "log_id"}}`, 429 `rate_limit_exceeded`
+  for a minute, 403 `spam_risk_too_many_posts` for the day, no headers;
+- YouTube: Google's `{"error": {"code", "message", "errors": [{"reason"}], "status"}}`, 403
+  `rateLimitExceeded` / `quotaExceeded` (until midnight Pacific), no headers;
+- Google Business Profile: `{"error": {"code", "message", "status", "details"}}` with a v4
+  `ValidationError`, 429 `RESOURCE_EXHAUSTED` (a per-day quota named in `ErrorInfo`).
 
 Everything that arrives is kept in `proxy.seen` (an `Exchange` per request: what it was,
 which fault it met, whether it reached the platform), so a test counts what reached the
@@ -503,9 +509,194 @@ LINKEDIN = Dialect(
 
 THREADS = _graph("Threads", "threads_content_publish", 17, 4)
 
+TIKTOK_CODES = {
+    400: "invalid_params",
+    401: "access_token_invalid",
+    403: "unaudited_client_can_only_post_to_private_accounts",
+    404: "invalid_publish_id",
+    409: "invalid_params",
+    413: "invalid_params",
+    422: "invalid_params",
+    500: "internal_error",
+    502: "internal_error",
+    503: "internal_error",
+}
+
+
+def _tiktok_body(code: str, message: str) -> dict:
+    # Every TikTok answer: {"data": {...}, "error": {"code", "message", "log_id"}}.
+    return {
+        "data": {},
+        "error": {"code": code, "message": message, "log_id": "20261204090000AB12CD"},
+    }
+
+
+def _tiktok_limit(wait: float) -> tuple[int, dict, dict]:
+    # No rate-limit headers (doc/tiktok-api-v2-rate-limit): a minute's limit is a 429; the
+    # creator's daily cap is `spam_risk_too_many_posts` (403 on init), for hours.
+    if wait < 60:
+        body = _tiktok_body("rate_limit_exceeded", "The API rate limit was exceeded.")
+        return 429, body, {}
+    message = "The daily post cap from the API is reached for the current user."
+    return 403, _tiktok_body("spam_risk_too_many_posts", message), {}
+
+
+TIKTOK = Dialect(
+    "tiktok",
+    {
+        400: "The request parameters are invalid: post_info.title is longer than 2200 UTF-16 runes",
+        401: "The access token is invalid or not found in the request.",
+        403: "Unaudited clients can only post to a private account with SELF_ONLY privacy.",
+        404: "The publish_id does not exist",
+        409: "The request conflicts with the state of the resource",
+        413: "The request body is too large",
+        422: "post_info.privacy_level is required",
+        500: "Something went wrong. Please try again later.",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+    },
+    lambda status, message: _tiktok_body(TIKTOK_CODES.get(status, "invalid_params"), message),
+    _tiktok_limit,
+    wait_in_seconds=False,
+)
+
+GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    413: "INVALID_ARGUMENT",
+    422: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+}
+YOUTUBE_REASONS = {
+    400: ("invalidTitle", "youtube.video"),
+    401: ("authError", "global"),
+    403: ("forbidden", "youtube.video"),
+    404: ("notFound", "global"),
+    409: ("conflict", "global"),
+    413: ("uploadTooLarge", "global"),
+    422: ("invalidVideoMetadata", "youtube.video"),
+    500: ("backendError", "global"),
+    502: ("backendError", "global"),
+    503: ("backendError", "global"),
+}
+
+
+def _youtube_body(status: int, message: str) -> dict:
+    # {"error": {"code", "message", "errors": [{"message", "domain", "reason"}], "status"}}
+    reason, domain = YOUTUBE_REASONS.get(status, ("badRequest", "global"))
+    item = {"message": message, "domain": domain, "reason": reason}
+    error = {"code": status, "message": message, "errors": [item]}
+    return {"error": {**error, "status": GOOGLE_STATUS.get(status, "UNKNOWN")}}
+
+
+def _youtube_rate(wait: float) -> tuple[int, dict, dict]:
+    # A short throttle is 403 rateLimitExceeded; the day's quota is 403 quotaExceeded,
+    # back at midnight Pacific time. YouTube sends no Retry-After.
+    if wait < 60:
+        message, reason, domain = "Rate Limit Exceeded", "rateLimitExceeded", "usageLimits"
+    else:
+        message = "The request cannot be completed because you have exceeded your quota."
+        reason, domain = "quotaExceeded", "youtube.quota"
+    item = {"message": message, "domain": domain, "reason": reason}
+    error = {"code": 403, "message": message, "errors": [item], "status": "PERMISSION_DENIED"}
+    return 403, {"error": error}, {}
+
+
+YOUTUBE = Dialect(
+    "youtube",
+    {
+        400: "The request metadata specifies an invalid or empty video title.",
+        401: "Request had invalid authentication credentials.",
+        403: "The request is not properly authorized to upload to this channel.",
+        404: "Not Found",
+        409: "The request conflicts with another upload.",
+        413: "The uploaded file is too large.",
+        422: "The request metadata is invalid.",
+        500: "Backend Error",
+        502: "Bad Gateway",
+        503: "Backend Error",
+    },
+    _youtube_body,
+    _youtube_rate,
+    wait_in_seconds=False,
+)
+
+
+def _gbp_body(status: int, message: str) -> dict:
+    # Business Profile: {"error": {"code", "message", "status"[, "details"]}}; v4 semantic
+    # errors carry a google.mybusiness.v4.ValidationError.
+    error: dict = {
+        "code": status,
+        "message": message,
+        "status": GOOGLE_STATUS.get(status, "UNKNOWN"),
+    }
+    if status == 400:
+        detail = {"code": 2, "field": "summary", "message": "Must be at most 1500 characters"}
+        kind = "type.googleapis.com/google.mybusiness.v4.ValidationError"
+        error["details"] = [{"@type": kind, "errorDetails": [detail]}]
+    return {"error": error}
+
+
+def _gbp_limit(wait: float) -> tuple[int, dict, dict]:
+    # 429 RESOURCE_EXHAUSTED; a quota for the day names it in its ErrorInfo.
+    body = _gbp_body(429, "Resource has been exhausted (e.g. check quota).")
+    if wait >= 60:
+        info = {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "RATE_LIMIT_EXCEEDED",
+            "domain": "googleapis.com",
+            "metadata": {
+                "quota_limit": "DefaultRequestsPerDayPerProject",
+                "quota_limit_value": "1000",
+            },
+        }
+        body["error"]["details"] = [info]
+    return 429, body, {}
+
+
+GOOGLE_BUSINESS = Dialect(
+    "google_business",
+    {
+        400: "Request contains an invalid argument.",
+        401: "Request had invalid authentication credentials.",
+        403: "The caller does not have permission",
+        404: "Requested entity was not found.",
+        409: "The post is being changed by another request.",
+        413: "Request payload too large.",
+        422: "Request contains an invalid argument (unprocessable).",
+        500: "Internal error encountered.",
+        502: "Bad Gateway",
+        503: "The service is currently unavailable.",
+    },
+    _gbp_body,
+    _gbp_limit,
+    wait_in_seconds=False,
+)
+
+
 DIALECTS: dict[str, Dialect] = {
     d.name: d
-    for d in (WEBHOOK, MASTODON, TELEGRAM, FACEBOOK, INSTAGRAM, XRPC, VK, X, LINKEDIN, THREADS)
+    for d in (
+        WEBHOOK,
+        MASTODON,
+        TELEGRAM,
+        FACEBOOK,
+        INSTAGRAM,
+        XRPC,
+        VK,
+        X,
+        LINKEDIN,
+        THREADS,
+        TIKTOK,
+        YOUTUBE,
+        GOOGLE_BUSINESS,
+    )
 }
 
 

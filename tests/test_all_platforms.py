@@ -1,4 +1,4 @@
-"""Issues #4 and #16: the same post goes to all nine platforms in one `smmflow sync`, each
+"""Issues #4, #16 and #20: the same post goes to all ten platforms in one `smmflow sync`, each
 with its own rendering, verified by reading it back from each platform's server.
 
 The post has Romanian diacritics, an emoji, a link, bold, a hashtag and a JPEG with alt
@@ -6,7 +6,10 @@ text. Servers, all real HTTP on loopback, set up as the per-platform tests set t
 Mastodon (tests/servers/mastodon.py), Bluesky (the reference PDS of tests/pdsfixture.py),
 Telegram (telegram.py), Facebook Page and Instagram (meta.py, Instagram downloading the
 image from a loopback static site, as its crawler does), VK (vk.py), X (x.py), LinkedIn
-(linkedin.py) and Threads (threads.py, downloading from the static site too).
+(linkedin.py), Threads (threads.py, downloading from the static site too) and TikTok as a
+photo post (tiktok.py, pulling the image from the same site under a verified prefix).
+YouTube takes videos only and Google Business Profile photos of at least 10 KB: their own
+post shapes are in tests/test_platforms_video.py.
 
 One module fixture starts the servers and runs the one sync; each test reads one
 platform back.
@@ -30,6 +33,7 @@ from servers.mastodon import MastodonServer
 from servers.meta import MetaGraph, StaticSite
 from servers.telegram import BotApiServer
 from servers.threads import ThreadsServer
+from servers.tiktok import TikTokServer
 from servers.vk import VkServer
 from servers.x import XServer
 
@@ -51,6 +55,7 @@ ACCOUNTS = (
     "x",
     "linkedin",
     "threads",
+    "tiktok",
 )
 
 MASTO_TOKEN = "good-token"  # MastodonServer's default token (account @bakery)
@@ -63,6 +68,7 @@ VK_GROUP, VK_ADMIN, VK_TOKEN = 229_000_001, 743_784_474, "vk1.a.community-admin-
 X_USER, X_TOKEN = "1460000000000000001", "x-oauth2-user-token-0123456789"
 LI_ORG, LI_TOKEN = "urn:li:organization:2414183", "AQV-linkedin-token-0123456789"
 TH_USER, TH_TOKEN = "17841400000000001", "THAA-threads-token-0123456789"
+TT_REFRESH = "rft.brutaria-all-platforms"
 
 URL = "https://example.ro/cozonac"
 ALT = "Cozonac împletit, cu nucă, pe masă — «ca la bunica»"
@@ -93,6 +99,7 @@ class World:
     x: XServer
     linkedin: LinkedInServer
     threads: ThreadsServer
+    tiktok: TikTokServer
     pds: object
     root: Path
     records: dict
@@ -118,6 +125,9 @@ def _servers(www: Path, pds) -> dict:
     linkedin.add_member(LI_TOKEN, "urn:li:person:ana", {LI_ORG: "ADMINISTRATOR"})
     threads = ThreadsServer()
     threads.add_user(TH_USER, "brutariadulce", TH_TOKEN)
+    tiktok = TikTokServer()
+    tiktok.add_creator("open-brutaria", "brutariadulce", "act.unused")
+    tiktok.add_refresh_token(TT_REFRESH, "open-brutaria")
     return dict(
         mastodon=MastodonServer().start(),
         telegram=telegram,
@@ -127,6 +137,7 @@ def _servers(www: Path, pds) -> dict:
         x=x.start(),
         linkedin=linkedin.start(),
         threads=threads.start(),
+        tiktok=tiktok.start(),
         pds=pds,
     )
 
@@ -185,6 +196,15 @@ def _accounts(s: dict) -> dict:
             "token_env": "TH_TOKEN",
             "media_base_url": public,
         },
+        "tiktok": {
+            "platform": "tiktok",
+            "client_key_env": "TT_KEY",
+            "client_secret_env": "TT_SECRET",
+            "refresh_token_env": "TT_REFRESH",
+            "privacy": "PUBLIC_TO_EVERYONE",
+            "api": s["tiktok"].url,
+            "media_base_url": public,
+        },
     }
 
 
@@ -193,6 +213,7 @@ def world(pds, tmp_path_factory):
     www = tmp_path_factory.mktemp("all") / "www"
     www.mkdir()
     servers = _servers(www, pds)
+    servers["tiktok"].verify_prefix(f"{servers['site'].url}/repo/")  # the portal's URL check
     try:
         # The repository lives inside the static site's folder, so content/<group>/ has a
         # public URL for Instagram and Threads, like raw.githubusercontent.com would give.
@@ -221,6 +242,10 @@ def world(pds, tmp_path_factory):
             X_TOKEN=X_TOKEN,
             LI_TOKEN=LI_TOKEN,
             TH_TOKEN=TH_TOKEN,
+            TT_KEY=servers["tiktok"].client_key,
+            TT_SECRET=servers["tiktok"].client_secret,
+            TT_REFRESH=TT_REFRESH,
+            SMMFLOW_STATE_DIR=str(tmp_path_factory.mktemp("state")),
             SMMFLOW_TIMEOUT="20",  # the reference PDS is slower than the loopback servers
             **{BSKY_ENV: pds.accounts["alice"].app_password},
         )
@@ -438,6 +463,15 @@ def test_threads(world):
     [stored] = world.threads.live_media(TH_USER)
     assert stored["sha256"] == [SHA]
     assert f"{world.site.url}/repo/content/{GROUP}/media/cozonac.jpg" in world.threads.fetched
+
+
+def test_tiktok(world):
+    # A photo post: its description plain text (TikTok links nothing), the image pulled
+    # from the public URL byte for byte.
+    [clip] = world.tiktok.posts
+    assert clip.kind == "PHOTO" and clip.photos == [IMAGE]
+    assert world.records[(POST_ID, "tiktok")]["url"] == clip.url
+    reads_alike(clip.description, PLAIN)
 
 
 def reads_alike(text: str, expected: str) -> None:

@@ -42,14 +42,17 @@ from pathlib import Path
 import pytest
 from faultproxy import DIALECTS, FAULTS, FaultProxy
 from repohelp import Result, base_env, commit, group_yaml, init_repo, ledger, smmflow, write
+from servers.gbp import GbpServer
 from servers.linkedin import LinkedInServer
 from servers.mastodon import MastodonServer, Token
-from servers.meta import MetaGraph, StaticSite, jpeg
+from servers.meta import MetaGraph, StaticSite, jpeg, mp4
 from servers.telegram import BotApiServer
 from servers.threads import ThreadsServer
+from servers.tiktok import TikTokServer
 from servers.vk import VkServer
 from servers.webhook import Receiver
 from servers.x import XServer
+from servers.youtube import YT, YouTubeServer
 
 from smmflow.content.timeparse import parse_now
 from smmflow.ledger.states import Clock
@@ -174,6 +177,10 @@ class Upstream:
     def posts(self, index: int, marker: str) -> int:
         """Posts of case `index` on the platform (its text carries `marker`)."""
         raise NotImplementedError
+
+    def media(self, root: Path, group: str, index: int) -> str:
+        """The post's `media:` front matter (its files written under `root`); none by default."""
+        return ""
 
     def stop(self) -> None:
         pass
@@ -301,6 +308,11 @@ class InstagramUp(Upstream):
 
     def home(self, group: str) -> Path:
         return self.www / group  # served at {site}/{group}/
+
+    def media(self, root, group, index):
+        (root / f"content/{group}/media").mkdir(parents=True)
+        (root / f"content/{group}/media/bread.jpg").write_bytes(jpeg(index))
+        return "media:\n  - src: media/bread.jpg\n    alt: A loaf on the counter\n"
 
     def account(self, index, proxy, group):
         user, token = str(17841405822300000 + index), f"EAAG-fault-ig-token-{index}"
@@ -472,6 +484,132 @@ class ThreadsUp(Upstream):
         self.server.stop()
 
 
+def _video(root: Path, group: str, index: int) -> str:
+    (root / f"content/{group}/media").mkdir(parents=True)
+    (root / f"content/{group}/media/bread.mp4").write_bytes(mp4(index))
+    return "media:\n  - src: media/bread.mp4\n    alt: Bread out of the oven\n"
+
+
+class TikTokUp(Upstream):
+    platform = "tiktok"
+    publishing = ("POST", r"/v2/post/publish/video/init/$")
+
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
+        self.server = TikTokServer().start()
+        self.state = tmp / "state"  # rotated refresh tokens, one chain per case
+
+    def origin(self) -> str:
+        return self.server.url
+
+    def account(self, index, proxy, group):
+        with self.server.lock:
+            self.server.add_creator(f"open-{index}", f"faults{index}", f"act.unused-{index}")
+            self.server.add_refresh_token(f"rft.fault-case-{index}", f"open-{index}")
+        settings = {
+            "platform": "tiktok",
+            "client_key_env": "TT_KEY",
+            "client_secret_env": "TT_SECRET",
+            "refresh_token_env": "TT_REFRESH",
+            "privacy": "PUBLIC_TO_EVERYONE",
+            "api": proxy.url,
+        }
+        secrets = {"TT_KEY": self.server.client_key, "TT_SECRET": self.server.client_secret}
+        secrets.update(TT_REFRESH=f"rft.fault-case-{index}", SMMFLOW_STATE_DIR=str(self.state))
+        return settings, secrets
+
+    def media(self, root, group, index):
+        return _video(root, group, index)
+
+    def posts(self, index, marker):
+        with self.server.lock:
+            return sum(p.username == f"faults{index}" for p in self.server.posts)
+
+    def stop(self):
+        self.server.stop()
+
+
+class GoogleUp(Upstream):
+    """YouTube and Business Profile: Google's OAuth client and a refresh token per case."""
+
+    client = ("fault-matrix.apps.googleusercontent.com", "GOCSPX-fault-matrix")
+
+    def __init__(self, tmp: Path, request: pytest.FixtureRequest):
+        self.server = self.make().start()
+        self.server.clients[self.client[0]] = self.client[1]
+        self.state = tmp / "state"
+
+    def make(self):
+        raise NotImplementedError
+
+    def origin(self) -> str:
+        return self.server.url
+
+    def google(self, index: int, proxy: FaultProxy) -> tuple[dict, dict]:
+        settings = {
+            "client_id_env": "G_CLIENT",
+            "client_secret_env": "G_SECRET",
+            "refresh_token_env": "G_REFRESH",
+            "api": proxy.url,
+        }
+        secrets = {"G_CLIENT": self.client[0], "G_SECRET": self.client[1]}
+        secrets.update(G_REFRESH=f"1//0fault-case-{index}", SMMFLOW_STATE_DIR=str(self.state))
+        return settings, secrets
+
+    def stop(self):
+        self.server.stop()
+
+
+class YouTubeUp(GoogleUp):
+    platform = "youtube"
+    publishing = ("POST", r"/upload/youtube/v3/videos$")
+
+    def make(self):
+        return YouTubeServer()
+
+    def account(self, index, proxy, group):
+        channel = f"UCfaults{index:017d}"
+        scopes = (YT + "youtube.upload", YT + "youtube")
+        with self.server.lock:
+            self.server.add_channel(
+                channel, f"Faults {index}", f"ya29.unused-{index}", scopes=scopes
+            )
+            refresh = f"1//0fault-case-{index}"
+            self.server.add_refresh_token(refresh, channel, scopes, client_id=self.client[0])
+        settings, secrets = self.google(index, proxy)
+        return {"platform": "youtube", **settings}, secrets
+
+    def media(self, root, group, index):
+        return _video(root, group, index)
+
+    def posts(self, index, marker):
+        with self.server.lock:
+            return len(self.server.live(f"UCfaults{index:017d}"))
+
+
+class GoogleBusinessUp(GoogleUp):
+    platform = "google_business"
+    publishing = ("POST", r"/localPosts$")
+
+    def make(self):
+        return GbpServer()
+
+    def account(self, index, proxy, group):
+        user = f"owner{index}@faults.test"
+        with self.server.lock:
+            self.server.add_account(str(9000 + index), f"Faults {index}", (user,))
+            self.server.add_location(str(9000 + index), str(100 + index), f"Faults {index}")
+            manage = ("https://www.googleapis.com/auth/business.manage",)
+            refresh = f"1//0fault-case-{index}"
+            self.server.add_refresh_token(refresh, user, manage, client_id=self.client[0])
+        settings, secrets = self.google(index, proxy)
+        location = f"accounts/{9000 + index}/locations/{100 + index}"
+        return {"platform": "google_business", "location": location, **settings}, secrets
+
+    def posts(self, index, marker):
+        with self.server.lock:
+            return len(self.server.live(f"accounts/{9000 + index}/locations/{100 + index}"))
+
+
 UPSTREAMS = {
     up.platform: up
     for up in (
@@ -485,6 +623,9 @@ UPSTREAMS = {
         XUp,
         LinkedInUp,
         ThreadsUp,
+        TikTokUp,
+        YouTubeUp,
+        GoogleBusinessUp,
     )
 }
 PLATFORMS = list(UPSTREAMS)
@@ -495,8 +636,13 @@ MATRIX = [(platform, case) for platform in PLATFORMS for case in CASES]
 
 
 # -- one case --------------------------------------------------------------------------------
+def _account(platform: str) -> str:
+    """The case's account: named after its platform (account names take no `_`)."""
+    return platform.replace("_", "-")
+
+
 def _group(platform: str, case: str) -> str:
-    return f"{platform}-{case}"
+    return f"{_account(platform)}-{case}"
 
 
 def _post_id(platform: str, case: str) -> str:
@@ -520,7 +666,7 @@ class Run:
 
     @property
     def pair(self) -> tuple[str, str]:
-        return _post_id(self.platform, self.case), self.platform
+        return _post_id(self.platform, self.case), _account(self.platform)
 
     @property
     def state(self) -> str:
@@ -536,13 +682,13 @@ def run_case(up: Upstream, platform: str, case: str, index: int, tmp: Path) -> R
         case_dir = up.home(group) if isinstance(up, InstagramUp) else tmp / group
         settings, secrets = up.account(index, proxy, group)
         root = init_repo(case_dir)
-        write(root, f"schedules/{group}.yml", group_yaml("Faults", "UTC", {platform: settings}))
+        write(
+            root,
+            f"schedules/{group}.yml",
+            group_yaml("Faults", "UTC", {_account(platform): settings}),
+        )
         marker = f"(fault case {platform} {case})"
-        media = ""
-        if platform == "instagram":
-            (root / f"content/{group}/media").mkdir(parents=True)
-            (root / f"content/{group}/media/bread.jpg").write_bytes(jpeg(index))
-            media = "media:\n  - src: media/bread.jpg\n    alt: A loaf on the counter\n"
+        media = up.media(root, group, index)
         write(
             root,
             f"content/{group}/2026-12-04-bread.md",
@@ -764,7 +910,7 @@ def test_fault(platform, case, runs):
         if case == "429-long":
             assert "beyond this run's limit" in detail, context
     elif want.kind == "unknown":
-        assert f"smmflow resolve {run.pair[0]} {platform} --published URL" in detail, context
+        assert f"smmflow resolve {run.pair[0]} {run.pair[1]} --published URL" in detail, context
         assert "may have been posted" in detail, context
         # never re-sent: not in this run, not by the next one
         assert run.again is not None and run.again.code == 3, context

@@ -33,6 +33,7 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         found += _text(post, cls, shown)
         found += _media_count(post, name, cls.limits, shown)
         found += _media_files(post, cls.limits, shown)
+        found += cls.post_problems(post, account, group)
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"

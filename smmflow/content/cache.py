@@ -23,8 +23,8 @@ from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Post
 
-RULES_VERSION = 2  # bump when loading or checking rules change what a post yields
-FORMAT = 2
+RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
+FORMAT = 3
 _ZONES: dict[str, ZoneInfo] = {}
 
 
@@ -75,6 +75,7 @@ def _pack_post(post: Post) -> tuple:
         post.blob,
         post.lines,
         post.body_line,
+        post.options,
     )
 
 
@@ -99,7 +100,7 @@ class CachedPost(Post):
 
 
 def _unpack_post(data: tuple, root: str) -> Post:
-    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl) = data
+    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -114,6 +115,7 @@ def _unpack_post(data: tuple, root: str) -> Post:
         blob=blob,
         lines=lines,
         body_line=bl,
+        options=opts,
         _root=root,
     )
     return post

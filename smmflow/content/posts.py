@@ -10,6 +10,8 @@ from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
 from .fields import Fields, did_you_mean
 from .media import media_list
+from .platformkeys import names as platform_keys
+from .platformkeys import read as read_platform_keys
 from .timeparse import TimeError, parse_datetime
 from .yamlread import Split, YamlProblem, parse, split_front_matter
 
@@ -70,7 +72,7 @@ def load_post(
         return None, [*problems, _not_a_mapping(rel, doc.data)]
     raw = doc.data
     f = Fields(rel, doc, problems)
-    f.unknown_keys(raw, KEYS)
+    f.unknown_keys(raw, KEYS + platform_keys())
     _group_key(f, raw, folder)
     if group is None:
         line, field = (f.line("group"), "group") if "group" in raw else (0, "")
@@ -171,6 +173,7 @@ def _values(f: Fields, raw: dict, group: Group, folder: Path) -> dict:
         "status": status,
         "media": media,
         "title": title,
+        "options": read_platform_keys(f, raw, group),
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from ..errors import Problem
 from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..text.count import graphemes
 from ..text.render import bluesky_facets, rich, to_html
@@ -38,6 +39,21 @@ class Limits:
     media_required: bool = False
     videos_max: int = 1  # videos per post (most platforms: one, and then no images)
     hashtags_max: int | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key a post may give a platform in its front matter (`youtube: {tags: [a, b]}`).
+
+    `kind`: text | choice (one of `choices`) | flag (yes/no) | words (a list) | datetime
+    (`2026-12-01 08:00`, the group's wall time) | url | number. content/platformkeys reads
+    and checks them (path:line); a value reaches the platform as a string (a flag as
+    "true"/"false", a datetime as `YYYY-MM-DDTHH:MM`) or, for words, a tuple of strings.
+    """
+
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    help: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,19 @@ class Platform:
     optional: ClassVar[tuple[str, ...]] = ()
     urls: ClassVar[tuple[str, ...]] = ()  # settings that must be http(s) URLs with a host
     docs: ClassVar[str] = ""  # page under docs/platforms/
+    # Keys a post may set under `<name>:` in its front matter (see `Option`).
+    post_options: ClassVar[dict[str, Option]] = {}
 
     @classmethod
     def settings(cls) -> tuple[str, ...]:
         return ("platform", *cls.required, *cls.optional)
+
+    @classmethod
+    def post_problems(cls, post: Post, account: Account, group: Group) -> list[Problem]:
+        """What this platform refuses in `post` beyond `limits` (a video it needs, dates an
+        offer needs, a choice the account does not offer), each with its path:line. `check`
+        reports them and a publisher refuses to send such a post (one home for the rule)."""
+        return []
 
     @classmethod
     def render(cls, post: Post) -> Rendered:
@@ -107,6 +132,7 @@ class Receipt:
 
     remote_id: str
     url: str = ""
+    note: str = ""  # said with the outcome (e.g. "TikTok issued a new refresh token")
 
 
 @dataclass

@@ -20,7 +20,7 @@ import json
 import re
 
 from ..model import Post
-from . import meta_metrics, publicurl
+from . import meta_metrics, publicmedia
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, token_findings, usage_findings
@@ -70,13 +70,11 @@ class Instagram(Publisher):
         api = self.account.get("api") or DEFAULT_API
         return Graph(self.ctx.http, api, self.secret("token_env"), "Instagram")
 
-    # -- where Instagram fetches the media -----------------------------------------------
-    def _feed_account(self):
-        return publicurl.feed_account(self.ctx.group)
-
+    # -- where Instagram fetches the media (platforms/publicmedia) ----------------------
     def media_urls(self, post: Post) -> list[str]:
         """The public URL of each media file, or a RETRY error saying what to configure."""
-        return publicurl.media_urls(self.account, self.ctx.group, post, "Instagram", self.docs)
+        where = (self.account, self.ctx.group, post, post.media)
+        return publicmedia.media_urls(*where, "Instagram", self.docs)
 
     @staticmethod
     def _fingerprint(caption: str, post: Post, urls: list[str]) -> str:
@@ -343,7 +341,7 @@ class Instagram(Publisher):
                 found.append(
                     Finding("ok", f"publishing quota: {quota[0]} of {quota[1]} posts in 24 hours")
                 )
-        if not self.account.get("media_base_url") and self._feed_account() is None:
+        if not publicmedia.has_source(self.account, self.ctx.group):
             found.append(
                 Finding(
                     "error",

@@ -26,6 +26,9 @@ BUILTIN = {
     "x": "smmflow.platforms.x:X",
     "linkedin": "smmflow.platforms.linkedin:LinkedIn",
     "threads": "smmflow.platforms.threads:Threads",
+    "tiktok": "smmflow.platforms.tiktok:TikTok",
+    "youtube": "smmflow.platforms.youtube:YouTube",
+    "google_business": "smmflow.platforms.google_business:GoogleBusiness",
 }
 
 

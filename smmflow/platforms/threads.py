@@ -1,7 +1,7 @@
 """Threads: a media container, its status, then `threads_publish` (docs/platforms/threads.md).
 
 Like Instagram, Threads fetches every image and video itself from a public URL
-(`publicurl`: the account's `media_base_url`, else the group's feed site). A text post
+(`publicmedia`: the account's `media_base_url`, else the group's feed site). A text post
 is a TEXT container; one file an IMAGE or VIDEO container (with its alt text); several a
 CAROUSEL of items. `GET /{container}?fields=status,error_message` says IN_PROGRESS,
 FINISHED, PUBLISHED, ERROR or EXPIRED; only a FINISHED one is published.
@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from ..model import Post
 from ..text.count import threads_length
-from . import publicurl, sent
+from . import publicmedia, sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import Graph, token_findings, usage_findings
@@ -69,7 +69,9 @@ class Threads(Publisher):
         return Graph(self.ctx.http, api, self.secret("token_env"), "Threads")
 
     def media_urls(self, post: Post) -> list[str]:
-        return publicurl.media_urls(self.account, self.ctx.group, post, "Threads", self.docs)
+        return publicmedia.media_urls(
+            self.account, self.ctx.group, post, post.media, "Threads", self.docs
+        )
 
     # -- what is sent --------------------------------------------------------------------
     def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
@@ -293,7 +295,7 @@ class Threads(Publisher):
         found.append(self._quota_finding(graph))
         if (
             not self.account.get("media_base_url")
-            and publicurl.feed_account(self.ctx.group) is None
+            and publicmedia.feed_account(self.ctx.group) is None
         ):
             found.append(
                 Finding(

@@ -152,7 +152,9 @@ class Engine:
             retryable=False,
         )
         detail = "found on the platform" if note == "verified" else ""
-        return Outcome(*action.pair, "published", detail, self.redact(receipt.url))
+        if receipt.note:
+            detail = f"{detail}; {receipt.note}" if detail else receipt.note
+        return Outcome(*action.pair, "published", self.redact(detail), self.redact(receipt.url))
 
     def _send(self, action: Action, claimed: Record, holder: dict) -> tuple[Receipt, str]:
         """Verify (a stale claim) or send the post; the receipt and the history note."""

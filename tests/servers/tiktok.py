@@ -166,7 +166,10 @@ class Post:
 
     @property
     def url(self) -> str:
-        return f"https://www.tiktok.com/@{self.username}/video/{self.post_id}"
+        # TikTok returns no URL; the web app shows photo posts under /photo/, videos under
+        # /video/ (unconfirmed in the API docs, which build none).
+        kind = "photo" if self.kind == "PHOTO" else "video"
+        return f"https://www.tiktok.com/@{self.username}/{kind}/{self.post_id}"
 
 
 @dataclass
