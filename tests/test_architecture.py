@@ -27,6 +27,7 @@ STAGES = [
     "plan",  # the content plan: month, views, site, calendars, new and repeated posts
     "review",  # pull requests: previews, approvals of exact bytes, holds
     "publish",  # sync: decide, claim -> send -> record, outcomes, issues, doctor, run
+    "ads",  # targeted ads: compile, plan, resolve, push (claim -> create -> record), status
     "cli",  # the thin command line
 ]
 MAX_FUNCTION_LINES = 60
