@@ -82,7 +82,9 @@ def group_file(meta: MetaAds | None, vk: VkAds | None, extra: str = "") -> str:
     return "\n".join(lines) + "\n" + extra
 
 
-def promoted_post(platforms: str = "[meta]", budget: str = "10 EUR", extra: str = "") -> str:
+def promoted_post(platforms: str = "[meta]", budget: str = "", extra: str = "") -> str:
+    if not budget:
+        budget = "{meta: 10 EUR, vk: 300 RUB}" if "vk" in platforms else "10 EUR"
     return (
         "---\ndate: 2026-12-10 10:00\ntype: sales\npromote:\n"
         "  audience: unirii-women\n"
@@ -99,7 +101,7 @@ def make_repo(
     vk: VkAds | None,
     *,
     platforms: str = "[meta]",
-    budget: str = "10 EUR",
+    budget: str = "",
     group_extra: str = "",
 ) -> Path:
     init_repo(root)
@@ -149,7 +151,7 @@ def env(meta: MetaAds | None = None, vk: VkAds | None = None, **extra: str) -> d
 
 
 def push_env(meta: MetaAds | None, vk: VkAds | None, **extra: str) -> dict[str, str]:
-    return env(meta, vk, SMMFLOW_RETRIES="1", **extra)
+    return env(meta, vk, SMMFLOW_RETRIES="1", SMMFLOW_TIMEOUT="10", **extra)
 
 
 def start_push(root: Path, environ: dict[str, str]) -> subprocess.Popen:

@@ -217,7 +217,7 @@ def vk_plan(
         ("budget_limit_day" if promotion.budget == "daily" else "budget_limit"): amount,
         **dates,
         "targetings": vk_targetings(audience),
-        "banners": [vk_banner(name, url_id)],
+        "banners": [vk_banner(ads, name, url_id)],
     }
     return {
         "name": name,
@@ -228,5 +228,5 @@ def vk_plan(
     }
 
 
-def vk_banner(name: str, url_id: int) -> dict:
-    return {"name": name, "urls": {"vk_post": {"id": url_id}}}
+def vk_banner(ads: AdsSettings, name: str, url_id: int) -> dict:
+    return {"name": name, "status": status(ads, "vk"), "urls": {"vk_post": {"id": url_id}}}

@@ -62,16 +62,14 @@ class MetaAds:
                 "(`meta_ads.currency`): nothing was created",
             )
 
-    def find(self, edge: str, name: str) -> str | None:
-        """The id of the object named exactly `name` under `edge`, if there is one."""
+    def find(self, edge: str, name: str, statuses: bool = True) -> str | None:
+        """The id of the object named exactly `name` under `edge`, if there is one (in
+        every effective status but DELETED; creatives have none)."""
         rule = [{"field": "name", "operator": "EQUAL", "value": name}]
-        rows = self.graph.get(
-            edge,
-            fields="id,name",
-            filtering=json.dumps(rule),
-            effective_status=json.dumps(LIVE),
-            limit="5",
-        ).get("data")
+        params = {"fields": "id,name", "filtering": json.dumps(rule), "limit": "5"}
+        if statuses:
+            params["effective_status"] = json.dumps(LIVE)
+        rows = self.graph.get(edge, **params).get("data")
         for row in rows if isinstance(rows, list) else ():
             if isinstance(row, dict) and row.get("name") == name and row.get("id"):
                 return str(row["id"])

@@ -52,6 +52,8 @@ class _Meta:
             if len(countries) == 1:
                 params["country_code"] = countries[0]
             rows = self.client.search("adgeolocation", name, **params)
+            if not rows and _shorter(name):
+                rows = self.client.search("adgeolocation", _shorter(name), **params)
             rows = [r for r in rows if not countries or r.get("country_code") in countries]
             found, names = _pick(rows, name)
             label = "key"
@@ -84,6 +86,10 @@ class _Vk:
         else:
             query = NAMES.get(name, name) if kind == "countries" else name
             rows = self.client.get("/api/v2/regions.json", _q=query).get("items") or []
+            if not rows and _shorter(query):
+                rows = (
+                    self.client.get("/api/v2/regions.json", _q=_shorter(query)).get("items") or []
+                )
             found, names = _pick(rows, query)
         return _one(found, names, name, "id")
 
@@ -94,7 +100,17 @@ def _one(found: list[dict], names: list[str], name: str, label: str) -> tuple[st
         return keys[0], ""
     if keys:
         return None, f"{name!r} names several: {', '.join(keys)}; make the name more precise"
-    return None, f"no match for {name!r}{suggest(name, names)}"
+    hint = suggest(name, names)
+    if not hint and names:
+        hint = "; it knows " + ", ".join(repr(n) for n in list(dict.fromkeys(names))[:3])
+    return None, f"no match for {name!r}{hint}"
+
+
+def _shorter(query: str) -> str | None:
+    """A shorter query that finds names close to one that matched nothing (Bucuresti →
+    Buc → Bucharest), for "did you mean"."""
+    word = query.split()[0] if query.split() else ""
+    return word[:3] if len(word) > 3 else None
 
 
 def _client(platform: str, account, http: Http, environ: dict):

@@ -123,7 +123,7 @@ class MetaSender(_Sender):
         creative = _step(
             ids,
             "creative",
-            lambda: None,  # an identical creative answers the existing one
+            lambda: client.find(f"{act}/adcreatives", name, statuses=False),
             lambda: client.create("adcreatives", {"name": name, "object_story_id": self.story()}),
             checkpoint,
         )
@@ -200,7 +200,7 @@ class VkSender(_Sender):
             ids,
             "banner",
             lambda: next(iter(client.children("banners", "ad_group_id", int(group))), None),
-            lambda: client.add_banner(int(group), build.vk_banner(name, link)),
+            lambda: client.add_banner(int(group), build.vk_banner(s, name, link)),
             checkpoint,
         )
         return Sent(dict(ids), f"{client.api}/hq/dashboard/ad_plans/{plan}")

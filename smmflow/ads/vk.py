@@ -11,8 +11,6 @@ for the promotion's marker itself.
 
 from __future__ import annotations
 
-import functools
-
 from ..platforms.http import (
     FAIL,
     REAUTH,
@@ -38,7 +36,8 @@ def _error_text(body: object) -> str:
     error = body.get("error", body)
     if not isinstance(error, dict):
         return str(body.get("error_description") or error)
-    words = [str(error.get("message") or error.get("code") or "")]
+    message, code = str(error.get("message") or ""), str(error.get("code") or "")
+    words = [f"{message} ({code})" if message and code else message or code]
     for path, detail in (error.get("fields") or {}).items():
         if isinstance(detail, dict):
             words.append(f"{path}: {detail.get('message') or detail.get('code')}")
@@ -78,7 +77,7 @@ class VkAds:
             method,
             f"{self.api}{path}",
             idempotent=not publish,
-            classify=functools.partial(classify),
+            classify=classify,
             headers={"Authorization": f"Bearer {self.token}"},
             **kwargs,
         )

@@ -8,7 +8,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ..check import ads as adcheck
 from ..check import rules
+from ..content import adwords
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..ledger.gitstore import Store
@@ -105,7 +107,22 @@ def _mix(group: Group, posts: list[Post], post: Post) -> str:
     return f"**Mix for {post.date:%B %Y}, with this change:** " + " · ".join(parts)
 
 
-def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
+def _promotion(found: adcheck.Ads, post: Post) -> list[str]:
+    """The audience in words and the budget next to a promoted post (docs/ads.md)."""
+    promotion = next((p for p in found.promotions if p.post.path == post.path), None)
+    if promotion is None:
+        return []
+    audience = found.audience(promotion)
+    settings = found.settings[post.group]
+    lines = [f"- {_safe(line)}" for line in adwords.promotion_lines(promotion, audience, settings)]
+    wrong = [p for p in found.blocking(promotion) if p.path != post.path]
+    lines += [f"- ❌ {_code(p.path)} line {p.line}: {_safe(p.message)}" for p in wrong]
+    return ["**Paid promotion:**", *lines, ""]
+
+
+def render_post(
+    repo: Repo, post: Post, problems: list[Problem], ads: adcheck.Ads | None = None
+) -> str:
     group = repo.groups[post.group]
     lines = [
         f"### {_safe(group.name)}: {_safe(headline(post))}",
@@ -140,6 +157,7 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
                 f"- {_code(media.src)} ({media.kind}, {media.size:,} bytes): alt text “{_safe(media.alt)}”"
             )
         lines.append("")
+    lines += _promotion(ads, post) if ads is not None else []
     lines += [_mix(group, repo.posts_of(post.group), post), ""]
     mine = [p for p in problems if p.path == post.path]
     if mine:
@@ -157,6 +175,9 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
 def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
+    promoted = any("promote" in dict(by_path[p].lines) for p in changed if p in by_path)
+    ads = adcheck.load(repo) if promoted else None
+    problems += ads.problems if ads is not None else []
     parts = [
         MARKER,
         f"## smmflow preview: {len(changed)} post{'s' * (len(changed) != 1)} added or changed",
@@ -180,7 +201,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
             ] or ["- it did not load; run `smmflow check` (is its name valid UTF-8?)"]
             parts.append("")
             continue
-        parts.append(render_post(repo, post, problems))
+        parts.append(render_post(repo, post, problems, ads))
     if deleted:
         parts += ["### Removed", ""] + [f"- {_code(path)}" for path in deleted] + [""]
     text = "\n".join(parts).rstrip() + "\n"
