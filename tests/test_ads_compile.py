@@ -204,7 +204,7 @@ def test_a_place_written_without_diacritics_is_the_station():
 def test_budgets_in_each_platform_s_units():
     from decimal import Decimal
 
-    from smmflow.content.promote import Money
+    from smmflow.content.adsettings import Money
 
     assert build.meta_amount(Money(Decimal("10"), "EUR")) == 1000
     assert build.meta_amount(Money(Decimal("12.5"), "RON")) == 1250

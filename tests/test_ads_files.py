@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from adshelp import POST, VK_CLIENT, env, make_repo, meta_server, vk_server
-from repohelp import cli, write
+from repohelp import PROJECT, cli, write
 
 from smmflow.content.repo import load
 from smmflow.review import preview
@@ -224,3 +224,22 @@ def test_places_import_refuses_a_name_that_leaves_the_folder(tmp_path):
     result = cli(root, "places", "import", str(source), "--name", "../../etc/x")
     assert result.code == 2 and "give a plain file name" in result.err
     assert not (tmp_path / "etc").exists() and not Path(root / "places").exists()
+
+
+def test_every_ads_and_places_command_and_option_is_documented():
+    import click
+
+    from smmflow.cli import main
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    reference = (PROJECT / "docs" / "commands.md").read_text(encoding="utf-8")
+    for group in ("ads", "places"):
+        for name, command in main.commands[group].commands.items():
+            assert f"smmflow {group} {name}" in readme
+            section = reference.split(f"## smmflow {group} {name}\n", 1)[1].split("\n## ", 1)[0]
+            for param in command.params:
+                if isinstance(param, click.Option):
+                    assert all(o in section for o in param.opts if o.startswith("--")), (
+                        name,
+                        param.opts,
+                    )

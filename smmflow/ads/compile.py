@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from ..content.adsettings import AdsSettings, Money
 from ..content.audiences import Area, Audience
-from ..content.promote import AdsSettings, Money, Promotion
+from ..content.promote import Promotion
 
 # Currencies whose Marketing API amounts are whole units (offset 1); the rest use cents.
 OFFSET_ONE = frozenset("CLP COP CRC HUF ISK IDR JPY KRW PYG TWD VND".split())

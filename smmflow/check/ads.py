@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ..content.adsettings import GROUP_KEYS, AdsSettings, Money, group_ads
 from ..content.audiences import Audience, load_audiences
 from ..content.fields import did_you_mean
 from ..content.groups import ADS_KEYS
 from ..content.places import Places, load_places
-from ..content.promote import GROUP_KEYS, AdsSettings, Money, Promotion, group_ads, read_promotion
+from ..content.promote import Promotion, read_promotion
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from . import adrules
@@ -83,7 +84,7 @@ def load(repo: Repo) -> Ads:
                     Problem(group.path, account.line, f"accounts.{account.name}", message)
                 )
     for post in repo.posts:
-        if "promote" not in dict(post.lines):
+        if not any(key == "promote" for key, _ in post.lines):
             continue
         data = _read(repo.root, post.path)
         if data is None:

@@ -130,8 +130,8 @@ def push_command(now_text, group, approvals, lease, fmt, remote, branch) -> None
 @click.option("--group", help="Only this group.")
 @click.option("--offline", is_flag=True, help="Only what the ledger says: no token, no network.")
 @FORMAT
-@ledger_options
-def status_command(group, offline, fmt, remote, branch) -> None:
+@click.option("--remote", help="Read the ledger of this git remote (default: as `smmflow status`).")
+def status_command(group, offline, fmt, remote) -> None:
     """Each promotion: what was created (ids, link), paused or active, and — from the
     platforms' insights — delivery, spend and results."""
     from ..ads import status

@@ -3,8 +3,9 @@ plan`): every client-facing ads phrase lives here, in one place, to be translate
 
 from __future__ import annotations
 
+from .adsettings import AdsSettings
 from .audiences import Area, Audience
-from .promote import AdsSettings, Promotion
+from .promote import Promotion
 
 PLATFORM_TITLES = {"meta": "Meta (Facebook, Instagram)", "vk": "VK"}
 SEX_WORDS = {"female": "women", "male": "men", "all": "people"}

@@ -175,7 +175,7 @@ def render_post(
 def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
-    promoted = any("promote" in dict(by_path[p].lines) for p in changed if p in by_path)
+    promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
     ads = adcheck.load(repo) if promoted else None
     problems += ads.problems if ads is not None else []
     parts = [
