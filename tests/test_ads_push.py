@@ -271,3 +271,54 @@ def test_status_reads_delivery_and_spend(tmp_path, meta, vk):
     assert rows["vk"]["delivery"]["results"] == {"goals": 9}
     text = smmflow(root, "ads", "status", env=env(meta, vk)).out
     assert "PAUSED: spent 12.5 EUR, 900 impressions, 31 clicks" in text
+
+
+def test_with_github_approvals_the_audience_is_approved_with_the_post(tmp_path, meta, github):
+    """The unit a client approves for an ad is the post with its audience and places
+    files: an audience edited on main without a pull request holds the promotion, even
+    though the post itself (which sync publishes) is still approved."""
+    from adshelp import PAGE, UNIRII, group_file, promoted_post
+    from repohelp import git
+
+    bare, writer, job = tmp_path / "github.git", tmp_path / "writer", tmp_path / "job"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    server = github(bare)
+    git(tmp_path, "clone", "-q", str(bare), str(writer))
+
+    def push_to(branch: str, files: dict[str, str], message: str) -> None:
+        for rel, text in files.items():
+            write(writer, rel, text)
+        git(writer, "add", "-A", ".")
+        git(writer, "commit", "-q", "-m", message)
+        git(writer, "push", "-q", "origin", f"HEAD:refs/heads/{branch}")
+
+    metro = (Path(__file__).parent.parent / "places" / "bucharest-metro.csv").read_text()
+    group = group_file(meta, None).replace("max_delay: 30d", "max_delay: 30d\napprovers: [client]")
+    push_to("main", {"schedules/shop.yml": group, "places/bucharest-metro.csv": metro}, "setup")
+    git(writer, "checkout", "-q", "-b", "promo")
+    push_to("promo", {"audiences/shop/unirii-women.yml": UNIRII, POST: promoted_post()}, "promo")
+    number = server.open_pull("promo")
+    server.review(number, "client")
+    server.merge_pull(number)
+    git(writer, "fetch", "-q", "origin")
+    git(writer, "checkout", "-q", "-B", "main", "origin/main")
+    push_to("main", {"audiences/shop/unirii-women.yml": UNIRII.replace("25-40", "18-40")}, "wider")
+    git(tmp_path, "clone", "-q", str(bare), str(job))
+    mark_published(job, "facebook", "facebook", f"{PAGE}_{FB_POST}", "https://fb.test/p/1")
+    environ = {**env(meta, None), **server.env()}
+    del environ["SMMFLOW_APPROVALS"]
+    options = Options(now=parse_now(NOW))  # approvals: github, as in GitHub Actions
+
+    report = run_push(job, options, environ)
+    assert states(report) == {"meta": "held"}, report.outcomes
+    assert "pushed to main without a pull request" in report.outcomes[0].detail
+    assert meta.calls == []
+
+    git(writer, "checkout", "-q", "-b", "fix")
+    push_to("fix", {"audiences/shop/unirii-women.yml": UNIRII.replace("25-40", "21-40")}, "fix")
+    number = server.open_pull("fix")
+    server.review(number, "client")
+    server.merge_pull(number)
+    git(job, "pull", "-q", "origin", "main")
+    assert states(run_push(job, options, environ)) == {"meta": "created"}
+    assert meta.live("adsets")[0]["targeting"]["age_min"] == 21
