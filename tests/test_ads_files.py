@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from adshelp import POST, VK_CLIENT, env, make_repo, meta_server, vk_server
-from repohelp import PROJECT, cli, write
+from repohelp import PROJECT, cli, git, write
 
 from smmflow.content.repo import load
 from smmflow.review import preview
@@ -61,6 +61,19 @@ def test_preview_shows_what_is_wrong_with_the_audience(tmp_path, meta, vk):
     write(root, AUDIENCE, (root / AUDIENCE).read_text().replace("2 km", "300 m"))
     text = preview.build(load(root), [POST], [])
     assert "❌ `audiences/shop/unirii-women.yml` line 4: Meta takes a place's radius" in text, text
+
+
+def test_preview_of_a_changed_audience_says_who_and_which_posts_use_it(tmp_path, meta, vk):
+    root = make_repo(tmp_path / "r", meta, vk)
+    git(root, "checkout", "-q", "-b", "wider")
+    write(root, AUDIENCE, (root / AUDIENCE).read_text().replace("25-40", "18-40"))
+    git(root, "commit", "-qam", "wider audience")
+    text = preview.preview_for(root, load(root), "main")
+    assert "No post changed." in text and "### Audiences changed" in text, text
+    assert (
+        "- `audiences/shop/unirii-women.yml`: women aged 18–40, within 2 km of Piața Unirii "
+        "\\(metro station\\), Romania — used by `shop/2026-12-10-sale`" in text
+    ), text
 
 
 def test_plan_shows_targeting_and_spend_against_the_cap(tmp_path, meta, vk):

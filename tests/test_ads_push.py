@@ -150,7 +150,10 @@ def test_a_promotion_whose_ads_would_end_before_the_push_is_missed(tmp_path, met
     publish_both(root)
     report = push(root, meta, vk, now="2026-12-18 10:00")
     assert states(report) == {"meta": "missed"} and meta.calls == []
+    assert report.exit_code == ExitCode.PROBLEMS
     assert ledger(root)[(POST_ID, "ads-meta")]["state"] == "missed"
+    again = push(root, meta, vk, now="2026-12-18 10:00")  # said once, then settled
+    assert states(again) == {"meta": "settled"} and again.exit_code == ExitCode.OK
 
 
 def test_meta_refusals_are_reported_with_meta_s_words(tmp_path, meta, vk):

@@ -10,9 +10,9 @@ from ..publish.outcomes import tally
 # created: made now · done: made earlier · not-yet: the post is not published yet ·
 # busy: another push has it · held: not approved (or not on the publish branch) ·
 # refused: `check` errors (a cap, a rule), nothing sent · failed: a platform refused or
-# failed, with its words · missed: ended before it could be pushed · unknown: a person
-# must look
-OK_STATES = ("created", "done", "not-yet", "busy")
+# failed, with its words · missed: ended before it could be pushed (recorded; later runs
+# say settled) · unknown: a person must look
+OK_STATES = ("created", "done", "not-yet", "busy", "settled")
 PERSON_STATES = ("held", "unknown", "corrupt")
 
 

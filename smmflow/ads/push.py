@@ -82,11 +82,13 @@ class Pusher:
     def push(self, promotion: Promotion, platform: str) -> Outcome:
         post, name = promotion.post, record_account(platform)
         out = functools.partial(Outcome, post.id, platform)
+        record = self.ledger.get(post.id, name)
+        if record is not None and record.state == "published":
+            return out("done", "created earlier", record.url)
         refused = self.ads.blocking(promotion)
         if refused:
             more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
             return out("refused", f"nothing sent: {refused[0].format()}{more}; run `smmflow check`")
-        record = self.ledger.get(post.id, name)
         # The claim stamps the record with what is sent (not only the post's bytes).
         marked = Post(
             post.path,
@@ -108,19 +110,19 @@ class Pusher:
         return self._send(promotion, platform, claimed)
 
     def _standing(
-        self, promotion: Promotion, platform: str, record: Record | None, print_: str
+        self, promotion: Promotion, platform: str, record: Record | None, sent: str
     ) -> Outcome | None:
         """The outcome when nothing is to be sent now; None: claim and send."""
         post = promotion.post
         out = functools.partial(Outcome, post.id, platform)
         state = record.state if record else ""
-        if state == "published":
-            return out("done", "created earlier", record.url)
         if state == "claimed" and record.held_by_live_run(self.clock.lease, self.clock.wall):
             return out("busy", f"being pushed by run {record.run.get('id', '?')}")
-        if state in ("unknown", "corrupt", "skipped", "missed"):
-            return out(state, record.error or "settled on the ledger")
-        if state == "failed" and not record.retryable and record.content_sha256 == print_:
+        if state in ("unknown", "corrupt"):
+            return out(state, record.error or "a person must look")
+        if state in ("skipped", "missed"):
+            return out("settled", f"{state}: {record.error or 'settled on the ledger'}")
+        if state == "failed" and not record.retryable and record.content_sha256 == sent:
             return out("failed", f"{record.error} (change the promotion, then push again)")
         if state != "claimed" and promotion.end <= self.clock.now:
             return out("missed", f"ended {promotion.end:%Y-%m-%d %H:%M} before it was pushed")

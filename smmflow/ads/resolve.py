@@ -48,7 +48,7 @@ class _Meta:
     def lookup(self, audience: Audience, kind: str, name: str) -> tuple[str | None, str]:
         if kind in ("regions", "cities"):
             countries = [a.name for a in audience.countries]
-            params = {"location_types": json.dumps([kind[:-1] if kind == "regions" else "city"])}
+            params = {"location_types": json.dumps(["region" if kind == "regions" else "city"])}
             if len(countries) == 1:
                 params["country_code"] = countries[0]
             rows = self.client.search("adgeolocation", name, **params)

@@ -14,8 +14,9 @@ from ..check.ads import Ads
 from ..content import repo as repo_module
 from ..content.promote import Promotion
 from ..content.repo import Repo
-from ..ledger.branch import open_ledger
+from ..ledger.branch import LedgerRecordError, open_ledger
 from ..ledger.committed import Committed, publish_branch
+from ..ledger.guard import LedgerDiverged
 from ..ledger.records import LEASE
 from ..ledger.states import Clock
 from ..platforms.http import Http
@@ -23,7 +24,7 @@ from ..platforms.secrets import Redactor, env_secrets
 from ..review import approvals, hold
 from ..review.github import GitHub
 from .gate import Gate
-from .outcomes import Report
+from .outcomes import Outcome, Report
 from .push import Pusher
 
 
@@ -74,7 +75,10 @@ def run_push(root: Path, options: Options, environ: Mapping[str, str] | None = N
         pusher = Pusher(repo, ads, ledger, gate, clock, Http(redact), environ)
         for promotion in selected(ads, options.group):
             for platform in promotion.platforms:
-                report.add(pusher.push(promotion, platform))
+                try:
+                    report.add(pusher.push(promotion, platform))
+                except (LedgerDiverged, LedgerRecordError) as exc:  # nothing was sent
+                    report.add(Outcome(promotion.post.id, platform, "failed", redact(str(exc))))
     finally:
         store.close()
     return report

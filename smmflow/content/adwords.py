@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .adsettings import AdsSettings
 from .audiences import Area, Audience
+from .countries import NAMES
 from .promote import Promotion
 
 PLATFORM_TITLES = {"meta": "Meta (Facebook, Instagram)", "vk": "VK"}
@@ -35,8 +36,6 @@ def _place(area: Area) -> str:
 def where(audience: Audience) -> str:
     """Where the audience is, narrowest first: `within 2 km of Piața Unirii (metro
     station), Romania`."""
-    from .countries import NAMES
-
     countries = _join([NAMES.get(a.name, a.name) for a in audience.countries], "or")
     if audience.places:
         spots = [f"within {_distance(a)} of {_place(a)}" for a in audience.places]

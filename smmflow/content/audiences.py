@@ -47,7 +47,6 @@ _DISTANCE = re.compile(
     re.IGNORECASE,
 )
 _AGE = re.compile(r"^\s*(\d{1,3})\s*(?:([-–—])\s*(\d{1,3})\s*(\+?)|(\+))?\s*$")
-UNITS = {"k": "km", "mi": "mi", "m": "m"}
 
 
 @dataclass(frozen=True)

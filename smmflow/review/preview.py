@@ -172,11 +172,21 @@ def render_post(
     return "\n".join(lines)
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
+def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
+    """Changed audience files in words, with the promotions that use them."""
+    parts = ["### Audiences changed", ""]
+    for audience in (a for a in found.audiences.values() if a.path in paths):
+        users = [p.post.id for p in found.promotions if found.audience(p) is audience]
+        used = f" — used by {', '.join(_code(u) for u in users)}" if users else ""
+        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience))}{used}")
+    return [*parts, ""] if len(parts) > 2 else []
+
+
+def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
-    ads = adcheck.load(repo) if promoted else None
+    ads = adcheck.load(repo) if promoted or audiences else None
     problems += ads.problems if ads is not None else []
     parts = [
         MARKER,
@@ -202,6 +212,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
+    parts += _audiences(ads, list(audiences)) if ads is not None else []
     if deleted:
         parts += ["### Removed", ""] + [f"- {_code(path)}" for path in deleted] + [""]
     text = "\n".join(parts).rstrip() + "\n"
@@ -217,6 +228,8 @@ def preview_for(root: Path, repo: Repo, base: str) -> str:
     store = Store(root)
     try:
         changed, deleted = changed_posts(store, base)
+        merge_base = store.run("merge-base", base, "HEAD").strip()
+        audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
     finally:
         store.close()
-    return build(repo, changed, deleted)
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
