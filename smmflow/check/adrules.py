@@ -214,7 +214,9 @@ def audience_problems(audience: Audience, platform: str, special: str = "none") 
 def promotion_problems(promotion: Promotion, platform: str) -> list[Problem]:
     """What `platform` refuses in the promotion itself (at the post's lines)."""
     path = promotion.post.path
-    found = []
+    found: list[Problem] = []
+    if not promotion.whole:
+        return found  # its own errors first: its dates or budget may be stand-ins
     if (
         platform == "meta"
         and promotion.budget == "daily"

@@ -142,7 +142,10 @@ def _promotion(repo: Repo, ads: Ads, promotion: Promotion) -> list[Problem]:
             )
         )
     audience = ads.audience(promotion)
-    if audience is None and promotion.audience:
+    wanted = f"audiences/{group.id}/{promotion.audience}.yml"
+    if audience is None and promotion.audience and (repo.root / wanted).is_file():
+        found.append(_at(promotion, "promote.audience", f"{wanted} does not load: fix its errors"))
+    elif audience is None and promotion.audience:
         names = sorted(n for g, n in ads.audiences if g == group.id)
         known = (
             f"; this group's audiences: {', '.join(names)}"
@@ -213,7 +216,7 @@ def _caps(ads: Ads) -> list[Problem]:
     """Every promotion of a month whose group's promotions may spend more than its cap."""
     spend: dict[tuple[str, str, str], list[tuple[Promotion, Money]]] = defaultdict(list)
     for promotion in ads.promotions:
-        if promotion.post.status != "ready":
+        if promotion.post.status != "ready" or not promotion.whole:
             continue
         for platform in promotion.platforms:
             for month, amount in promotion.per_month(platform).items():

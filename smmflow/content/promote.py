@@ -7,6 +7,7 @@ is `check.ads`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ class Promotion:
     platforms: tuple[str, ...] = ()
     special: str = "none"
     lines: dict = field(default_factory=dict, compare=False)
+    whole: bool = True  # False: some key of it has an error (its dates or budget may be stand-ins)
 
     def line(self, key: str) -> int:
         while key:
@@ -200,4 +202,4 @@ def read_promotion(
         _choice(f, raw, "special_ad_category", CATEGORIES, "none"),
         {k: f.line(k, value=False) for k in ["promote", *(f"promote.{key}" for key in raw)]},
     )
-    return promotion, problems
+    return dataclasses.replace(promotion, whole=not problems), problems
