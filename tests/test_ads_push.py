@@ -248,7 +248,7 @@ def test_a_missing_token_is_named(tmp_path, meta, vk):
 
 
 def test_status_reads_delivery_and_spend(tmp_path, meta, vk):
-    from repohelp import smmflow
+    from repohelp import cli
 
     root = make_repo(tmp_path / "r", meta, vk, platforms="[meta, vk]")
     publish_both(root)
@@ -264,7 +264,7 @@ def test_status_reads_delivery_and_spend(tmp_path, meta, vk):
     vk.deliver(
         vk.live("banners")[0]["id"], "2026-12-11", shows=1200, clicks=40, spent="250.5", goals=9
     )
-    result = smmflow(root, "ads", "status", "--format", "json", env=env(meta, vk))
+    result = cli(root, "ads", "status", "--format", "json", env=env(meta, vk))
     assert result.code == 0, str(result)
     rows = {r["platform"]: r for r in json.loads(result.out)}
     assert rows["meta"]["delivery"]["spend"] == "12.5 EUR"
@@ -272,7 +272,7 @@ def test_status_reads_delivery_and_spend(tmp_path, meta, vk):
     assert rows["meta"]["delivery"]["results"] == {"post_engagement": "44"}
     assert rows["vk"]["delivery"]["spend"] == "250.50 RUB"
     assert rows["vk"]["delivery"]["results"] == {"goals": 9}
-    text = smmflow(root, "ads", "status", env=env(meta, vk)).out
+    text = cli(root, "ads", "status", env=env(meta, vk)).out
     assert "PAUSED: spent 12.5 EUR, 900 impressions, 31 clicks" in text
 
 
