@@ -16,7 +16,7 @@ from .yamlread import YamlProblem, parse
 
 GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KEYS = ("name", "timezone", "approvers", "slots", "mix", "max_delay", "accounts", "types")
-# Read by `content.promote` (ads): a typo there must not stop publishing.
+# Read by `content.adsettings` (ads), checked by `check`: a typo there never stops publishing.
 ADS_KEYS = ("meta_ads", "vk_ads", "ads_budget_monthly", "ads_activate")
 MIX_KEYS = ("max_share", "min_share", "max_in_a_row")
 SECRET_WORDS = ("token", "password", "secret", "key", "api_key", "access_token")
