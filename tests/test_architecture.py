@@ -27,6 +27,7 @@ STAGES = [
     "plan",  # the content plan: month, views, site, calendars, new and repeated posts
     "review",  # pull requests: previews, approvals of exact bytes, holds
     "publish",  # sync: decide, claim -> send -> record, outcomes, issues, doctor, run
+    "ads",  # targeted ads: compile, plan, resolve, push (claim -> create -> record), status
     "community",  # inbox, moderation rules, answers: every action claimed and recorded once
     "metrics",  # page activity: each platform's numbers, kept on the ledger branch
     "report",  # the monthly client report: sections, charts, billing, formats

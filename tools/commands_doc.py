@@ -28,6 +28,9 @@ def render() -> str:
     for name in sorted(main.commands):
         text = runner.invoke(main, [name, "--help"], terminal_width=88).output.strip()
         parts.append(f"## smmflow {name}\n\n```text\n{text}\n```\n")
+        for sub in sorted(getattr(main.commands[name], "commands", {})):  # a group's commands
+            text = runner.invoke(main, [name, sub, "--help"], terminal_width=88).output.strip()
+            parts.append(f"## smmflow {name} {sub}\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from ..content.repo import Repo
 from ..errors import Problem
 from ..ledger.gitstore import Store
-from . import rules
+from . import ads, rules
 from .held import held_posts
 from .renamed import renamed_posts
 
 
 def problems(repo: Repo) -> list[Problem]:
-    found = rules.check(repo)
+    found = rules.check(repo) + ads.problems(repo)
     store = _store(repo)
     if store is None:
         return found + renamed_posts(repo.posts, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import community, plan, publish, report, review, write
+from . import ads, community, plan, publish, report, review, write
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +37,8 @@ for _command in (
     publish.run,
     publish.doctor,
     review.preview,
+    ads.ads,
+    ads.places,
     community.inbox,
     community.moderate,
     community.reply,

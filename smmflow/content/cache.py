@@ -24,7 +24,7 @@ from ..errors import Problem, Severity
 from ..model import Media, Post
 
 RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
-FORMAT = 3
+FORMAT = 4
 _ZONES: dict[str, ZoneInfo] = {}
 
 

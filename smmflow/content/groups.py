@@ -28,6 +28,8 @@ KEYS = (
     "language",
     "billing",
 )
+# Read by `content.adsettings` (ads), checked by `check`: a typo there never stops publishing.
+ADS_KEYS = ("meta_ads", "vk_ads", "ads_budget_monthly", "ads_activate")
 MIX_KEYS = ("max_share", "min_share", "max_in_a_row")
 SECRET_WORDS = ("token", "password", "secret", "key", "api_key", "access_token")
 
@@ -169,7 +171,7 @@ def load_group(rel: str, group_id: str, text: str) -> tuple[Group | None, list[P
         return None, [Problem(rel, 1, "", "a group file must be a mapping of `key: value` lines")]
     raw = doc.data
     f = Fields(rel, doc, problems)
-    f.unknown_keys(raw, KEYS)
+    f.unknown_keys(raw, KEYS + ADS_KEYS)
     name = f.string("name", raw.get("name"), required=True) or group_id
     tz_name = f.string("timezone", raw.get("timezone"), required=True)
     if tz_name is not None:

@@ -15,7 +15,7 @@ from .platformkeys import read as read_platform_keys
 from .timeparse import TimeError, parse_datetime
 from .yamlread import Split, YamlProblem, parse, split_front_matter
 
-KEYS = ("date", "type", "platforms", "group", "status", "media", "title")
+KEYS = ("date", "type", "platforms", "group", "status", "media", "title", "promote")
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
 # Facebook's 63,206 characters, at most ~250 KB of UTF-8; a bigger body is a mistake (a

@@ -8,7 +8,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ..check import ads as adcheck
 from ..check import rules
+from ..content import adwords
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..ledger.gitstore import Store
@@ -145,7 +147,22 @@ def _platform(cls, name: str, post: Post, w: Words) -> list[str]:
     return lines
 
 
-def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
+def _promotion(found: adcheck.Ads, post: Post) -> list[str]:
+    """The audience in words and the budget next to a promoted post (docs/ads.md)."""
+    promotion = next((p for p in found.promotions if p.post.path == post.path), None)
+    if promotion is None:
+        return []
+    audience = found.audience(promotion)
+    settings = found.settings[post.group]
+    lines = [f"- {_safe(line)}" for line in adwords.promotion_lines(promotion, audience, settings)]
+    wrong = [p for p in found.blocking(promotion) if p.path != post.path]
+    lines += [f"- ❌ {_code(p.path)} line {p.line}: {_safe(p.message)}" for p in wrong]
+    return ["**Paid promotion:**", *lines, ""]
+
+
+def render_post(
+    repo: Repo, post: Post, problems: list[Problem], ads: adcheck.Ads | None = None
+) -> str:
     group = repo.groups[post.group]
     w = words(group.language)
     kind, status, file = w.gettext("Type:"), w.gettext("Status:"), w.gettext("File:")
@@ -173,6 +190,7 @@ def render_post(repo: Repo, post: Post, problems: list[Problem]) -> str:
             alt = w.gettext("alt text")
             lines.append(f"- {_code(media.src)} ({said}): {alt} “{_safe(media.alt)}”")
         lines.append("")
+    lines += _promotion(ads, post) if ads is not None else []
     lines += [_mix(group, repo.posts_of(post.group), post, w), ""]
     mine = [p for p in problems if p.path == post.path]
     if mine:
@@ -197,9 +215,22 @@ def _language(repo: Repo, changed: list[str]) -> Words:
     return words(found.pop() if len(found) == 1 else "en")
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
+def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
+    """Changed audience files in words, with the promotions that use them."""
+    parts = ["### Audiences changed", ""]
+    for audience in (a for a in found.audiences.values() if a.path in paths):
+        users = [p.post.id for p in found.promotions if found.audience(p) is audience]
+        used = f" — used by {', '.join(_code(u) for u in users)}" if users else ""
+        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience))}{used}")
+    return [*parts, ""] if len(parts) > 2 else []
+
+
+def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
+    promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
+    ads = adcheck.load(repo) if promoted or audiences else None
+    problems += ads.problems if ads is not None else []
     w = _language(repo, changed)
     title = w.ngettext(
         "smmflow preview: {n} post added or changed",
@@ -228,7 +259,8 @@ def build(repo: Repo, changed: list[str], deleted: list[str]) -> str:
             ]
             parts.append("")
             continue
-        parts.append(render_post(repo, post, problems))
+        parts.append(render_post(repo, post, problems, ads))
+    parts += _audiences(ads, list(audiences)) if ads is not None else []
     if deleted:
         parts += (
             ["### " + w.gettext("Removed"), ""] + [f"- {_code(path)}" for path in deleted] + [""]
@@ -246,6 +278,8 @@ def preview_for(root: Path, repo: Repo, base: str) -> str:
     store = Store(root)
     try:
         changed, deleted = changed_posts(store, base)
+        merge_base = store.run("merge-base", base, "HEAD").strip()
+        audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
     finally:
         store.close()
-    return build(repo, changed, deleted)
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
