@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import Problem
 from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
+from . import overrides, polls
 from .fields import Fields, did_you_mean
 from .media import media_list
 from .platformkeys import names as platform_keys
@@ -15,7 +16,7 @@ from .platformkeys import read as read_platform_keys
 from .timeparse import TimeError, parse_datetime
 from .yamlread import Split, YamlProblem, parse, split_front_matter
 
-KEYS = ("date", "type", "platforms", "group", "status", "media", "title", "promote")
+KEYS = ("date", "type", "platforms", "group", "status", "media", "title", "promote", "poll")
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
 # Facebook's 63,206 characters, at most ~250 KB of UTF-8; a bigger body is a mistake (a
@@ -72,19 +73,22 @@ def load_post(
         return None, [*problems, _not_a_mapping(rel, doc.data)]
     raw = doc.data
     f = Fields(rel, doc, problems)
-    f.unknown_keys(raw, KEYS + platform_keys())
+    f.unknown_keys(raw, KEYS + platform_keys() + overrides.block_names(group))
     _group_key(f, raw, folder)
     if group is None:
         line, field = (f.line("group"), "group") if "group" in raw else (0, "")
         message = f"no group {folder!r}: schedules/{folder}.yml does not exist"
         return None, [*problems, Problem(rel, line, field, message, code="unknown-group")]
     values = _values(f, raw, group, root / "content" / folder)
+    body, values["parts"], texts = overrides.read_body(f, split.body, split.body_line, group)
+    values["overrides"] = overrides.read(f, raw, group, values["media"], texts)
+    values["poll"] = polls.read(f, raw.get("poll"))
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     post = Post(
         path=rel,
         group=group.id,
-        body=split.body,
+        body=body,
         sha256=hashlib.sha256(data).hexdigest(),
         blob=blob_id(data),
         lines=tuple((k, v + doc.offset) for k, v in doc.lines.items() if "#" not in k),
