@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..content import overrides
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Limits, Platform
-from . import mix
+from . import mix, variants
 
 _HASHTAG = re.compile(r"(?:^|\s)#\w")
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
@@ -30,10 +31,11 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         if account is None or cls is None:
             continue
         shown = name if name == cls.name else f"{name} ({cls.name})"
-        found += _text(post, cls, shown)
-        found += _media_count(post, name, cls.limits, shown)
-        found += _media_files(post, cls.limits, shown)
-        found += cls.post_problems(post, account, group)
+        view = overrides.view(post, account)  # its own text, parts and media, if any
+        found += variants.problems(post, account, cls, shown, _text)
+        found += _media_count(view, name, cls.limits, shown)
+        found += _media_files(view, cls.limits, shown)
+        found += cls.post_problems(view, account, group)
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"

@@ -16,15 +16,16 @@ import hashlib
 import marshal
 import os
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..errors import Problem, Severity
-from ..model import Media, Post
+from ..model import Media, Override, Poll, Post
 
-RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
-FORMAT = 4
+RULES_VERSION = 4  # bump when loading or checking rules change what a post yields
+FORMAT = 5
 _ZONES: dict[str, ZoneInfo] = {}
 
 
@@ -76,6 +77,9 @@ def _pack_post(post: Post) -> tuple:
         post.lines,
         post.body_line,
         post.options,
+        post.parts,
+        tuple(astuple(o) for o in post.overrides),
+        astuple(post.poll) if post.poll else None,
     )
 
 
@@ -90,17 +94,21 @@ class CachedPost(Post):
     def body(self) -> str:  # type: ignore[override]
         found = self.__dict__.get("_body")
         if found is None:
+            from .overrides import own_body
             from .yamlread import split_front_matter
 
             path = os.path.join(self.__dict__["_root"], self.path)
             with open(path, encoding="utf-8") as handle:
-                found = split_front_matter(handle.read()).body
+                found = own_body(split_front_matter(handle.read()).body)
             self.__dict__["_body"] = found
         return found
 
 
 def _unpack_post(data: tuple, root: str) -> Post:
-    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data
+    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data[
+        :14
+    ]
+    parts, overrides, poll = data[14:]
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -116,6 +124,9 @@ def _unpack_post(data: tuple, root: str) -> Post:
         lines=lines,
         body_line=bl,
         options=opts,
+        parts=parts,
+        overrides=tuple(Override(*o) for o in overrides),
+        poll=Poll(*poll) if poll else None,
         _root=root,
     )
     return post

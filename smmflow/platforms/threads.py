@@ -56,6 +56,7 @@ class Threads(Publisher):
     urls = ("api", "media_base_url")
     docs = "docs/platforms/threads.md"
     idempotent = True  # through the checkpointed container
+    thread_style = "reply"  # parts: containers with `reply_to_id`
     can_delete = True
     poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)
     poll_for: ClassVar[float] = 600.0
@@ -99,7 +100,8 @@ class Threads(Publisher):
             container = found or ""
         if not container:
             self._check_quota(graph)
-            container = self._create(graph, post, rendered.text, urls)
+            reply = {"reply_to_id": attempt.reply.parent} if attempt.reply else {}
+            container = self._create(graph, post, rendered.text, urls, reply)
             attempt.checkpoint(f"{container}:{mark}")
         if self._wait(graph, container) == "PUBLISHED":
             return self._find(graph, rendered.text, container)
@@ -138,17 +140,21 @@ class Threads(Publisher):
             data["alt_text"] = alt[:1000]
         return data
 
-    def _create(self, graph: Graph, post: Post, text: str, urls: list[str]) -> str:
+    def _create(
+        self, graph: Graph, post: Post, text: str, urls: list[str], reply: dict | None = None
+    ) -> str:
+        """The post's container; `reply` ({"reply_to_id": ...}) for a thread's later part."""
+        reply = reply or {}
         items = [self._item(m.kind, url, m.alt) for m, url in zip(post.media, urls, strict=True)]
         if not items:
-            return self._container(graph, {"media_type": "TEXT", "text": text})
+            return self._container(graph, {"media_type": "TEXT", "text": text, **reply})
         if len(items) == 1:
-            return self._container(graph, {**items[0], "text": text})
+            return self._container(graph, {**items[0], "text": text, **reply})
         children = [self._container(graph, {**item, "is_carousel_item": "true"}) for item in items]
         for child in children:
             if self._wait(graph, child) != "FINISHED":
                 raise PublishError(RETRY, f"carousel item {child} is not ready")
-        data = {"media_type": "CAROUSEL", "children": ",".join(children), "text": text}
+        data = {"media_type": "CAROUSEL", "children": ",".join(children), "text": text, **reply}
         return self._container(graph, data)
 
     def _status(self, graph: Graph, container: str) -> tuple[str, str]:
