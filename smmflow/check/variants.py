@@ -41,10 +41,8 @@ def _parts(
         )
         return [Problem(view.path, line, "body", message, code="thread")]
     found = []
-    for i, (text, line) in enumerate(view.parts):
-        media = view.media if i == 0 else ()
-        part = overrides.replace(view, body=text, parts=(), body_line=line, media=media)
-        for problem in text_rule(part, cls, shown):
+    for i, (_, line) in enumerate(view.parts):
+        for problem in text_rule(overrides.part(view, i), cls, shown):
             message = f"part {i + 1} of {len(view.parts)}: {problem.message}"
             found.append(Problem(problem.path, line, problem.field, message, code=problem.code))
     return found

@@ -282,3 +282,18 @@ def replace(post: Post, **changes: object) -> Post:
     values = {f.name: getattr(post, f.name) for f in dataclasses.fields(Post)}
     values.update(changes)
     return Post(**values)
+
+
+def part(post: Post, index: int) -> Post:
+    """Part `index` of a thread (`post.parts`) as a post of its own: the media and the poll
+    go with the first part."""
+    text, line = post.parts[index]
+    first = index == 0
+    return replace(
+        post,
+        body=text,
+        parts=(),
+        body_line=line,
+        media=post.media if first else (),
+        poll=post.poll if first else None,
+    )

@@ -36,21 +36,6 @@ def refused(publisher: Publisher, post: Post, view: Post, account: Account) -> s
     return None
 
 
-def part(post: Post, index: int) -> Post:
-    """Part `index` of a thread as a post of its own: the media and the poll go with the
-    first part."""
-    text, line = post.parts[index]
-    first = index == 0
-    return overrides.replace(
-        post,
-        body=text,
-        parts=(),
-        body_line=line,
-        media=post.media if first else (),
-        poll=post.poll if first else None,
-    )
-
-
 def send(publisher: Publisher, post: Post, attempt: Attempt, verify: bool = False) -> Receipt:
     """Send the parts of `post` not yet sent (as `attempt.remote_id` saved them); the
     receipt of the thread is its first part's."""
@@ -58,7 +43,7 @@ def send(publisher: Publisher, post: Post, attempt: Attempt, verify: bool = Fals
     count = len(post.parts)
     resumed_at = len(progress.ids)
     for index in range(resumed_at, count):
-        piece = part(post, index)
+        piece = overrides.part(post, index)
         rendered = publisher.render(piece)
         if refusal := rendered.too_long():
             raise PublishError(FAIL, f"part {index + 1} of {count}: {refusal}")
@@ -90,7 +75,7 @@ def payload(publisher: Publisher, post: Post, attempt: Attempt) -> dict:
         return publisher.payload(post, publisher.render(post), attempt)
     parts = []
     for index in range(len(post.parts)):
-        piece = part(post, index)
+        piece = overrides.part(post, index)
         one = Attempt(part_key(attempt.key, index))
         parts.append(publisher.payload(piece, publisher.render(piece), one))
     return {"thread": parts}

@@ -19,6 +19,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import variants
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -181,7 +182,7 @@ def render_post(
         account = group.account(name)
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
-            lines += _platform(cls, name, post, w)
+            lines += variants.account_lines(cls, account, post, w, _platform, (_code, _safe))
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
