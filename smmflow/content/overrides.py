@@ -36,7 +36,9 @@ class Section:
     def text(self) -> tuple[str, tuple[tuple[str, int], ...]]:
         """(the text, its parts joined; the parts, (Markdown, line) each, when there are
         several). Empty parts are left out (`empty_parts` names them)."""
-        parts = tuple(("\n".join(lines).strip("\n"), line) for line, lines in self.parts)
+        parts = tuple(
+            ("\n".join(lines).strip("\n"), _first(line, lines)) for line, lines in self.parts
+        )
         if len(parts) == 1:
             return parts[0][0], ()
         kept = tuple(p for p in parts if p[0].strip())
@@ -47,6 +49,12 @@ class Section:
         if len(self.parts) == 1:
             return []
         return [line - 1 for line, lines in self.parts if not "\n".join(lines).strip()]
+
+
+def _first(line: int, lines: list[str]) -> int:
+    """The line of the first written line of a part (blank lines before it skipped)."""
+    blank = next((i for i, text in enumerate(lines) if text.strip()), 0)
+    return line + blank
 
 
 def sections(body: str, body_line: int) -> list[Section]:
