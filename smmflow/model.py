@@ -127,6 +127,7 @@ class Override:
     line: int = 0  # of the `<!-- name -->` line, or of the front-matter block
     media: tuple[str, ...] | None = None
     alt: tuple[tuple[str, str], ...] = ()  # (src, alt)
+    body_line: int = 0  # the first written line of `body`
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from ..errors import Problem, Severity
 from ..model import Account, Group, Media, Override, Post
 from ..platforms import registry
 from .fields import Fields, did_you_mean
@@ -86,7 +87,7 @@ def own_body(body: str) -> str:
 
 
 def read_body(f: Fields, body: str, body_line: int, group: Group) -> tuple[str, tuple, dict]:
-    """(the post's own text, its parts, {target: (text, parts, line)}) of a body, every
+    """(the post's own text, its parts, {target: (text, parts, line, first line)}), every
     unknown, repeated or empty section reported at its line."""
     if "<!--" not in body:
         return body, (), {}
@@ -102,6 +103,10 @@ def read_body(f: Fields, body: str, body_line: int, group: Group) -> tuple[str, 
     for section in cut[1:]:
         key = f"body.{section.name}"
         where = dict(path=f.path, line=section.line)
+        if section.name not in targets and section.name in registry.names():
+            message = f"{group.id} has no {section.name} account, so this text is never used"
+            _problem(f, where, key, message, "unused-section", Severity.WARNING)
+            continue
         if section.name not in targets:
             hint = did_you_mean(section.name, targets)
             _problem(
@@ -131,14 +136,15 @@ def read_body(f: Fields, body: str, body_line: int, group: Group) -> tuple[str, 
                 "empty-section",
             )
             continue
-        texts[section.name] = (text, its_parts, section.line)
+        first = _first(section.line + 1, section.parts[0][1])
+        texts[section.name] = (text, its_parts, section.line, first)
     return own, parts, texts
 
 
-def _problem(f: Fields, where: dict, key: str, message: str, code: str) -> None:
-    from ..errors import Problem
-
-    f.problems.append(Problem(where["path"], where["line"], key, message, code=code))
+def _problem(
+    f: Fields, where: dict, key: str, message: str, code: str, severity=Severity.ERROR
+) -> None:
+    f.problems.append(Problem(where["path"], where["line"], key, message, severity, code))
 
 
 def _targets(group: Group) -> tuple[str, ...]:
@@ -157,7 +163,8 @@ def read(
 ) -> tuple[Override, ...]:
     """The overrides of a post: its sections' texts and its blocks' `media`/`alt`."""
     found: dict[str, Override] = {
-        name: Override(name, text, parts, line) for name, (text, parts, line) in texts.items()
+        name: Override(name, text, parts, line, body_line=first)
+        for name, (text, parts, line, first) in texts.items()
     }
     targets = _targets(group)
     for name in block_names(group):
@@ -169,7 +176,8 @@ def read(
         if name not in targets:
             if not _declares_options(name):  # else platformkeys says so already
                 message = f"{group.id} has no {name} account, so these keys are never used"
-                f.error(name, message, "unused-keys", value=False)
+                where = dict(path=f.path, line=f.line(name, value=False))
+                _problem(f, where, name, message, "unused-keys", Severity.WARNING)
             continue
         subset = _subset(f, name, block, media)
         alt = _alt(f, name, block, media)
@@ -269,7 +277,7 @@ def view(post: Post, account: Account) -> Post:
     changes: dict = {}
     text = next((o for o in items if o.body is not None), None)
     if text is not None:
-        changes.update(body=text.body, parts=text.parts, body_line=text.line + 1)
+        changes.update(body=text.body, parts=text.parts, body_line=text.body_line)
     subset = next((o.media for o in items if o.media is not None), None)
     alts = dict(theirs.alt if theirs else ())
     alts.update(mine.alt if mine else ())
