@@ -92,6 +92,9 @@ class Mastodon(Publisher):
                 body[setting] = self.account.get(setting)
         if post.media:
             body["media"] = [{"file": m.src, "description": m.alt} for m in post.media]
+        if post.poll:
+            body["poll"] = dict(extras(post, attempt))  # poll[options][] shows the last one
+            body["poll"]["poll[options][]"] = list(post.poll.options)
         return body
 
     # -- publishing --------------------------------------------------------------------
