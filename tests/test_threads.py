@@ -223,3 +223,44 @@ def test_view_joins_parts_for_a_page_and_keeps_them_for_a_thread(tmp_path):
     mastodon = Account("mastodon", "mastodon")
     assert [overrides.part(post, i).body for i in range(3)] == PARTS
     assert overrides.view(post, mastodon) is post
+
+
+@pytest.mark.parametrize("name", ["x", "threads"])
+def test_x_and_threads_killed_after_a_part_went_out_finish_one_thread(tmp_path, serve, name):
+    """X has no idempotency key: the part that went out is found by `verify` (its send
+    mark was checkpointed inside the thread's); Threads finds its published container."""
+    token = "crash-thread-token-0123456789"
+    if name == "x":
+        server = serve(XServer())
+        server.add_account("1460000000000000001", "brutaria")
+        server.add_token(token, "1460000000000000001")
+        account = {"platform": "x", "token_env": "TOKEN", "api": server.url}
+    else:
+        server = serve(ThreadsServer())
+        server.add_user("17841400000000001", "brutaria", token)
+        account = {
+            "platform": "threads",
+            "user": "17841400000000001",
+            "token_env": "TOKEN",
+            "api": server.api,
+        }
+    root = init_repo(tmp_path / "repo")
+    write(root, f"schedules/{GROUP}.yml", group_yaml("Brutăria", "UTC", {name: account}))
+    write(root, f"content/{GROUP}/{SLUG}.md", post_md("2026-12-04 09:00", BODY))
+    commit(root, "a thread")
+    env = base_env(TOKEN=token)
+    # records: part 1's own checkpoint, part 1 done, part 2's own checkpoint, part 2 done
+    killed = smmflow(root, "sync", "--now", NOW, env={**env, "SMMFLOW_CRASH_AT": "before-record:4"})
+    assert killed.code == -signal.SIGKILL, str(killed)
+    again = smmflow(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert again.code == 0, str(again)
+    if name == "x":
+        made = sorted(server.timeline("1460000000000000001"), key=lambda t: int(t["id"]))
+        assert [t["text"] for t in made] == PARTS  # part 2 found, not sent again
+        assert [t["reply_to"] for t in made] == ["", made[0]["id"], made[1]["id"]]
+        assert len(server.of("tweets")) == 3
+    else:
+        made = sorted(server.live_media("17841400000000001", replies=True), key=lambda m: m["id"])
+        assert [m["text"] for m in made] == PARTS
+        assert [m["replied_to"] for m in made] == ["", made[0]["id"], made[1]["id"]]
+    assert ledger(root)[(POST, name)]["remote_id"] == made[0]["id"]

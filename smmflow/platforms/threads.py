@@ -220,24 +220,27 @@ class Threads(Publisher):
 
     def _find(self, graph: Graph, text: str, container: str) -> Receipt:
         """The post a PUBLISHED container became: the newest of the account's latest posts
-        with this text (the API links no container to its post)."""
+        (then replies: a thread's later part) with this text (the API links no container
+        to its post)."""
         where = f"check the Threads account of {self.account.name} (user {self.user})"
-        try:
-            answer = graph.get(f"{self.user}/threads", fields="id,text,permalink", limit=LOOKBACK)
-        except PublishError as exc:
-            if exc.kind == RETRY:
-                raise
-            raise PublishError(
-                UNKNOWN,
-                f"container {container} is published but its post could not be looked up "
-                f"({exc.message}); {where}",
-            ) from None
-        for item in answer.get("data") or []:
-            if isinstance(item, dict) and sent.same_text(str(item.get("text") or ""), text):
-                media = str(item.get("id") or "")
-                return Receipt(
-                    media, str(item.get("permalink") or "") or self._permalink(graph, media)
+        for edge in ("threads", "replies"):  # replies: a thread's later parts
+            try:
+                answer = graph.get(
+                    f"{self.user}/{edge}", fields="id,text,permalink", limit=LOOKBACK
                 )
+            except PublishError as exc:
+                if exc.kind == RETRY:
+                    raise
+                raise PublishError(
+                    UNKNOWN,
+                    f"container {container} is published but its post could not be looked "
+                    f"up ({exc.message}); {where}",
+                ) from None
+            for item in answer.get("data") or []:
+                if isinstance(item, dict) and sent.same_text(str(item.get("text") or ""), text):
+                    media = str(item.get("id") or "")
+                    link = str(item.get("permalink") or "") or self._permalink(graph, media)
+                    return Receipt(media, link)
         raise PublishError(
             UNKNOWN,
             f"container {container} is published but no post with this text is among the "
