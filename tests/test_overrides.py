@@ -229,3 +229,13 @@ def test_sync_sends_each_account_its_version(tmp_path, serve):
     assert by_chat[-1002].kind == "text" and by_chat[-1002].text == "Ofertă: cozonac -10%"
     assert by_chat[-1002].marked("bold") == ["Ofertă"]
     assert {r["state"] for r in ledger(root).values()} == {"published"}
+
+
+def test_markers_in_any_case_and_never_inside_a_code_block(tmp_path):
+    body = "Text\n```\n<!-- bluesky -->\n```\n<!-- Bluesky -->\nScurt\n"
+    root = repo_with(tmp_path, FRONT, body)
+    assert check_lines(root) == []
+    repo = load(root)
+    bluesky = repo.groups["g"].account("bluesky")
+    assert overrides.view(repo.posts[0], bluesky).body == "Scurt"
+    assert repo.posts[0].body == "Text\n```\n<!-- bluesky -->\n```"  # code stays code

@@ -23,7 +23,8 @@ from .fields import Fields, did_you_mean
 
 PART = "part"  # `<!-- part -->`: the next part of a thread
 RESERVED = ("media", "alt")  # keys of a `<platform>:`/`<account>:` block no platform may declare
-_MARKER = re.compile(r"^<!--\s*([a-z0-9][a-z0-9_-]*)\s*-->\s*$")
+# `<!-- Bluesky -->` too: a marker never reaches a platform as text (names are lowercase)
+_MARKER = re.compile(r"^<!--\s*([A-Za-z0-9][A-Za-z0-9_-]*)\s*-->\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
@@ -69,12 +70,13 @@ def sections(body: str, body_line: int) -> list[Section]:
         if opened and (not fence or opened.group(1) == fence):
             fence = "" if fence else opened.group(1)
         marker = None if fence else _MARKER.match(line)
+        name = marker.group(1).lower() if marker else ""
         if marker is None:
             found[-1].parts[-1][1].append(line)
-        elif marker.group(1) == PART:
+        elif name == PART:
             found[-1].parts.append((number + 1, []))
         else:
-            found.append(Section(marker.group(1), number))
+            found.append(Section(name, number))
             found[-1].parts.append((number + 1, []))
     return found
 
