@@ -121,6 +121,13 @@ def _run(
             report.add(_dry(engine, action))
         return
     engine.run(actions, report)
+    feeds = {
+        (g.id, a.name) for g in repo.groups.values() for a in g.accounts if a.platform == "feed"
+    }
+    report.feed_changed = any(
+        o.state == "published" and (o.post.split("/", 1)[0], o.account) in feeds
+        for o in report.outcomes
+    )
     rebuild(repo, engine.ledger.records, options.public or repo.root / "public", committed)
     engine.ledger.mark_seen()
     if github is not None and options.report_issues is not False:
