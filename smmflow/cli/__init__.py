@@ -45,6 +45,8 @@ for _command in (
     report.metrics,
     report.report,
     setup.workflow,
+    setup.schema,
+    setup.add_group,
 ):
     main.add_command(_command)
 

@@ -85,3 +85,55 @@ def _cost(text: str, wanted: str, prs: float, now: dt.datetime) -> None:
         "a whole minute); scheduled runs = each cron line's runs in the next 365 days / 12; "
         "pull requests: check + preview comment per push, a publish run per merge."
     )
+
+
+@click.command("add-group")
+@click.argument("group_id", metavar="ID")
+@click.option("--name", required=True, help="The client's name shown to people.")
+@click.option("--timezone", required=True, help="IANA timezone, e.g. Europe/Bucharest.")
+def add_group(group_id: str, name: str, timezone: str) -> None:
+    """Add another client (group ID) to this content repository: schedules/ID.yml, its
+    folder and a starter draft; the publish workflow's schedule is rewritten for it."""
+    from ..content.groups import GROUP_ID
+    from ..content.timeparse import TimeError
+    from ..errors import UsageError
+    from ..plan import starter
+
+    try:
+        if not GROUP_ID.match(group_id):
+            raise UsageError(f"ID {group_id!r}: use lowercase letters, digits and -")
+        root = repo_root(())
+        try:
+            made = starter.add_group(root, group_id, name, timezone, dt.date.today())
+        except TimeError as exc:
+            raise UsageError(f"--timezone: {exc}") from None
+        if (written := starter.write_schedule(root, now_option(None))) is not None:
+            made.append(written)
+    except SmmflowError as exc:
+        fail(exc)
+    for path in made:
+        click.echo(f"wrote {path.relative_to(root).as_posix()}")
+    click.echo(
+        f"next: add {group_id}'s accounts to schedules/{group_id}.yml, then `smmflow check`",
+        err=True,
+    )
+
+
+@click.command()
+@click.option("--out", default="schemas", show_default=True, help="Folder to write them in.")
+def schema(out: str) -> None:
+    """Write JSON Schemas of a post's front matter and of a group file (post.schema.json,
+    group.schema.json), made from the keys `check` accepts, for editors: `init` points
+    VS Code's YAML extension at them and each group file names its schema."""
+    from pathlib import Path
+
+    from ..content.jsonschema import texts, write_schemas
+
+    try:
+        folder = repo_root(()) / out if not Path(out).is_absolute() else Path(out)
+    except SmmflowError:
+        folder = Path(out)
+    written = write_schemas(folder)
+    for name in texts():
+        state = "wrote" if folder / name in written else "up to date:"
+        click.echo(f"{state} {(folder / name).as_posix()}")
