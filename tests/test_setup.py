@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -315,3 +316,29 @@ def test_getting_started_runs_verbatim(tmp_path: Path):
     assert "published" in proc.stdout and "paine-cu-maia → feed" in proc.stdout
     page = tmp_path / "bakery/public/brutaria/posts/2030-01-07-paine-cu-maia.html"
     assert "sourdough bread" in page.read_text(encoding="utf-8")
+
+
+def test_the_readme_quick_start_runs_as_written(tmp_path: Path):
+    """The Quick start's command line after the install, in a clone of the example content."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    line = re.search(r"```sh\n(.*?)\n```", quick, re.S)[1]
+    assert line.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && ")
+    commands = line.split("pip install . && ", 1)[1]
+    for folder in ("schedules", "content", ".github"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "example")
+    env = base_env(PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(
+        ["bash", "-e", "-c", commands],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "public/index.html").exists()
+    assert re.search(r"sync: \d+ published", proc.stderr), proc.stderr
