@@ -342,3 +342,56 @@ def test_the_readme_quick_start_runs_as_written(tmp_path: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "public/index.html").exists()
     assert re.search(r"sync: \d+ published", proc.stderr), proc.stderr
+
+
+def test_token_health_opens_an_issue_days_before_a_token_expires(tmp_path: Path, serve, github):
+    """In process: doctor's findings from the LinkedIn loopback (a token 3 days from its
+    end), the issue on the GitHub loopback; a renewed token closes it."""
+    import time
+
+    from publishhelp import make_repo
+    from servers.linkedin import LinkedInServer
+
+    from smmflow.publish.doctor import diagnose
+    from smmflow.publish.tokenhealth import report_health
+    from smmflow.review.github import GitHub
+
+    li = LinkedInServer()
+    org = li.add_org(2414183, "Brutăria Dulce", followers=1)
+    li.add_member(
+        "AQV-linkedin-member-token-0123456789", "urn:li:person:ana", {org: "ADMINISTRATOR"}
+    )
+    serve(li)
+    account = {"platform": "linkedin", "author": "urn:li:organization:2414183"}
+    account.update(token_env="LI_TOKEN", api=li.api, oauth=li.oauth, client_id="78loopbackclient")
+    account["client_secret_env"] = "LI_SECRET"
+    repo = make_repo(tmp_path / "repo", {"linkedin": account}, {"2026-12-04-x": ("Text.", [])})
+    server = github(tmp_path / "repo")
+    client = GitHub(server.url, server.repository, server.token)
+    environ = {"LI_TOKEN": "AQV-linkedin-member-token-0123456789", "LI_SECRET": "s3cret"}
+    li.members["AQV-linkedin-member-token-0123456789"].expires_at = int(time.time() + 3 * 86400)
+    notes = report_health(client, repo, diagnose(repo, environ=environ))
+    (issue,) = server.issues.values()
+    assert notes == [f"created token-health issue #{issue.number} for brutaria"]
+    assert "| linkedin | linkedin | warning |" in issue.body and "in 3.0 days" in issue.body, (
+        issue.body
+    )
+    assert "AQV-linkedin" not in issue.body  # never a token
+    li.members["AQV-linkedin-member-token-0123456789"].expires_at = int(time.time() + 50 * 86400)
+    notes = report_health(client, repo, diagnose(repo, environ=environ))
+    assert notes == [f"closed token-health issue #{issue.number} for brutaria"]
+    assert server.issues[issue.number].state == "closed"
+
+
+def test_check_reads_cron_as_github_does_and_says_what_it_cannot(made: Path):
+    publish = made / ".github/workflows/publish.yml"
+    text = publish.read_text()
+    lines = re.findall(r'- cron: "([^"]+)"', text)
+    assert Cron.parse("4 8 * JAN-MAR,OCT-DEC MON,WED").weekdays == {1, 3}
+    # The same runs written another way still cover the plan: no error, a warning each.
+    swapped = text.replace('"4 8 * 1-3,10-12 1"', '"4 8 * JAN-MAR,OCT-DEC MON"')
+    publish.write_text(swapped)
+    assert swapped != text and lines and cli(made, "check").code == 0
+    publish.write_text(text.replace('"17 13,21 * * *"', '"61 13 * * *"'))
+    result = cli(made, "check")
+    assert result.code == 1 and "'61' is outside 0-59" in result.out, str(result)

@@ -8,6 +8,7 @@ GitHub Actions reads them: numbers, `*`, ranges, lists, steps; always UTC)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -51,8 +52,18 @@ class Line:
     why: str
 
 
+NAMES = {  # what GitHub's cron also reads: JAN-DEC, SUN-SAT
+    **{
+        m: str(i)
+        for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)
+    },
+    **{d: str(i) for i, d in enumerate("sun mon tue wed thu fri sat".split())},
+}
+
+
 def _field(text: str, low: int, high: int) -> frozenset[int]:
     values: set[int] = set()
+    text = re.sub(r"[A-Za-z]+", lambda m: NAMES.get(m[0].lower(), m[0]), text)
     for part in text.split(","):
         span, _, step_text = part.partition("/")
         try:
