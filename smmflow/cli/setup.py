@@ -24,7 +24,8 @@ from .common import NOW_HELP, fail, now_option, repo_root
 )
 @click.option("--now", "now_text", help=NOW_HELP)
 def workflow(cost: bool, check_only: bool, prs: float | None, now_text: str | None) -> None:
-    """Write the `schedule:` of .github/workflows/publish.yml from the plan.
+    """Write the `schedule:` of .github/workflows/publish.yml from the plan, and the
+    secrets its steps pass (one line per `*_env` an account names).
 
     A run a few minutes after every slot of every group and every post's time, in UTC
     across DST changes (a line per offset, limited to the months it holds), plus the
@@ -44,7 +45,7 @@ def workflow(cost: bool, check_only: bool, prs: float | None, now_text: str | No
         now = now_option(now_text)
         lines = workflowfile.planned(loaded.groups.values(), loaded.posts, now)
         text = path.read_text(encoding="utf-8")
-        wanted = workflowfile.rewrite(text, lines)
+        wanted = workflowfile.updated(text, loaded.groups.values(), loaded.posts, now)
     except (SmmflowError, OSError, UnicodeDecodeError) as exc:
         fail(exc if isinstance(exc, SmmflowError) else UsageError(str(exc)))
     if cost:

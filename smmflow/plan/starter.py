@@ -144,7 +144,7 @@ def write_schedule(root: Path, now: dt.datetime) -> Path | None:
     """Rewrite the publish workflow's schedule for the plan as it now is (after `init`
     or `add-group`); its path, or None when the repository has no publish workflow."""
     from ..content.repo import load
-    from .workflowfile import PUBLISH, planned, rewrite
+    from .workflowfile import PUBLISH, updated
 
     path = root / PUBLISH
     if not path.is_file():
@@ -152,5 +152,5 @@ def write_schedule(root: Path, now: dt.datetime) -> Path | None:
     loaded = load(root)
     with writing(path):
         text = path.read_text(encoding="utf-8")
-        path.write_text(rewrite(text, planned(loaded.groups.values(), loaded.posts, now)), "utf-8")
+        path.write_text(updated(text, loaded.groups.values(), loaded.posts, now), "utf-8")
     return path

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ..errors import Problem, Severity, UsageError
 from ..model import Group, Post
+from . import secretlines
 from .cron import FIXED, Cron, CronError, Line, derive, due_instants, uncovered
 
 PUBLISH = ".github/workflows/publish.yml"
-FIX = "run `smmflow workflow` to write the schedule the plan needs"
+FIX = "run `smmflow workflow` to write what the plan needs"
 _BLOCK = re.compile(r"^(?P<indent>[ ]+)schedule:\s*(#.*)?$")
 _ITEM = re.compile(r"""^\s*-\s*cron:\s*(?P<q>["']?)(?P<cron>[^"'#]*?)(?P=q)\s*(#.*)?$""")
 
@@ -79,6 +80,14 @@ def planned(groups: Iterable[Group], posts: Iterable[Post], now: dt.datetime) ->
     return derive(due_instants(groups, posts, now))
 
 
+def updated(text: str, groups: Iterable[Group], posts: Iterable[Post], now: dt.datetime) -> str:
+    """The workflow as the plan needs it: its schedule, and the secrets each block passes."""
+    groups = list(groups)
+    return secretlines.rewrite(
+        rewrite(text, planned(groups, posts, now)), secretlines.names(groups)
+    )
+
+
 def problems(
     root: Path, groups: Iterable[Group], posts: Iterable[Post], now: dt.datetime
 ) -> list[Problem]:
@@ -99,6 +108,9 @@ def problems(
     missing = uncovered(due_instants(groups, posts, now), parsed)
     if missing:
         found.append(_missing(line_no, missing, wanted))
+    for number, lacking in secretlines.missing(text, secretlines.names(groups)):
+        message = f"does not pass {', '.join(lacking)} (named by the group files' *_env); {FIX}"
+        found.append(Problem(PUBLISH, number, "env", message, code="workflow"))
     needed = {line.cron for line in wanted}
     for number, cron in block.crons if block else ():
         if cron not in needed:
