@@ -419,3 +419,14 @@ def test_workflow_passes_the_secrets_a_new_account_names(made: Path):
     assert (
         "evil" not in (made / ".github/workflows/publish.yml").read_text()
     )  # never a name GitHub refuses
+
+
+def test_workflow_writes_the_publish_workflow_where_there_is_none(made: Path):
+    publish = made / ".github/workflows/publish.yml"
+    publish.unlink()
+    assert cli(made, "check").code == 0  # no workflow: nothing to compare
+    assert cli(made, "workflow", "--check").code == 1
+    result = cli(made, "workflow")
+    assert result.code == 0 and "wrote .github/workflows/publish.yml" in result.out, str(result)
+    assert "slot mon 10:00 of shop" in publish.read_text()
+    assert cli(made, "workflow", "--check").code == 0

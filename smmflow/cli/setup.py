@@ -34,32 +34,42 @@ def workflow(cost: bool, check_only: bool, prs: float | None, now_text: str | No
     """
     from ..content import repo
     from ..errors import UsageError
-    from ..plan import workflowfile
+    from ..plan import starter, workflowfile
 
     try:
         root = repo_root(())
         loaded = repo.load(root)
         path = root / workflowfile.PUBLISH
-        if not path.is_file():
-            raise UsageError(f"no {workflowfile.PUBLISH}: `smmflow init` writes the workflows")
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        base = text or starter.workflow_text("publish.yml")  # none yet: init's
         now = now_option(now_text)
         lines = workflowfile.planned(loaded.groups.values(), loaded.posts, now)
-        text = path.read_text(encoding="utf-8")
-        wanted = workflowfile.updated(text, loaded.groups.values(), loaded.posts, now)
+        wanted = workflowfile.updated(base, loaded.groups.values(), loaded.posts, now)
     except (SmmflowError, OSError, UnicodeDecodeError) as exc:
         fail(exc if isinstance(exc, SmmflowError) else UsageError(str(exc)))
     if cost:
-        _cost(text, wanted, prs if prs is not None else len(loaded.groups) * 52 / 12, now)
+        _cost(text or wanted, wanted, prs if prs is not None else len(loaded.groups) * 52 / 12, now)
     elif check_only:
         if wanted != text:
             click.echo(f"{workflowfile.PUBLISH}: {workflowfile.FIX}", err=True)
             sys.exit(int(ExitCode.PROBLEMS))
-        click.echo(f"{workflowfile.PUBLISH}: the schedule is as the plan needs", err=True)
+        click.echo(f"{workflowfile.PUBLISH}: as the plan needs", err=True)
     elif wanted == text:
         click.echo(f"{workflowfile.PUBLISH}: already as the plan needs ({len(lines)} lines)")
     else:
-        path.write_text(wanted, encoding="utf-8")
+        _write(path, wanted)
         click.echo(f"wrote {workflowfile.PUBLISH}: {len(lines)} schedule lines")
+
+
+def _write(path, text: str) -> None:
+    from ..outputs import writing
+
+    try:
+        with writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except SmmflowError as exc:
+        fail(exc)
 
 
 def _cost(text: str, wanted: str, prs: float, now: dt.datetime) -> None:
