@@ -252,11 +252,22 @@ def test_schema_command_writes_them_and_init_wires_them(made: Path):
     )
 
 
-def test_schema_validates_the_example_group_files():
+def test_schemas_accept_the_example_files_and_refuse_unknown_keys():
     import jsonschema
 
     for path in sorted((PROJECT / "schedules").glob("*.yml")):
         jsonschema.validate(yaml.safe_load(path.read_text()), group_schema())
+    posts_checked = 0
+    for path in sorted((PROJECT / "content").glob("*/*.md")):
+        front = path.read_text(encoding="utf-8").split("---\n")[1]
+        # BaseLoader: every scalar a string, as `check` reads them (no YAML 1.1 dates)
+        jsonschema.validate(yaml.load(front, Loader=yaml.BaseLoader), post_schema())
+        posts_checked += 1
+    assert posts_checked >= 50
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {"date": "2026-12-01 10:00", "type": "sales", "titel": "x"}, post_schema()
+        )
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(
             {"name": "x", "timezone": "UTC", "accounts": {"feed": {}}, "slotz": []}, group_schema()
