@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from ..content.yamlread import YamlProblem, parse
-from .cron import TOKEN_HEALTH, Cron
+from .cron import TOKEN_HEALTH, Cron, runs_in
 
 DAYS = 365
 PUSHES_PER_PR = 2  # opened, then one more push after the client's suggestions
@@ -71,12 +71,7 @@ def estimate(crons: list[Cron], workflow_text: str, prs: float, start: dt.date) 
     pull requests start: the check and its preview comment for each push, the publish
     run of each merge."""
     every, weekly = jobs_each_run(workflow_text)
-    counts: dict[str, int] = {c.text: 0 for c in crons}
-    for offset in range(DAYS):
-        day = start + dt.timedelta(days=offset)
-        for c in crons:
-            if c.on_day(day):
-                counts[c.text] += c.runs_per_day()
+    counts = runs_in(crons, start, DAYS)
     scheduled = sum(counts.values()) / 12
     rows = [Row(f"scheduled publish ({len(crons)} lines)", scheduled, every)]
     if weekly and TOKEN_HEALTH in counts:

@@ -128,9 +128,16 @@ def due_instants(groups: Iterable[Group], posts: Iterable[Post], now: dt.datetim
             local = f"{DOW[when.weekday()]} {when:%H:%M}"
             why = f"slot {local} of {group.id} ({group.timezone})"
             found.append(Due(_utc(when), why, group.timezone))
+    first: dict[float, str] = {}  # one post per instant: 100,000 posts share few minutes
+    start = now.timestamp()
     for post in posts:
-        if post.date is not None and post.status != "withdrawn" and post.utc >= now:
-            found.append(Due(_utc(post.date), f"post {post.path}"))
+        if post.date is None or post.status == "withdrawn":
+            continue
+        ts = post.date.timestamp()
+        if ts >= start and (ts not in first or post.path < first[ts]):
+            first[ts] = post.path
+    for ts, path in first.items():
+        found.append(Due(_utc(dt.datetime.fromtimestamp(ts, dt.timezone.utc)), f"post {path}"))
     return sorted(found, key=lambda d: (d.when, d.why))
 
 
@@ -195,15 +202,15 @@ def derive(due: list[Due]) -> list[Line]:
         Line(f"{m} {h} * {'*' if months == '1-12' else months} {_list(days)}", _why(whys))
         for (m, h, months), (days, whys) in sorted(merged.items(), key=lambda kv: kv[0][1::-1])
     ]
-    lines += _post_lines(due, [Cron.parse(line.cron) for line in lines])
+    lines += _post_lines(due, Index(Cron.parse(line.cron) for line in lines))
     return lines + [Line(cron, why) for cron, why in FIXED]
 
 
-def _post_lines(due: list[Due], slots: list[Cron]) -> list[Line]:
+def _post_lines(due: list[Due], slots: Index) -> list[Line]:
     dated: dict[tuple[int, int, int], tuple[set[int], list[str]]] = {}
     for item in due:
         run = item.when + DELAY
-        if not item.why.startswith("post ") or any(c.fires(run) for c in slots):
+        if not item.why.startswith("post ") or slots.fires(run):
             continue
         days, whys = dated.setdefault((run.minute, run.hour, run.month), (set(), []))
         days.add(run.day)
@@ -219,15 +226,29 @@ def _why(whys: Iterable[str]) -> str:
     return "; ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
 
 
+class Index:
+    """Lines by the (hour, minute) they fire at: "does any line fire then" without trying
+    every line (a plan of 100,000 posts asks it for each distinct instant)."""
+
+    def __init__(self, lines: Iterable[Cron]):
+        self.at: dict[tuple[int, int], list[Cron]] = {}
+        for c in lines:
+            for hour in c.hours:
+                for minute in c.minutes:
+                    self.at.setdefault((hour, minute), []).append(c)
+
+    def fires(self, when: dt.datetime) -> bool:
+        return any(c.on_day(when) for c in self.at.get((when.hour, when.minute), ()))
+
+
 def uncovered(due: list[Due], lines: list[Cron]) -> list[Due]:
     """The due instants no line starts a run for within WINDOW after them (never before)."""
-    missing = []
+    index, missed = Index(lines), {}
     steps = int(WINDOW.total_seconds() // 60)
-    for item in due:
-        minutes = (item.when + dt.timedelta(minutes=k) for k in range(steps + 1))
-        if not any(c.fires(m) for m in minutes for c in lines):
-            missing.append(item)
-    return missing
+    for when in sorted({item.when for item in due}):
+        minutes = (when + dt.timedelta(minutes=k) for k in range(steps + 1))
+        missed[when] = not any(index.fires(m) for m in minutes)
+    return [item for item in due if missed[item.when]]
 
 
 def runs_in(lines: list[Cron], start: dt.date, days: int) -> dict[str, int]:
