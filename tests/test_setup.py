@@ -255,13 +255,15 @@ def test_schema_command_writes_them_and_init_wires_them(made: Path):
 def test_schemas_accept_the_example_files_and_refuse_unknown_keys():
     import jsonschema
 
+    groups_validator = jsonschema.Draft202012Validator(group_schema())
+    posts_validator = jsonschema.Draft202012Validator(post_schema())
     for path in sorted((PROJECT / "schedules").glob("*.yml")):
-        jsonschema.validate(yaml.safe_load(path.read_text()), group_schema())
+        groups_validator.validate(yaml.safe_load(path.read_text()))
     posts_checked = 0
     for path in sorted((PROJECT / "content").glob("*/*.md")):
         front = path.read_text(encoding="utf-8").split("---\n")[1]
         # BaseLoader: every scalar a string, as `check` reads them (no YAML 1.1 dates)
-        jsonschema.validate(yaml.load(front, Loader=yaml.BaseLoader), post_schema())
+        posts_validator.validate(yaml.load(front, Loader=yaml.BaseLoader))
         posts_checked += 1
     assert posts_checked >= 50
     with pytest.raises(jsonschema.ValidationError):
@@ -298,14 +300,14 @@ def test_token_health_opens_then_closes_one_issue_per_group(made: Path, github):
     git(made, "commit", "-q", "-m", "init")
     server = github(made)
     env = base_env(**server.env())
-    first = smmflow(made, "doctor", "--issues", env=env)
+    first = cli(made, "doctor", "--issues", env=env)
     assert first.code == 1, str(first)
     (issue,) = [i for i in server.issues.values() if "smmflow-token-health:shop" in (i.body or "")]
     assert issue.state == "open" and "SHOP_TG_TOKEN" in issue.body and "| telegram |" in issue.body
-    again = smmflow(made, "doctor", "--issues", env=env)
+    again = cli(made, "doctor", "--issues", env=env)
     assert f"updated token-health issue #{issue.number}" in again.err and len(server.issues) == 1
     group_file.write_text(re.sub(r"(?m)^  telegram: .*\n", "", group_file.read_text()))
-    fixed = smmflow(made, "doctor", "--issues", env=env)
+    fixed = cli(made, "doctor", "--issues", env=env)
     assert fixed.code == 0 and f"closed token-health issue #{issue.number}" in fixed.err, str(fixed)
     assert server.issues[issue.number].state == "closed"
 
