@@ -59,7 +59,9 @@ def month_summary(
     answered = [item for item, at in answers.items() if at is not None and start <= at < end]
     received = _received(root, group.id, start, end)
     within = _answer_within(root, group)
-    has_file = (root / config.FOLDER / f"{group.id}.yml").is_file()
+    has_file = any(
+        (root / config.FOLDER / f"{group.id}{ext}").is_file() for ext in (".yml", ".yaml")
+    )
     if not actions and not received and not has_file:
         return None
     summary: dict = {
