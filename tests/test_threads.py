@@ -264,3 +264,25 @@ def test_x_and_threads_killed_after_a_part_went_out_finish_one_thread(tmp_path, 
         assert [m["text"] for m in made] == PARTS
         assert [m["replied_to"] for m in made] == ["", made[0]["id"], made[1]["id"]]
     assert ledger(root)[(POST, name)]["remote_id"] == made[0]["id"]
+
+
+def test_sync_never_sends_a_split_or_a_poll_a_platform_cannot_carry(tmp_path, serve):
+    """Even when `check` was not heeded: the engine refuses before any request."""
+    from servers.telegram import BotApiServer
+
+    api = serve(BotApiServer())
+    api.channel("b", chat_id=-1001)
+    root = init_repo(tmp_path / "repo")
+    account = {"platform": "telegram", "chat": "@b", "token_env": "T", "api": api.url}
+    write(root, "schedules/g.yml", group_yaml("G", "UTC", {"telegram": account}))
+    write(root, "content/g/2026-12-04-a.md", post_md("2026-12-04 09:00", BODY))
+    poll = "---\ndate: 2026-12-04 09:30\ntype: informative\nplatforms: [fb]\npoll:\n  options: [a, b]\n---\nQ?\n"
+    fb = {"platform": "facebook", "page": "1", "token_env": "T", "api": api.url}
+    write(root, "schedules/g.yml", group_yaml("G", "UTC", {"telegram": account, "fb": fb}))
+    write(root, "content/g/2026-12-04-b.md", poll)
+    commit(root)
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env={"T": api.token})
+    details = {o["account"]: (o["state"], o["detail"]) for o in done.json["outcomes"]}
+    assert details["telegram"][0] == "failed" and "cannot post a thread" in details["telegram"][1]
+    assert details["fb"][0] == "failed" and "cannot carry the post's poll" in details["fb"][1]
+    assert api.sends() == []  # nothing reached the platform
