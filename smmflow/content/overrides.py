@@ -100,17 +100,17 @@ def read_body(f: Fields, body: str, body_line: int, group: Group) -> tuple[str, 
             where = dict(path=f.path, line=max(line, body_line))
             message = "an empty part: write its text, or remove the `<!-- part -->` line"
             _problem(f, where, "body", message, "empty-part")
-    targets = _targets(group)
+    names = targets(group)
     texts: dict[str, tuple[str, tuple, int]] = {}
     for section in cut[1:]:
         key = f"body.{section.name}"
         where = dict(path=f.path, line=section.line)
-        if section.name not in targets and section.name in registry.names():
+        if section.name not in names and section.name in registry.names():
             message = f"{group.id} has no {section.name} account, so this text is never used"
             _problem(f, where, key, message, "unused-section", Severity.WARNING)
             continue
-        if section.name not in targets:
-            hint = did_you_mean(section.name, targets)
+        if section.name not in names:
+            hint = did_you_mean(section.name, names)
             _problem(
                 f,
                 where,
@@ -149,7 +149,10 @@ def _problem(
     f.problems.append(Problem(where["path"], where["line"], key, message, severity, code))
 
 
-def _targets(group: Group) -> tuple[str, ...]:
+def targets(group: Group | None) -> tuple[str, ...]:
+    """The group's account names and their platforms: what a section or block may name."""
+    if group is None:
+        return ()
     names = [a.name for a in group.accounts]
     return tuple(dict.fromkeys([*names, *(a.platform for a in group.accounts)]))
 
@@ -168,14 +171,14 @@ def read(
         name: Override(name, text, parts, line, body_line=first)
         for name, (text, parts, line, first) in texts.items()
     }
-    targets = _targets(group)
+    names = targets(group)
     for name in block_names(group):
         if name not in raw:
             continue
         block = _block(f, name, raw[name])
         if not block or not any(k in block for k in RESERVED):
             continue
-        if name not in targets:
+        if name not in names:
             if not _declares_options(name):  # else platformkeys says so already
                 message = f"{group.id} has no {name} account, so these keys are never used"
                 where = dict(path=f.path, line=f.line(name, value=False))

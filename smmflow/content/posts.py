@@ -73,7 +73,9 @@ def load_post(
         return None, [*problems, _not_a_mapping(rel, doc.data)]
     raw = doc.data
     f = Fields(rel, doc, problems)
-    f.unknown_keys(raw, KEYS + platform_keys() + overrides.block_names(group))
+    blocks = overrides.block_names(group)  # a platform's or an account's block
+    others = {k: v for k, v in raw.items() if k not in blocks}
+    f.unknown_keys(others, KEYS + platform_keys() + overrides.targets(group))
     _group_key(f, raw, folder)
     if group is None:
         line, field = (f.line("group"), "group") if "group" in raw else (0, "")
