@@ -94,7 +94,7 @@ class CachedPost(Post):
     def body(self) -> str:  # type: ignore[override]
         found = self.__dict__.get("_body")
         if found is None:
-            from .overrides import own_body
+            from .sections import own_body
             from .yamlread import split_front_matter
 
             path = os.path.join(self.__dict__["_root"], self.path)

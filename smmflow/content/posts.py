@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import Problem
 from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
-from . import overrides, polls
+from . import overrides, polls, sections
 from .fields import Fields, did_you_mean
 from .media import media_list
 from .platformkeys import names as platform_keys
@@ -75,14 +75,14 @@ def load_post(
     f = Fields(rel, doc, problems)
     blocks = overrides.block_names(group)  # a platform's or an account's block
     others = {k: v for k, v in raw.items() if k not in blocks}
-    f.unknown_keys(others, KEYS + platform_keys() + overrides.targets(group))
+    f.unknown_keys(others, KEYS + platform_keys() + sections.targets(group))
     _group_key(f, raw, folder)
     if group is None:
         line, field = (f.line("group"), "group") if "group" in raw else (0, "")
         message = f"no group {folder!r}: schedules/{folder}.yml does not exist"
         return None, [*problems, Problem(rel, line, field, message, code="unknown-group")]
     values = _values(f, raw, group, root / "content" / folder)
-    body, values["parts"], texts = overrides.read_body(f, split.body, split.body_line, group)
+    body, values["parts"], texts = sections.read_body(f, split.body, split.body_line, group)
     values["overrides"] = overrides.read(f, raw, group, values["media"], texts)
     values["poll"] = polls.read(f, raw.get("poll"))
     if any(p.severity.value == "error" for p in problems):
