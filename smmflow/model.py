@@ -85,6 +85,7 @@ class Group:
     lines: tuple[tuple[str, int], ...] = ()
     language: str = "en"  # what the client reads: reports, plan site, feed, previews
     billing: Billing | None = None
+    on_edit: str = "flag"  # an edit a platform cannot make: flag | ignore | repost
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,6 +135,8 @@ class Post:
     # A platform's own keys (`youtube: {tags: [...]}`), as checked and normalised by
     # content/platformkeys: (platform, key, value); a value is a string or a tuple of them.
     options: tuple[tuple[str, str, str | tuple[str, ...]], ...] = ()
+    # `first_comment:`: (account or platform name, text); "" names every account.
+    first_comment: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:

@@ -1,0 +1,79 @@
+"""Edits of published posts, where a platform's API makes them (`Publisher.edit`).
+
+Each one is safe to repeat after a run stopped in the middle (the contract): it reads
+the post first and sends nothing when the platform already shows the new text
+(Mastodon's status source, Facebook's `message`), or the platform itself refuses an edit
+that changes nothing (Telegram's "message is not modified", taken as done).
+
+- Mastodon: `GET /api/v1/statuses/:id/source`, then `PUT /api/v1/statuses/:id` with
+  `status` (and the media ids it has, kept) — Mastodon keeps the edit history.
+- Telegram: `editMessageText` (a text post) or `editMessageCaption` (the first message
+  of a post with media), `parse_mode=HTML` as sent.
+- Facebook: `GET /{post-id}?fields=message`, then `POST /{post-id}` with `message`.
+
+Media are not changed by an edit: the text is. docs/sync.md, "Edits after publication".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Receipt, Rendered
+from .http import FAIL, PublishError, json_object
+
+if TYPE_CHECKING:
+    from .facebook import Facebook
+    from .mastodon import Mastodon
+    from .telegram import Telegram
+
+NOT_MODIFIED = "message is not modified"
+
+
+def mastodon(publisher: Mastodon, rendered: Rendered, remote_id: str, url: str) -> Receipt:
+    client = publisher.client
+    source = json_object(client.request("GET", f"/api/v1/statuses/{remote_id}/source"), "Mastodon")
+    if str(source.get("text") or "") == rendered.text:
+        return Receipt(remote_id, url)  # already edited (a stopped run's PUT arrived)
+    status = json_object(client.request("GET", f"/api/v1/statuses/{remote_id}"), "Mastodon")
+    form = [("status", rendered.text)]
+    form += [("media_ids[]", str(m.get("id"))) for m in status.get("media_attachments") or ()]
+    for setting in ("language",):
+        value = (publisher.account.get(setting) or "").strip()
+        if value:
+            form.append((setting, value))
+    answer = client.request("PUT", f"/api/v1/statuses/{remote_id}", data=form)
+    edited = json_object(answer, "Mastodon")
+    return Receipt(remote_id, str(edited.get("url") or url))
+
+
+def telegram(
+    publisher: Telegram, rendered: Rendered, remote_id: str, url: str, media: bool
+) -> Receipt:
+    from . import telegram_api as tg
+
+    ids = tg.message_ids(remote_id)
+    if not ids or 0 in ids:
+        raise PublishError(FAIL, f"no Telegram message id in {remote_id!r}: edit it in the channel")
+    fields: dict[str, object] = {
+        "chat_id": publisher.chat,
+        "message_id": ids[0],
+        "parse_mode": "HTML",
+    }
+    method = "editMessageCaption" if media else "editMessageText"
+    fields["caption" if media else "text"] = rendered.text
+    try:
+        publisher.api().call(method, sends=False, json_body=fields)
+    except PublishError as exc:
+        if NOT_MODIFIED not in exc.message:
+            raise
+    return Receipt(remote_id, url)
+
+
+def facebook(publisher: Facebook, rendered: Rendered, remote_id: str, url: str) -> Receipt:
+    graph = publisher._graph()
+    shown = graph.get(remote_id, fields="message")
+    if str(shown.get("message") or "") != rendered.text:
+        answer = graph.post(remote_id, {"message": rendered.text}, publish=False)
+        if answer.get("success") is not True:
+            raise PublishError(FAIL, "Facebook did not confirm the edit of the post")
+    return Receipt(remote_id, url)

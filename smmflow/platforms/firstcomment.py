@@ -1,0 +1,88 @@
+"""The first comment under a published post (`first_comment:`), per platform.
+
+- Mastodon: a reply of the account to its own status (`POST /api/v1/statuses` with
+  `in_reply_to_id` and the attempt's key as `Idempotency-Key`); found again among the
+  status's `context` descendants by the account with the same text.
+- Facebook: `POST /{post-id}/comments` `message`, as the Page; found again in
+  `GET /{post-id}/comments` (from the Page, the same message).
+- Instagram: `POST /{ig-media-id}/comments` `message`; found again in
+  `GET /{ig-media-id}/comments` (from the account, the same text).
+
+Graph has no idempotency key: a comment that may have gone out is looked up before it is
+sent again (publish/followups). docs/format.md, `first_comment`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Receipt
+from .http import UNKNOWN, PublishError, json_object
+
+if TYPE_CHECKING:
+    from .facebook import Facebook
+    from .instagram import Instagram
+    from .mastodon import Mastodon
+
+
+def mastodon(publisher: Mastodon, text: str, remote_id: str, key: str) -> Receipt:
+    form = [("status", text), ("in_reply_to_id", remote_id)]
+    visibility = (publisher.account.get("visibility") or "").strip()
+    if visibility:
+        form.append(("visibility", visibility))
+    response = publisher.client.request(
+        "POST", "/api/v1/statuses", data=form, headers={"Idempotency-Key": key}
+    )
+    return publisher._receipt(json_object(response, "Mastodon"))
+
+
+def mastodon_find(publisher: Mastodon, text: str, remote_id: str) -> Receipt | None:
+    client = publisher.client
+    me = json_object(client.request("GET", "/api/v1/accounts/verify_credentials"), "Mastodon")
+    context = json_object(
+        client.request("GET", f"/api/v1/statuses/{remote_id}/context"), "Mastodon"
+    )
+    for status in context.get("descendants") or ():
+        mine = str((status.get("account") or {}).get("id")) == str(me.get("id"))
+        if mine and str(status.get("in_reply_to_id")) == remote_id:
+            source = client.request("GET", f"/api/v1/statuses/{status.get('id')}/source")
+            if str(json_object(source, "Mastodon").get("text") or "") == text:
+                return publisher._receipt(status)
+    return None
+
+
+def graph_comment(publisher: Facebook | Instagram, text: str, remote_id: str) -> Receipt:
+    answer = publisher._graph().post(f"{remote_id}/comments", {"message": text}, publish=True)
+    comment_id = str(answer.get("id") or "")
+    if not comment_id:
+        raise PublishError(UNKNOWN, f"{publisher.title} answered without the comment's id")
+    return Receipt(comment_id, _comment_url(publisher, remote_id, comment_id))
+
+
+def graph_find(
+    publisher: Facebook | Instagram, text: str, remote_id: str, me: str
+) -> Receipt | None:
+    """The account's comment `text` under `remote_id` (`me`: the Page's or the
+    Instagram account's id), looked up page by page."""
+    graph, after = publisher._graph(), ""
+    instagram = publisher.name == "instagram"
+    fields = "id,text,from" if instagram else "id,message,from"
+    for _ in range(50):  # at most 5,000 comments: a first comment is among the first
+        params = {"fields": fields, "limit": 100, **({"after": after} if after else {})}
+        page = graph.get(f"{remote_id}/comments", **params)
+        for row in page.get("data") or ():
+            said = row.get("text") if instagram else row.get("message")
+            who = (row.get("from") or {}).get("id")
+            if str(said or "") == text and str(who or "") == me:
+                comment_id = str(row.get("id"))
+                return Receipt(comment_id, _comment_url(publisher, remote_id, comment_id))
+        after = str(((page.get("paging") or {}).get("cursors") or {}).get("after") or "")
+        if not (page.get("paging") or {}).get("next"):
+            return None
+    return None
+
+
+def _comment_url(publisher: Facebook | Instagram, remote_id: str, comment_id: str) -> str:
+    if publisher.name == "facebook":
+        return f"https://www.facebook.com/{remote_id}?comment_id={comment_id}"
+    return ""
