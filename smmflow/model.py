@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TYPES = ("informative", "sales", "entertaining", "announcement")
 STATUSES = ("draft", "ready", "withdrawn")
+ON_EDIT = ("flag", "ignore", "repost")  # a group's choice for an edit a platform cannot make
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,15 @@ class Post:
 
     def line(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
+
+    def comment_for(self, account: Account) -> str:
+        """The first comment this post gives `account` ("" for none): the account's own, its
+        platform's, or the one for every account (docs/format.md, `first_comment`)."""
+        given = dict(self.first_comment)
+        for name in (account.name, account.platform, ""):
+            if name in given:
+                return given[name]
+        return ""
 
     def option(self, platform: str, key: str, default=None):
         """The value of `<platform>: {<key>: ...}` in the front matter, else `default`."""

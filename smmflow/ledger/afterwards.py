@@ -28,7 +28,6 @@ from .records import Record
 EDIT = "edit"  # send the approved new text as an edit of the published post
 COMMENT = "comment"  # send the post's first comment under it
 REPOST = "repost"  # delete the publication, then publish the post again (`on_edit: repost`)
-ON_EDIT = ("flag", "ignore", "repost")
 # How a refused edit or comment begins its record's `error`: not tried again until the
 # post changes (publish/followups writes them).
 EDIT_REFUSED = "edit {sha} refused: "
@@ -87,7 +86,7 @@ def published(
         return _cannot(post, account, can, on_edit, hold)
     if refused.startswith(COMMENT_REFUSED):
         return None
-    if post_comment(post, account) and not record.comment_id and can.comments:
+    if post.comment_for(account) and not record.comment_id and can.comments:
         return _held(post, hold, "its first comment is sent next", COMMENT, "first comment")
     return None
 
@@ -121,13 +120,3 @@ def claimed(post: Post, account: Account, record: Record) -> Found:
     if post.status == "withdrawn":
         return "claimed", stopped, "delete", "withdrawn after publishing"
     return "claimed", stopped, record.doing, f"resuming: {stopped}"
-
-
-def post_comment(post: Post, account: Account) -> str:
-    """The first comment `post` gives `account` ("" for none): its own, its platform's, or
-    the one for every account."""
-    given = dict(post.first_comment)
-    for name in (account.name, account.platform, ""):
-        if name in given:
-            return given[name]
-    return ""

@@ -16,20 +16,15 @@ Media are not changed by an edit: the text is. docs/sync.md, "Edits after public
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .base import Receipt, Rendered
 from .http import FAIL, PublishError, json_object
 
-if TYPE_CHECKING:
-    from .facebook import Facebook
-    from .mastodon import Mastodon
-    from .telegram import Telegram
-
 NOT_MODIFIED = "message is not modified"
 
 
-def mastodon(publisher: Mastodon, rendered: Rendered, remote_id: str, url: str) -> Receipt:
+def mastodon(publisher: Any, rendered: Rendered, remote_id: str, url: str) -> Receipt:
     client = publisher.client
     source = json_object(client.request("GET", f"/api/v1/statuses/{remote_id}/source"), "Mastodon")
     if str(source.get("text") or "") == rendered.text:
@@ -46,9 +41,7 @@ def mastodon(publisher: Mastodon, rendered: Rendered, remote_id: str, url: str) 
     return Receipt(remote_id, str(edited.get("url") or url))
 
 
-def telegram(
-    publisher: Telegram, rendered: Rendered, remote_id: str, url: str, media: bool
-) -> Receipt:
+def telegram(publisher: Any, rendered: Rendered, remote_id: str, url: str, media: bool) -> Receipt:
     from . import telegram_api as tg
 
     ids = tg.message_ids(remote_id)
@@ -69,7 +62,7 @@ def telegram(
     return Receipt(remote_id, url)
 
 
-def facebook(publisher: Facebook, rendered: Rendered, remote_id: str, url: str) -> Receipt:
+def facebook(publisher: Any, rendered: Rendered, remote_id: str, url: str) -> Receipt:
     graph = publisher._graph()
     shown = graph.get(remote_id, fields="message")
     if str(shown.get("message") or "") != rendered.text:

@@ -14,18 +14,13 @@ sent again (publish/followups). docs/format.md, `first_comment`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .base import Receipt
 from .http import UNKNOWN, PublishError, json_object
 
-if TYPE_CHECKING:
-    from .facebook import Facebook
-    from .instagram import Instagram
-    from .mastodon import Mastodon
 
-
-def mastodon(publisher: Mastodon, text: str, remote_id: str, key: str) -> Receipt:
+def mastodon(publisher: Any, text: str, remote_id: str, key: str) -> Receipt:
     form = [("status", text), ("in_reply_to_id", remote_id)]
     visibility = (publisher.account.get("visibility") or "").strip()
     if visibility:
@@ -36,7 +31,7 @@ def mastodon(publisher: Mastodon, text: str, remote_id: str, key: str) -> Receip
     return publisher._receipt(json_object(response, "Mastodon"))
 
 
-def mastodon_find(publisher: Mastodon, text: str, remote_id: str) -> Receipt | None:
+def mastodon_find(publisher: Any, text: str, remote_id: str) -> Receipt | None:
     client = publisher.client
     me = json_object(client.request("GET", "/api/v1/accounts/verify_credentials"), "Mastodon")
     context = json_object(
@@ -51,7 +46,7 @@ def mastodon_find(publisher: Mastodon, text: str, remote_id: str) -> Receipt | N
     return None
 
 
-def graph_comment(publisher: Facebook | Instagram, text: str, remote_id: str) -> Receipt:
+def graph_comment(publisher: Any, text: str, remote_id: str) -> Receipt:
     answer = publisher._graph().post(f"{remote_id}/comments", {"message": text}, publish=True)
     comment_id = str(answer.get("id") or "")
     if not comment_id:
@@ -59,9 +54,7 @@ def graph_comment(publisher: Facebook | Instagram, text: str, remote_id: str) ->
     return Receipt(comment_id, _comment_url(publisher, remote_id, comment_id))
 
 
-def graph_find(
-    publisher: Facebook | Instagram, text: str, remote_id: str, me: str
-) -> Receipt | None:
+def graph_find(publisher: Any, text: str, remote_id: str, me: str) -> Receipt | None:
     """The account's comment `text` under `remote_id` (`me`: the Page's or the
     Instagram account's id), looked up page by page."""
     graph, after = publisher._graph(), ""
@@ -82,7 +75,7 @@ def graph_find(
     return None
 
 
-def _comment_url(publisher: Facebook | Instagram, remote_id: str, comment_id: str) -> str:
+def _comment_url(publisher: Any, remote_id: str, comment_id: str) -> str:
     if publisher.name == "facebook":
         return f"https://www.facebook.com/{remote_id}?comment_id={comment_id}"
     return ""

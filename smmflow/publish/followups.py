@@ -9,7 +9,8 @@ generation, with a new idempotency key), then publishes through the engine like 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from ..ledger.afterwards import (
     COMMENT,
@@ -18,20 +19,33 @@ from ..ledger.afterwards import (
     EDIT_REFUSED,
     REPOST,
     abilities,
-    post_comment,
 )
+from ..ledger.branch import Ledger
 from ..ledger.records import Record, now_utc, this_run
 from ..ledger.states import PUBLISH
-from ..platforms.base import Receipt
+from ..model import Media, Post
+from ..platforms.base import Publisher, Receipt
 from ..platforms.http import FAIL, RETRY, UNKNOWN, PublishError
 from ..platforms.secrets import MissingSecret
 from . import crashpoints
 from .attempts import attempt, idempotency_key
+from .claims import Claims
 from .decide import Action
 from .outcomes import Outcome
 
-if TYPE_CHECKING:
-    from .engine import Engine
+
+class Engine(Protocol):
+    """What the follow-ups use of the engine (publish/engine.py), which calls them."""
+
+    ledger: Ledger
+    claims: Claims
+
+    @property
+    def redact(self) -> Callable[[object], str]: ...
+    def publisher(self, action: Action) -> Publisher: ...
+    def media_of(self, post: Post) -> Callable[[Media], bytes] | None: ...
+    def _publish(self, action: Action) -> Outcome | None: ...
+
 
 KINDS = (EDIT, COMMENT, REPOST)
 
@@ -48,7 +62,7 @@ def do(engine: Engine, action: Action) -> Outcome | None:
 def after_publish(engine: Engine, action: Action, outcome: Outcome | None) -> Outcome | None:
     """The first comment, in the same run, right after the post went out."""
     post, account = action.post, action.account
-    if outcome is None or outcome.state != "published" or not post_comment(post, account):
+    if outcome is None or outcome.state != "published" or not post.comment_for(account):
         return outcome
     record = engine.ledger.records.get(action.pair)
     if not abilities(account.platform).comments or record is None or record.comment_id:
@@ -121,7 +135,7 @@ def _comment(engine: Engine, action: Action) -> Outcome | None:
     claimed = _claim(engine, action, COMMENT, key)
     if claimed is None:
         return _busy(action)
-    publisher, text = engine.publisher(action), post_comment(post, account)
+    publisher, text = engine.publisher(action), post.comment_for(account)
     try:
         found: Receipt | None = None
         if resumed and not can.comment_idempotent:
