@@ -57,8 +57,11 @@ class World:
         return {row["account"]: row for row in done.json if row["post"] == POST}
 
 
-def world(tmp_path: Path, serve, group_extra: str = "", first: str = "", body: str = BODY) -> World:
-    """Servers, a repository whose post is published on all four accounts (committed)."""
+def world(
+    tmp_path: Path, serve, group_extra: str = "", first: str = "", publish: bool = True
+) -> World:
+    """Servers, a repository with one post (committed), published on its accounts (unless
+    not `publish`); `first`: more front matter lines."""
     mastodon = serve(MastodonServer(tokens={TOKENS["MASTO"]: MastodonToken("brutaria")}))
     telegram = BotApiServer()
     telegram.channel("brutaria", title="Brutăria")
@@ -80,8 +83,10 @@ def world(tmp_path: Path, serve, group_extra: str = "", first: str = "", body: s
     write(root, f"schedules/{GROUP}.yml", group_yaml("Brutăria", "UTC", accounts) + group_extra)
     env = base_env(TG=telegram.token, **TOKENS)
     made = World(root, env, mastodon, telegram, graph, x)
-    made.post(body, first)
+    made.post(BODY, first)
     commit(root, "a post")
+    if not publish:
+        return made
     done = made.sync()
     assert done.code == 0, str(done)
     assert {o["state"] for o in done.json["outcomes"]} == {"published"}, str(done)

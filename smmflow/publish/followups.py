@@ -60,9 +60,11 @@ def do(engine: Engine, action: Action) -> Outcome | None:
 
 
 def after_publish(engine: Engine, action: Action, outcome: Outcome | None) -> Outcome | None:
-    """The first comment, in the same run, right after the post went out."""
+    """The first comment, in the same run, right after the post went out (or was edited)."""
     post, account = action.post, action.account
-    if outcome is None or outcome.state != "published" or not post.comment_for(account):
+    if outcome is None or outcome.state not in ("published", "edited"):
+        return outcome
+    if not post.comment_for(account):
         return outcome
     record = engine.ledger.records.get(action.pair)
     if not abilities(account.platform).comments or record is None or record.comment_id:
@@ -70,8 +72,8 @@ def after_publish(engine: Engine, action: Action, outcome: Outcome | None) -> Ou
     said = _comment(engine, Action(COMMENT, post, account, record, "first comment"))
     if said is None or said.state == "commented":
         detail = "; ".join(x for x in (outcome.detail, "first comment sent") if x)
-        return Outcome(*action.pair, "published", detail, outcome.url)
-    return Outcome(*action.pair, said.state, f"published; {said.detail}", outcome.url)
+        return Outcome(*action.pair, outcome.state, detail, outcome.url)
+    return Outcome(*action.pair, said.state, f"{outcome.state}; {said.detail}", outcome.url)
 
 
 def _claim(engine: Engine, action: Action, doing: str, key: str = "") -> Record | None:
@@ -123,7 +125,8 @@ def _edit(engine: Engine, action: Action) -> Outcome | None:
     note = f"edited: {old} -> {post.sha256[:12]}"
     engine.claims.record(claimed, "published", note, content_sha256=post.sha256, doing="",
                          url=url, error="", retryable=False, run={})  # fmt: skip
-    return Outcome(*action.pair, "edited", "the published post now has the new text", url)
+    done = Outcome(*action.pair, "edited", "the published post now has the new text", url)
+    return after_publish(engine, action, done)
 
 
 def _comment(engine: Engine, action: Action) -> Outcome | None:

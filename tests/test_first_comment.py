@@ -1,0 +1,131 @@
+"""The first comment (issue #18, item 4): `first_comment:` is checked per account it
+reaches (path:line), sent once right after the post on Mastodon (a self-reply) and
+Facebook (a comment as the Page), read back from the loopback servers, and exactly once
+under SIGKILL: a run killed between the post and its comment resumes with the comment
+only; one killed after the comment left finds it instead of sending it again."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+from edithelp import EDITED, NOW, PAGE, world
+from repohelp import cli, commit, group_yaml, init_repo, smmflow, write
+
+FIRST = 'first_comment:\n  masto: "#paine #brutarie"\n  facebook: "Comenzi la 0722 000 000"'
+
+
+def comments(w) -> dict[str, list[str]]:
+    """What each server holds under the post: the account's own comments' texts."""
+    live = w.mastodon.live("brutaria")
+    roots = {s["id"] for s in live if not s["in_reply_to_id"]}
+    replies = [w.mastodon.texts[s["id"]] for s in live if s["in_reply_to_id"] in roots]
+    posts = {p["id"] for p in w.graph.live_posts()}
+    on_fb = [c["text"] for c in w.graph.comments.values() if c["on"] in posts and not c["deleted"]]
+    return {"masto": replies, "fb": on_fb}
+
+
+def test_the_first_comment_goes_out_once_right_after_the_post(tmp_path, serve):
+    w = world(tmp_path, serve, first=FIRST, publish=False)
+    done = w.sync()
+    assert done.code == 0, str(done)
+    outcomes = {o["account"]: o for o in done.json["outcomes"]}
+    assert {name: o["state"] for name, o in outcomes.items()} == dict.fromkeys(
+        ("masto", "tg", "fb", "x"), "published"
+    )
+    assert "first comment sent" in outcomes["masto"]["detail"]
+    assert "first comment sent" in outcomes["fb"]["detail"]
+    assert comments(w) == {"masto": ["#paine #brutarie"], "fb": ["Comenzi la 0722 000 000"]}
+    [fb_comment] = [c for c in w.graph.comments.values()]
+    assert fb_comment["from_id"] == PAGE  # as the Page
+    assert w.record("masto")["comment_id"] and w.record("fb")["comment_id"]
+    assert not w.record("tg").get("comment_id")  # no first comment there
+
+    again = w.sync()
+    assert again.code == 0 and again.json["outcomes"] == [], str(again)
+    assert len(comments(w)["masto"]) == 1 and len(comments(w)["fb"]) == 1
+
+
+def test_a_first_comment_added_by_an_approved_edit_follows_the_edit(tmp_path, serve):
+    w = world(tmp_path, serve)
+    w.post(EDITED, 'first_comment:\n  fb: "Comenzi la 0722 000 000"')
+    commit(w.root, "fix the hour, add a comment")
+    done = w.sync("--account", "fb")
+    assert [(o["state"], o["detail"]) for o in done.json["outcomes"]] == [
+        ("edited", "the published post now has the new text; first comment sent")
+    ]
+    assert comments(w)["fb"] == ["Comenzi la 0722 000 000"]
+
+
+def test_killed_between_the_post_and_its_comment_resumes_with_the_comment_only(tmp_path, serve):
+    w = world(tmp_path, serve, first=FIRST, publish=False)
+    env = {**w.env, "SMMFLOW_CRASH_AT": "after-record:1"}  # the post recorded, nothing more
+    crashed = smmflow(w.root, "sync", "--now", NOW, "--account", "masto", env=env)
+    assert crashed.code == -signal.SIGKILL, str(crashed)
+    assert w.record("masto")["state"] == "published" and not w.record("masto").get("comment_id")
+    assert comments(w)["masto"] == []
+    assert "its first comment is sent next" in w.status()["masto"]["detail"]
+
+    done = smmflow(
+        w.root, "sync", "--now", NOW, "--account", "masto", "--format", "json", env=w.env
+    )
+    assert [o["state"] for o in done.json["outcomes"]] == ["commented"], str(done)
+    assert len(w.mastodon.live("brutaria")) == 2  # the post and its one comment
+    assert comments(w)["masto"] == ["#paine #brutarie"]
+
+
+@pytest.mark.parametrize("account", ["masto", "fb"])
+def test_killed_after_the_comment_left_never_sends_a_second(tmp_path, serve, account):
+    w = world(tmp_path, serve, first=FIRST, publish=False)
+    env = {**w.env, "SMMFLOW_CRASH_AT": "after-send:2"}  # 1: the post, 2: its comment
+    crashed = smmflow(w.root, "sync", "--now", NOW, "--account", account, env=env)
+    assert crashed.code == -signal.SIGKILL, str(crashed)
+    assert w.record(account)["state"] == "claimed" and w.record(account)["doing"] == "comment"
+    assert len(comments(w)[account]) == 1
+
+    done = smmflow(
+        w.root, "sync", "--now", NOW, "--account", account, "--format", "json", env=w.env
+    )
+    assert [o["state"] for o in done.json["outcomes"]] == ["commented"], str(done)
+    assert len(comments(w)[account]) == 1  # found (or deduplicated by its key), not resent
+    assert w.record(account)["comment_id"]
+
+
+def _checked(tmp_path, front: str) -> str:
+    root = init_repo(tmp_path / "repo")
+    accounts = {
+        "masto": {"platform": "mastodon", "instance": "https://example.social", "token_env": "T"},
+        "tg": {"platform": "telegram", "chat": "@brutaria", "token_env": "T"},
+    }
+    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", accounts))
+    text = f"---\ndate: 2026-12-04 09:00\ntype: informative\n{front}\n---\nPâine caldă.\n"
+    write(root, "content/shop/2026-12-04-a.md", text)
+    done = cli(root, "check")
+    assert done.code == 1, str(done)
+    return done.out
+
+
+def test_a_first_comment_for_an_account_without_comments_is_refused(tmp_path):
+    out = _checked(tmp_path, 'first_comment: "#paine"')
+    path = "content/shop/2026-12-04-a.md"
+    assert (
+        f"{path}:4: first_comment: tg (Telegram) has no comments smmflow can write; give the "
+        "comment per account (`first_comment: {account: text}`) to leave tg out"
+    ) in out
+    assert "masto" not in out  # Mastodon takes it
+
+
+def test_first_comment_platforms_and_lengths_are_checked_with_lines(tmp_path):
+    out = _checked(tmp_path, "first_comment:\n  telegram: hi\n  masto: " + "a" * 501)
+    path = "content/shop/2026-12-04-a.md"
+    assert f"{path}:5: first_comment.telegram: tg (Telegram) has no comments" in out
+    assert f"{path}:6: first_comment.masto: too long for masto (Mastodon): 501 of 500" in out
+
+
+def test_a_first_comment_for_no_account_is_refused_with_its_line(tmp_path):
+    out = _checked(tmp_path, "first_comment:\n  mastodn: hello")
+    path = "content/shop/2026-12-04-a.md"
+    assert (
+        f"{path}:5: first_comment.mastodn: 'mastodn' is neither an account nor a platform "
+        "of shop (did you mean 'mastodon'?)"
+    ) in out
