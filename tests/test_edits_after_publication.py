@@ -106,3 +106,21 @@ def test_on_edit_is_checked_with_its_line(tmp_path):
         "schedules/shop.yml:6: on_edit: unknown choice 'repost-it' (did you mean 'repost'?)"
         in done.out + done.err
     )
+
+
+def test_the_preview_shows_what_happens_to_each_account_and_the_diff(tmp_path, serve):
+    from repohelp import git
+
+    w = world(tmp_path, serve)
+    git(w.root, "checkout", "-q", "-b", "fix-hour")
+    w.post(EDITED)
+    commit(w.root, "fix the hour")
+    shown = cli(w.root, "preview", "--base", "main", env=w.env)
+    assert shown.code == 0, str(shown)
+    text = shown.out
+    assert "**Edited after publication:**" in text
+    assert "- masto: sent to Mastodon as an edit of the published post" in text
+    assert "- tg: sent to Telegram as an edit of the published post" in text
+    assert "- x: published; this edit cannot reach X" in text
+    assert "-Pâine caldă de la 8, comenzi: https://example.ro/paine" in text
+    assert "+Pâine caldă de la 7 (nu 8), comenzi: https://example.ro/paine" in text

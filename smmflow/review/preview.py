@@ -19,6 +19,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import edited
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -225,7 +226,14 @@ def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
     return [*parts, ""] if len(parts) > 2 else []
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
+def build(
+    repo: Repo,
+    changed: list[str],
+    deleted: list[str],
+    audiences: list[str] = (),
+    edits: dict[str, list[str]] | None = None,
+) -> str:
+    """`edits`: per post path, the lines about its edit after publication (review/edited)."""
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
@@ -260,6 +268,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
+        parts += (edits or {}).get(path, [])
     parts += _audiences(ads, list(audiences)) if ads is not None else []
     if deleted:
         parts += (
@@ -280,6 +289,7 @@ def preview_for(root: Path, repo: Repo, base: str) -> str:
         changed, deleted = changed_posts(store, base)
         merge_base = store.run("merge-base", base, "HEAD").strip()
         audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
+        edits = edited.notes(store, repo, changed, base)
     finally:
         store.close()
-    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p], edits)
