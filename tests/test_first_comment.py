@@ -129,3 +129,40 @@ def test_a_first_comment_for_no_account_is_refused_with_its_line(tmp_path):
         f"{path}:5: first_comment.mastodn: 'mastodn' is neither an account nor a platform "
         "of shop (did you mean 'mastodon'?)"
     ) in out
+
+
+def test_vk_first_comment_and_edit_each_once(tmp_path, serve):
+    """VK: the first comment as the community (`guid`), then an approved edit through
+    `wall.edit`; each read back from the loopback VK, each once."""
+    from repohelp import base_env, ledger
+    from servers.vk import VkServer
+
+    vk = VkServer()
+    vk.add_user(1, "Ana", "Pop")
+    vk.add_group(42, "Brutăria", admins={1: 3})
+    vk.add_token("vk-token-0123456789abcdef", 1)
+    serve(vk)
+    root = init_repo(tmp_path / "repo")
+    account = {"platform": "vk", "owner": "-42", "token_env": "VK", "api": vk.api}
+    write(root, "schedules/b.yml", group_yaml("B", "UTC", {"vk": account}))
+    path = "content/b/2026-12-04-paine.md"
+    front = '---\ndate: 2026-12-04 09:00\ntype: informative\nfirst_comment: "#paine"\n---\n'
+    write(root, path, front + "Pâine de la 8.\n")
+    commit(root)
+    env = base_env(VK="vk-token-0123456789abcdef")
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["published"], str(done)
+    [post] = vk.wall(-42)
+    [comment] = vk.live_comments(-42, post["id"])
+    assert comment["text"] == "#paine" and comment["from_id"] == -42  # as the community
+
+    write(root, path, front + "Pâine de la 7.\n")
+    commit(root, "fix")
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["edited"], str(done)
+    [post] = vk.wall(-42)
+    assert post["text"] == "Pâine de la 7." and len(vk.of("wall.edit")) == 1
+    assert len(vk.live_comments(-42, post["id"])) == 1
+    assert cli(root, "sync", "--now", NOW, "--format", "json", env=env).json["outcomes"] == []
+    assert len(vk.of("wall.edit")) == 1 and len(vk.of("wall.createComment")) == 1
+    assert ledger(root)[("b/2026-12-04-paine", "vk")]["comment_id"] == str(comment["id"])

@@ -10,6 +10,8 @@ that changes nothing (Telegram's "message is not modified", taken as done).
 - Telegram: `editMessageText` (a text post) or `editMessageCaption` (the first message
   of a post with media), `parse_mode=HTML` as sent.
 - Facebook: `GET /{post-id}?fields=message`, then `POST /{post-id}` with `message`.
+- VK: `wall.getById`, then `wall.edit` (`owner_id`, `post_id`, `message`, and the post's
+  `attachments` given again: `wall.edit` replaces them).
 
 Media are not changed by an edit: the text is. docs/sync.md, "Edits after publication".
 """
@@ -70,3 +72,34 @@ def facebook(publisher: Any, rendered: Rendered, remote_id: str, url: str) -> Re
         if answer.get("success") is not True:
             raise PublishError(FAIL, "Facebook did not confirm the edit of the post")
     return Receipt(remote_id, url)
+
+
+def vk(publisher: Any, rendered: Rendered, remote_id: str, url: str) -> Receipt:
+    owner, _, post_id = remote_id.rpartition("_")
+    client = publisher._client()
+    answer = client.call("wall.getById", {"posts": remote_id})
+    items = answer.get("items") if isinstance(answer, dict) else answer
+    item = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else None
+    if item is None:
+        raise PublishError(FAIL, f"VK has no post {remote_id}: was it deleted?")
+    if str(item.get("text") or "") == rendered.text:
+        return Receipt(remote_id, url)  # already edited (a stopped run's wall.edit arrived)
+    params = {"owner_id": owner, "post_id": post_id, "message": rendered.text}
+    kept = ",".join(_vk_attachment(a) for a in item.get("attachments") or () if _vk_attachment(a))
+    if kept:
+        params["attachments"] = kept
+    client.call("wall.edit", params)
+    return Receipt(remote_id, url)
+
+
+def _vk_attachment(found: dict) -> str:
+    """`photo-1_2`, `video-1_3` or a link's URL: an attachment as `wall.edit` takes it."""
+    kind = found.get("type")
+    inner = found.get(kind) if isinstance(kind, str) else None
+    if not isinstance(inner, dict):
+        return ""
+    if kind == "link":
+        return str(inner.get("url") or "")
+    if kind in ("photo", "video") and inner.get("id") is not None:
+        return f"{kind}{inner.get('owner_id')}_{inner.get('id')}"
+    return ""

@@ -8,6 +8,10 @@
 - Instagram: `POST /{ig-media-id}/comments` `message`; found again in
   `GET /{ig-media-id}/comments` (from the account, the same text).
 
+- VK: `wall.createComment` as the community (`from_group`) with the attempt's key as
+  `guid` (VK answers a repeated `guid` with the first comment); found again in
+  `wall.getComments` (from the community, the same text).
+
 Graph has no idempotency key: a comment that may have gone out is looked up before it is
 sent again (publish/followups). docs/format.md, `first_comment`.
 """
@@ -79,3 +83,25 @@ def _comment_url(publisher: Any, remote_id: str, comment_id: str) -> str:
     if publisher.name == "facebook":
         return f"https://www.facebook.com/{remote_id}?comment_id={comment_id}"
     return ""
+
+
+def vk(publisher: Any, text: str, remote_id: str, key: str) -> Receipt:
+    owner, _, post_id = remote_id.rpartition("_")
+    params = {"owner_id": owner, "post_id": post_id, "message": text, "guid": key}
+    params["from_group"] = publisher.group_id
+    answer = publisher._client().call("wall.createComment", params)
+    comment_id = str(answer.get("comment_id") or "") if isinstance(answer, dict) else ""
+    if not comment_id:
+        raise PublishError(UNKNOWN, "VK answered wall.createComment without a comment_id")
+    return Receipt(comment_id, f"https://vk.com/wall{remote_id}?reply={comment_id}")
+
+
+def vk_find(publisher: Any, text: str, remote_id: str) -> Receipt | None:
+    owner, _, post_id = remote_id.rpartition("_")
+    params = {"owner_id": owner, "post_id": post_id, "count": 100, "sort": "asc"}
+    answer = publisher._client().call("wall.getComments", params)
+    for item in (answer.get("items") if isinstance(answer, dict) else None) or ():
+        if str(item.get("from_id")) == owner and str(item.get("text") or "") == text:
+            comment_id = str(item.get("id"))
+            return Receipt(comment_id, f"https://vk.com/wall{remote_id}?reply={comment_id}")
+    return None
