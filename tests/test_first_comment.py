@@ -166,3 +166,39 @@ def test_vk_first_comment_and_edit_each_once(tmp_path, serve):
     assert cli(root, "sync", "--now", NOW, "--format", "json", env=env).json["outcomes"] == []
     assert len(vk.of("wall.edit")) == 1 and len(vk.of("wall.createComment")) == 1
     assert ledger(root)[("b/2026-12-04-paine", "vk")]["comment_id"] == str(comment["id"])
+
+
+def test_bluesky_first_comment_is_a_self_reply_and_an_edit_is_flagged(pds, tmp_path):
+    """Read back from the reference PDS: the post and one reply of the account to it."""
+    from repohelp import base_env, ledger
+
+    me = pds.create_account(f"fc{tmp_path.name[-6:].replace('_', '')}")
+    root = init_repo(tmp_path / "repo")
+    account = {"platform": "bluesky", "handle": me.handle, "pds": pds.url, "password_env": "BP"}
+    write(root, "schedules/b.yml", group_yaml("B", "UTC", {"bsky": account}))
+    path = "content/b/2026-12-04-paine.md"
+    front = (
+        '---\ndate: 2026-12-04 09:00\ntype: informative\nfirst_comment: "#paine #brutarie"\n---\n'
+    )
+    write(root, path, front + "Pâine caldă de la 8.\n")
+    commit(root)
+    env = base_env(BP=me.app_password)
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["published"], str(done)
+    post_uri = ledger(root)[("b/2026-12-04-paine", "bsky")]["remote_id"]
+    records = pds.list_records(me.did)
+    replies = [
+        r
+        for r in records
+        if (r["value"].get("reply") or {}).get("parent", {}).get("uri") == post_uri
+    ]
+    assert len(records) == 2 and [r["value"]["text"] for r in replies] == ["#paine #brutarie"]
+    assert replies[0]["value"]["reply"]["root"]["uri"] == post_uri
+
+    write(root, path, front + "Pâine caldă de la 7.\n")
+    commit(root, "fix")
+    again = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert again.code == 0 and again.json["outcomes"] == [], str(again)
+    assert len(pds.list_records(me.did)) == 2  # nothing new: the edit cannot reach Bluesky
+    shown = cli(root, "status", "--now", NOW, "--format", "json", env=env).json
+    assert "published; this edit cannot reach Bluesky" in shown[0]["detail"]

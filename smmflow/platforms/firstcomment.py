@@ -8,6 +8,9 @@
 - Instagram: `POST /{ig-media-id}/comments` `message`; found again in
   `GET /{ig-media-id}/comments` (from the account, the same text).
 
+- Bluesky: a reply of the account to its own post (`app.bsky.feed.post` with `reply`
+  naming the post as root and parent), under a record key made from the attempt's key and
+  the post's time, so `getRecord` says whether a stopped run's comment went out.
 - VK: `wall.createComment` as the community (`from_group`) with the attempt's key as
   `guid` (VK answers a repeated `guid` with the first comment); found again in
   `wall.getComments` (from the community, the same text).
@@ -21,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Receipt
-from .http import UNKNOWN, PublishError, json_object
+from .http import FAIL, UNKNOWN, PublishError, json_object
 
 
 def mastodon(publisher: Any, text: str, remote_id: str, key: str) -> Receipt:
@@ -105,3 +108,59 @@ def vk_find(publisher: Any, text: str, remote_id: str) -> Receipt | None:
             comment_id = str(item.get("id"))
             return Receipt(comment_id, f"https://vk.com/wall{remote_id}?reply={comment_id}")
     return None
+
+
+def bluesky(publisher: Any, text: str, remote_id: str, key: str) -> Receipt:
+    from . import bluesky_api as bsky
+
+    client = publisher.client
+    did = client.ensure().did
+    post = client.get_record(did, bsky.parse_at_uri(remote_id)[2])
+    if post is None:
+        raise PublishError(FAIL, f"Bluesky has no post {remote_id}: was it deleted?")
+    ref = {"uri": str(post.get("uri") or remote_id), "cid": str(post.get("cid") or "")}
+    record = {"$type": bsky.POST, "text": text, "createdAt": bsky.now_rfc3339(),
+              "reply": {"root": ref, "parent": ref}}  # fmt: skip
+    for rkey in _bluesky_keys(post, key):
+        found = client.get_record(did, rkey)
+        if found is None:
+            client.create_record(did, rkey, record)
+            return Receipt(bsky.at_uri(did, rkey), publisher.post_url(rkey))
+        if _answers(found, ref["uri"]):
+            return Receipt(bsky.at_uri(did, rkey), publisher.post_url(rkey))
+    raise PublishError(FAIL, "every record key for this comment is taken")
+
+
+def bluesky_find(publisher: Any, text: str, remote_id: str, key: str) -> Receipt | None:
+    from . import bluesky_api as bsky
+
+    client = publisher.client
+    did = client.ensure().did
+    post = client.get_record(did, bsky.parse_at_uri(remote_id)[2])
+    for rkey in _bluesky_keys(post or {}, key):
+        found = client.get_record(did, rkey)
+        if found is None:
+            return None
+        if _answers(found, remote_id):
+            return Receipt(bsky.at_uri(did, rkey), publisher.post_url(rkey))
+    return None
+
+
+def _bluesky_keys(post: dict, key: str) -> list[str]:
+    """Record keys for the comment: the post's time plus a second, the attempt's key."""
+    import datetime as dt
+
+    from . import bluesky_api as bsky
+
+    made = str((post.get("value") or {}).get("createdAt") or "1970-01-01T00:00:00Z")
+    try:
+        when = dt.datetime.fromisoformat(made.replace("Z", "+00:00"))
+    except ValueError:
+        when = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    when += dt.timedelta(seconds=1)
+    return [bsky.rkey_for(when, key, probe) for probe in range(8)]
+
+
+def _answers(found: dict, uri: str) -> bool:
+    reply = (found.get("value") or {}).get("reply") or {}
+    return str((reply.get("parent") or {}).get("uri") or "") == uri

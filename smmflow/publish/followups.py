@@ -141,7 +141,7 @@ def _comment(engine: Engine, action: Action) -> Outcome | None:
     publisher, text = engine.publisher(action), post.comment_for(account)
     try:
         found: Receipt | None = None
-        if resumed and not can.comment_idempotent:
+        if resumed and can.can_find_comment:  # a key the platform may have forgotten
             found = publisher.find_comment(text, attempt(claimed))
         if found is None:
             crashpoints.point("before-send")
