@@ -202,3 +202,28 @@ def test_bluesky_first_comment_is_a_self_reply_and_an_edit_is_flagged(pds, tmp_p
     assert len(pds.list_records(me.did)) == 2  # nothing new: the edit cannot reach Bluesky
     shown = cli(root, "status", "--now", NOW, "--format", "json", env=env).json
     assert "published; this edit cannot reach Bluesky" in shown[0]["detail"]
+
+
+def test_the_preview_shows_each_accounts_first_comment(tmp_path):
+    from repohelp import git
+
+    root = init_repo(tmp_path / "repo")
+    accounts = {
+        "masto": {"platform": "mastodon", "instance": "https://example.social", "token_env": "T"},
+        "tg": {"platform": "telegram", "chat": "@brutaria", "token_env": "T"},
+    }
+    write(root, "schedules/shop.yml", group_yaml("Shop", "UTC", accounts))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the group")
+    git(root, "checkout", "-q", "-b", "new-post")
+    front = 'first_comment:\n  masto: "#paine #brutarie"'
+    text = f"---\ndate: 2026-12-04 09:00\ntype: informative\n{front}\n---\nPâine caldă.\n"
+    write(root, "content/shop/2026-12-04-a.md", text)
+    commit(root, "a post")
+    shown = cli(root, "preview", "--base", "main")
+    assert shown.code == 0, str(shown)
+    assert (
+        "**First comment:**\n\n- Mastodon (masto), 16 / 500:\n\n```text\n#paine #brutarie\n```"
+        in shown.out
+    )
+    assert "Telegram (tg), " not in shown.out  # no comment there

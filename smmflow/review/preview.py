@@ -19,7 +19,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
-from . import edited
+from . import edited, firstcomments
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -183,6 +183,7 @@ def render_post(
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
             lines += _platform(cls, name, post, w)
+    lines += firstcomments.lines(post, group, w, _fence)
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
