@@ -24,7 +24,7 @@ from ..ledger.branch import Ledger
 from ..ledger.records import Record, now_utc, this_run
 from ..ledger.states import PUBLISH
 from ..model import Media, Post
-from ..platforms.base import Publisher, Receipt
+from ..platforms.base import Attempt, Publisher, Receipt
 from ..platforms.http import FAIL, RETRY, UNKNOWN, PublishError
 from ..platforms.secrets import MissingSecret
 from . import crashpoints
@@ -76,13 +76,12 @@ def after_publish(engine: Engine, action: Action, outcome: Outcome | None) -> Ou
     return Outcome(*action.pair, said.state, f"{outcome.state}; {said.detail}", outcome.url)
 
 
-def _claim(engine: Engine, action: Action, doing: str, key: str = "") -> Record | None:
-    """The pair claimed for `doing` (the claim a stopped run left keeps its key)."""
+def _claim(engine: Engine, action: Action, doing: str) -> Record | None:
+    """The pair claimed for `doing`; it keeps the publication's key (a first comment's
+    own key is derived from it in `_comment`)."""
     base = action.record
     assert base is not None
-    if base.doing == doing and base.key:
-        key = base.key
-    key = key or base.key or idempotency_key(f"{action.post.id}#{doing}", base.account, 0)
+    key = base.key or idempotency_key(action.post.id, base.account, base.generation)
 
     def change(records: dict) -> list[Record] | None:
         if records.get(action.pair) != base:
@@ -133,19 +132,20 @@ def _comment(engine: Engine, action: Action) -> Outcome | None:
     post, account = action.post, action.account
     can = abilities(account.platform)
     resumed = action.record is not None and action.record.state == "claimed"
-    generation = action.record.generation if action.record else 0
-    key = idempotency_key(f"{post.id}#comment", account.name, generation)
-    claimed = _claim(engine, action, COMMENT, key)
+    claimed = _claim(engine, action, COMMENT)
     if claimed is None:
         return _busy(action)
     publisher, text = engine.publisher(action), post.comment_for(account)
+    # The comment's own idempotency key: stable for the pair's generation, so a resumed
+    # run sends the same one.
+    said = Attempt(idempotency_key(f"{claimed.key}#comment", account.name, 0), claimed.remote_id)
     try:
         found: Receipt | None = None
         if resumed and can.can_find_comment:  # a key the platform may have forgotten
-            found = publisher.find_comment(text, attempt(claimed))
+            found = publisher.find_comment(text, said)
         if found is None:
             crashpoints.point("before-send")
-            found = publisher.comment(text, attempt(claimed))
+            found = publisher.comment(text, said)
             crashpoints.point("after-send")
     except (PublishError, MissingSecret) as exc:
         return _back(engine, action, claimed, exc, COMMENT_REFUSED, "first comment")
@@ -185,7 +185,8 @@ def _repost(engine: Engine, action: Action) -> Outcome | None:
         engine.publisher(action).delete(attempt(claimed))
         crashpoints.point("after-send")
     except (PublishError, MissingSecret) as exc:
-        return _back(engine, action, claimed, exc, "repost refused: ", "repost")
+        start = EDIT_REFUSED.format(sha=post.sha256[:12])  # not tried again until it changes
+        return _back(engine, action, claimed, exc, start, "repost")
     generation = claimed.generation + 1
     fresh = engine.claims.record(
         claimed, "claimed", f"deleted {claimed.remote_id} for a repost", doing="", remote_id="",
