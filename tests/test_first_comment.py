@@ -227,3 +227,39 @@ def test_the_preview_shows_each_accounts_first_comment(tmp_path):
         in shown.out
     )
     assert "Telegram (tg), " not in shown.out  # no comment there
+
+
+def test_linkedin_first_comment_and_edit_each_once(tmp_path, serve):
+    """LinkedIn: the first comment as the organization (socialActions), then an approved
+    edit as a PARTIAL_UPDATE of the commentary; each read back, each once."""
+    from repohelp import base_env
+    from servers.linkedin import LinkedInServer
+
+    li = LinkedInServer()
+    org = li.add_org(7, "Brutăria")
+    li.add_member("li-token-0123456789abcdef", "urn:li:person:ana", {org: "ADMINISTRATOR"})
+    serve(li)
+    root = init_repo(tmp_path / "repo")
+    account = {"platform": "linkedin", "author": org, "token_env": "LI", "api": li.api}
+    write(root, "schedules/b.yml", group_yaml("B", "UTC", {"li": account}))
+    path = "content/b/2026-12-04-paine.md"
+    front = (
+        '---\ndate: 2026-12-04 09:00\ntype: informative\nfirst_comment: "Comenzi la 0722"\n---\n'
+    )
+    write(root, path, front + "Pâine de la 8\n")
+    commit(root)
+    env = base_env(LI="li-token-0123456789abcdef")
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["published"], str(done)
+    [post] = li.live_posts(org)
+    [comment] = li.comments[post["id"]]
+    assert comment["text"] == "Comenzi la 0722" and comment["actor"] == org
+
+    write(root, path, front + "Pâine de la 7\n")
+    commit(root, "fix")
+    done = cli(root, "sync", "--now", NOW, "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["edited"], str(done)
+    [post] = li.live_posts(org)
+    assert post["commentary"] == "Pâine de la 7" and post["edits"] == ["Pâine de la 8"]
+    assert cli(root, "sync", "--now", NOW, "--format", "json", env=env).json["outcomes"] == []
+    assert len(li.of("POST", r"/rest/socialActions/")) == 1 and len(post["edits"]) == 1

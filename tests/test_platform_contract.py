@@ -87,8 +87,8 @@ def test_publishers_keep_the_contracts_method_shapes(name):
 def test_the_platforms_that_edit_and_comment_are_the_documented_ones():
     editing = sorted(n for n in PUBLISHERS if registry.get(n).can_edit)
     commenting = sorted(n for n in PUBLISHERS if registry.get(n).comment_limit is not None)
-    assert editing == ["facebook", "feed", "mastodon", "telegram", "vk"]
-    assert commenting == ["bluesky", "facebook", "instagram", "mastodon", "vk"]
+    assert editing == ["facebook", "feed", "linkedin", "mastodon", "telegram", "vk"]
+    assert commenting == ["bluesky", "facebook", "instagram", "linkedin", "mastodon", "vk"]
     guide = GUIDE.read_text(encoding="utf-8")
     for name in ("can_edit", "comment_limit", "comment_idempotent", "can_find_comment"):
         assert f"`{name}`" in guide, f"the guide does not explain {name}"

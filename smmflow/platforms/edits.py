@@ -10,6 +10,8 @@ that changes nothing (Telegram's "message is not modified", taken as done).
 - Telegram: `editMessageText` (a text post) or `editMessageCaption` (the first message
   of a post with media), `parse_mode=HTML` as sent.
 - Facebook: `GET /{post-id}?fields=message`, then `POST /{post-id}` with `message`.
+- LinkedIn: `GET /rest/posts/{urn}`, then `POST /rest/posts/{urn}` with
+  `X-RestLi-Method: PARTIAL_UPDATE` and `{"patch": {"$set": {"commentary": ...}}}`.
 - VK: `wall.getById`, then `wall.edit` (`owner_id`, `post_id`, `message`, and the post's
   `attachments` given again: `wall.edit` replaces them).
 
@@ -103,3 +105,16 @@ def _vk_attachment(found: dict) -> str:
     if kind in ("photo", "video") and inner.get("id") is not None:
         return f"{kind}{inner.get('owner_id')}_{inner.get('id')}"
     return ""
+
+
+def linkedin(publisher: Any, rendered: Rendered, urn: str, url: str) -> Receipt:
+    from .linkedin_api import encode
+
+    client = publisher._client()
+    path = f"/posts/{encode(urn)}"
+    shown = client.read("GET", path, what="GET /rest/posts")
+    if str(shown.get("commentary") or "") != rendered.text:
+        patch = {"patch": {"$set": {"commentary": rendered.text}}}
+        headers = {"X-RestLi-Method": "PARTIAL_UPDATE"}
+        client.request("POST", path, what="PARTIAL_UPDATE /rest/posts", json=patch, headers=headers)
+    return Receipt(urn, url)

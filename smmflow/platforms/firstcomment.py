@@ -11,6 +11,8 @@
 - Bluesky: a reply of the account to its own post (`app.bsky.feed.post` with `reply`
   naming the post as root and parent), under a record key made from the attempt's key and
   the post's time, so `getRecord` says whether a stopped run's comment went out.
+- LinkedIn: `POST /rest/socialActions/{urn}/comments` with the organization as `actor`;
+  found again in `GET /rest/socialActions/{urn}/comments` (its actor, the same text).
 - VK: `wall.createComment` as the community (`from_group`) with the attempt's key as
   `guid` (VK answers a repeated `guid` with the first comment); found again in
   `wall.getComments` (from the community, the same text).
@@ -164,3 +166,36 @@ def _bluesky_keys(post: dict, key: str) -> list[str]:
 def _answers(found: dict, uri: str) -> bool:
     reply = (found.get("value") or {}).get("reply") or {}
     return str((reply.get("parent") or {}).get("uri") or "") == uri
+
+
+def linkedin(publisher: Any, text: str, urn: str) -> Receipt:
+    from .linkedin_api import encode
+
+    body = {"actor": publisher.author, "object": urn, "message": {"text": text}}
+    path = f"/socialActions/{encode(urn)}/comments"
+    response = publisher._client().request(
+        "POST", path, what="POST /rest/socialActions/comments", publish=True, json=body
+    )
+    comment = response.headers.get("x-restli-id", "")
+    if not comment:
+        raise PublishError(UNKNOWN, "LinkedIn answered the comment without x-restli-id")
+    return Receipt(comment, f"https://www.linkedin.com/feed/update/{urn}")
+
+
+def linkedin_find(publisher: Any, text: str, urn: str) -> Receipt | None:
+    from .linkedin_api import encode
+
+    path = f"/socialActions/{encode(urn)}/comments"
+    client = publisher._client()
+    for start in range(0, 1000, 100):
+        page = client.read("GET", path, what="GET /rest/socialActions/comments",
+                           params={"start": start, "count": 100})  # fmt: skip
+        rows = page.get("elements") or []
+        for row in rows:
+            said = str((row.get("message") or {}).get("text") or "")
+            if row.get("actor") == publisher.author and said == text:
+                comment = str(row.get("commentUrn") or row.get("id"))
+                return Receipt(comment, f"https://www.linkedin.com/feed/update/{urn}")
+        if len(rows) < 100:
+            return None
+    return None
