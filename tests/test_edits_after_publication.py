@@ -124,3 +124,51 @@ def test_the_preview_shows_what_happens_to_each_account_and_the_diff(tmp_path, s
     assert "- x: published; this edit cannot reach X" in text
     assert "-Pâine caldă de la 8, comenzi: https://example.ro/paine" in text
     assert "+Pâine caldă de la 7 (nu 8), comenzi: https://example.ro/paine" in text
+
+
+def test_a_telegram_photo_post_gets_its_caption_edited(tmp_path, serve):
+    from repohelp import base_env, group_yaml, init_repo
+    from servers.meta import jpeg
+    from servers.telegram import BotApiServer
+
+    telegram = BotApiServer()
+    telegram.channel("brutaria", title="Brutăria")
+    serve(telegram)
+    root = init_repo(tmp_path / "repo")
+    account = {"platform": "telegram", "chat": "@brutaria", "api": telegram.url, "token_env": "TG"}
+    write(root, "schedules/b.yml", group_yaml("B", "UTC", {"tg": account}))
+    (root / "content/b/media").mkdir(parents=True)
+    (root / "content/b/media/paine.jpg").write_bytes(jpeg())
+    front = "---\ndate: 2026-12-04 09:00\ntype: informative\nmedia:\n  - src: media/paine.jpg\n    alt: Pâine\n---\n"
+    path = "content/b/2026-12-04-paine.md"
+    write(root, path, front + "Pâine de la **8**\n")
+    commit(root)
+    env = base_env(TG=telegram.token)
+    assert cli(root, "sync", "--now", "2026-12-04T10:00Z", env=env).code == 0
+    write(root, path, front + "Pâine de la **7**\n")
+    commit(root, "fix")
+    done = cli(root, "sync", "--now", "2026-12-04T10:00Z", "--format", "json", env=env)
+    assert [o["state"] for o in done.json["outcomes"]] == ["edited"], str(done)
+    [message] = telegram.posts()
+    assert message.kind == "photo" and message.text == "Pâine de la 7"
+    assert message.marked("bold") == ["7"] and len(telegram.edits) == 1
+
+
+def test_a_refused_edit_is_said_and_not_tried_again_until_the_post_changes(tmp_path, serve):
+    w = world(tmp_path, serve)
+    w.mastodon.fail("edit", "422")
+    w.post(EDITED)
+    commit(w.root, "fix the hour")
+    done = w.sync("--account", "masto")
+    assert done.code == 1, str(done)
+    [outcome] = done.json["outcomes"]
+    assert outcome["state"] == "failed" and outcome["detail"].startswith("edit not sent: ")
+    assert w.record("masto")["state"] == "published"  # the publication stands
+    assert "refused" in w.status()["masto"]["detail"]
+    again = w.sync("--account", "masto")
+    assert again.code == 0 and again.json["outcomes"] == [], str(again)
+    w.post(EDITED + " (again)")
+    commit(w.root, "fix it again")
+    third = w.sync("--account", "masto")
+    assert [o["state"] for o in third.json["outcomes"]] == ["edited"], str(third)
+    assert w.mastodon.edits[-1][1] == EDITED + " (again)"
