@@ -23,6 +23,8 @@ def test_an_edit_reaches_mastodon_telegram_and_facebook_once_and_is_flagged_for_
     assert "published; this edit cannot reach X" in rows["x"]["detail"]
     checked = cli(w.root, "check", env=w.env)
     assert f"{PATH}:5: warning: body: published; this edit cannot reach X (x)" in checked.out
+    strict = cli(w.root, "check", "--strict", env=w.env)
+    assert strict.code == 1, str(strict)  # no longer passes in silence
 
     done = w.sync()
     assert done.code == 0, str(done)
