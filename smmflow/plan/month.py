@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from ..check import mix
 from ..check.mix import Mix, RuleCheck, TypeCount
+from ..content.slottimes import slot_times
 from ..ledger.status import Row
 from ..model import Group, Post, Slot
 from ..text.headline import headline
-from .slots import slot_times
 
 WEEK = dt.timedelta(days=7)
 
@@ -188,7 +188,7 @@ def build(
         SlotCell(when, weekday_slots[(when.weekday(), when.time())], tuple(by_minute.get(m, ())))
         for m, when in slot_of.items()
     )
-    figures = mix.evaluate(group, month_posts)
+    figures = mix.evaluate(group, month_posts, now)
     return MonthPlan(
         group,
         year,

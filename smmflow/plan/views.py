@@ -154,7 +154,8 @@ def _rule_text(plan: MonthPlan, post_type: str, paint: Paint) -> str:
         if rule.type != post_type:
             continue
         verdict = {True: paint("ok", fg="green"), False: paint("FAILS", fg="red", bold=True)}
-        parts.append(f"{rule.describe()}: {verdict.get(rule.ok, 'no posts')}")
+        mend = " (still being planned: open places can mend it)" if rule.mendable else ""
+        parts.append(f"{rule.describe()}: {verdict.get(rule.ok, 'no posts')}{mend}")
     return " · ".join(parts)
 
 
