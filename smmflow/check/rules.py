@@ -15,6 +15,8 @@ from ..platforms.base import Limits, Platform
 from . import mix
 from .output import counted
 
+# The first words of the body `smmflow new` writes: a post that still has them is unwritten.
+PLACEHOLDER = "Write the post here."
 _HASHTAG = re.compile(r"(?:^|\s)#\w")
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -37,6 +39,12 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         found += _media_count(post, name, cls.limits, shown)
         found += _media_files(post, cls.limits, shown)
         found += cls.post_problems(post, account, group)
+    if post.status == "ready" and PLACEHOLDER in post.body:
+        message = (
+            f"still the template's text ({PLACEHOLDER!r}...): write the post, "
+            "or keep `status: draft` until it is written"
+        )
+        found.append(_body(post, message, "placeholder"))
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"
@@ -76,7 +84,11 @@ def _media_count(post: Post, account: str, lim: Limits, shown: str) -> list[Prob
     if lim.media_required and not post.media:
         message = f"{shown} needs at least one image or video: add `media:`"
         line = _account_line(post, account)
-        found.append(Problem(post.path, line, "media", message, code="media-required"))
+        # A draft is still being written: say what it lacks, fail once it is `ready`.
+        if post.status == "draft":
+            message += " before the post is `ready`"
+        level = Severity.WARNING if post.status == "draft" else Severity.ERROR
+        found.append(Problem(post.path, line, "media", message, level, "media-required"))
     line = post.line("media")
     if len(post.media) > lim.media_max:
         message = f"{len(post.media)} media files; {shown} takes at most {lim.media_max}"
