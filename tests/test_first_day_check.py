@@ -160,3 +160,17 @@ def test_drafts_never_make_the_mix_fail(shop: Path) -> None:
     ready = check(shop, "--now", "2027-02-01 10:00")
     assert ready.code == 1
     assert "March 2027 has 5 sales posts of 9 (56%); the mix allows at most 40%" in ready.out
+
+
+def test_plan_gaps_lists_no_slot_already_past(shop: Path) -> None:
+    write(shop, "content/shop/2027-03-01-a.md", post("2027-03-01 10:00"))
+    done = cli(shop, "plan", "--gaps", "--month", "2027-03", "--now", "2027-03-16 12:00")
+    assert done.code == 0, done
+    listed = [line.strip() for line in done.out.splitlines() if line.startswith("  ")]
+    assert listed == [
+        "Thu 2027-03-18 18:30 EET  (thu 18:30)",
+        "Mon 2027-03-22 10:00 EET  (mon 10:00)",
+        "Thu 2027-03-25 18:30 EET  (thu 18:30)",
+        "Mon 2027-03-29 10:00 EEST  (mon 10:00)",
+    ]
+    assert "4 empty slots ahead (4 already past, not listed)" in done.out

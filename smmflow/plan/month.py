@@ -92,6 +92,11 @@ class MonthPlan:
         return tuple(cell for cell in self.slots if cell.empty)
 
     @property
+    def gaps_ahead(self) -> tuple[SlotCell, ...]:
+        """The empty slots not yet past `now`: the ones a post can still fill."""
+        return tuple(cell for cell in self.gaps if cell.when >= self.now)
+
+    @property
     def planned(self) -> list[Planned]:
         """Every post of the month, slot or not, in time order."""
         inside = [p for cell in self.slots for p in cell.posts]
