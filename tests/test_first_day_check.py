@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from repohelp import PROJECT, cli, write
+from repohelp import PROJECT, cli, commit, git, write
 
 GROUP = """\
 name: Shop
@@ -174,3 +174,33 @@ def test_plan_gaps_lists_no_slot_already_past(shop: Path) -> None:
         "Mon 2027-03-29 10:00 EEST  (mon 10:00)",
     ]
     assert "4 empty slots ahead (4 already past, not listed)" in done.out
+
+
+# -- preview without --base ----------------------------------------------------------------
+def feature_branch(shop: Path, trunk: str = "main") -> Path:
+    """`shop` as a git repository: a post on `trunk`, then a branch that edits it."""
+    write(shop, "content/shop/2027-03-01-a.md", post("2027-03-01 10:00"))
+    git(shop, "init", "-q", "-b", trunk)
+    commit(shop, "first post")
+    git(shop, "checkout", "-q", "-b", "edit")
+    path = shop / "content/shop/2027-03-01-a.md"
+    path.write_text(path.read_text().replace("A post of", "An edited post of"))
+    commit(shop, "edit the post")
+    return shop
+
+
+def test_preview_without_base_compares_with_main_and_shows_the_edit(shop: Path) -> None:
+    done = cli(feature_branch(shop), "preview")
+    assert done.code == 0, done
+    assert "1 post added or changed" in done.out
+    assert "-A post of 2027-03-01 10:00.\n+An edited post of 2027-03-01 10:00." in done.out
+
+
+def test_preview_without_a_default_branch_says_what_base_wants(shop: Path) -> None:
+    done = cli(feature_branch(shop, trunk="trunk"), "preview")
+    assert done.code == 2, done
+    assert "give the branch the pull request goes into, e.g. --base main" in done.err
+    assert "merge-base" not in done.err
+    assert cli(shop, "preview", "--base", "trunk").code == 0
+    wrong = cli(shop, "preview", "--base", "origin/nope")
+    assert wrong.code == 2 and "--base 'origin/nope': no such branch" in wrong.err

@@ -19,26 +19,10 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import changes
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
-
-
-def changed_posts(store: Store, base: str) -> tuple[list[str], list[str]]:
-    """(added or changed, deleted) post paths between `base`'s merge base and the work tree."""
-    merge_base = store.run("merge-base", base, "HEAD").strip()
-    # -z: paths as they are; without it git quotes a name holding `"` or a control
-    # character, and that post would silently miss the preview the client approves.
-    out = store.run("diff", "-z", "--name-status", "--no-renames", merge_base, "--", "content")
-    fields = out.split("\0")
-    changed, deleted = [], []
-    for status, path in zip(fields[0::2], fields[1::2], strict=False):
-        if not path.endswith(".md"):
-            continue
-        (deleted if status.startswith("D") else changed).append(path)
-    untracked = store.run("ls-files", "-z", "--others", "--exclude-standard", "--", "content")
-    changed += [p for p in untracked.split("\0") if p.endswith(".md")]
-    return sorted(set(changed)), sorted(deleted)
 
 
 def _fence(text: str) -> str:
@@ -225,7 +209,26 @@ def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
     return [*parts, ""] if len(parts) > 2 else []
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
+def _diff(text: str, w: Words) -> list[str]:
+    """An edited post's changes as a diff block (a new post has none)."""
+    fence = _fence(text)
+    return [
+        "**" + w.gettext("What changed in the file:") + "**",
+        "",
+        f"{fence}diff",
+        text,
+        fence,
+        "",
+    ]
+
+
+def build(
+    repo: Repo,
+    changed: list[str],
+    deleted: list[str],
+    audiences: list[str] = (),
+    diffs: dict[str, str] | None = None,
+) -> str:
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
@@ -260,6 +263,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
+        parts += _diff(diffs[path], w) if diffs and path in diffs else []
     parts += _audiences(ads, list(audiences)) if ads is not None else []
     if deleted:
         parts += (
@@ -274,12 +278,15 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
     return text
 
 
-def preview_for(root: Path, repo: Repo, base: str) -> str:
+def preview_for(root: Path, repo: Repo, base: str | None) -> str:
+    """The preview of what changed since `base` (None: the default branch, see
+    `changes.DEFAULT_BASES`) in the repository at `root`."""
     store = Store(root)
     try:
-        changed, deleted = changed_posts(store, base)
-        merge_base = store.run("merge-base", base, "HEAD").strip()
-        audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
+        since = changes.merge_base(store, changes.resolve_base(store, base))
+        changed, deleted = changes.changed_posts(store, since)
+        audiences = store.run("diff", "-z", "--name-only", since, "--", "audiences")
+        diffs = changes.post_diffs(store, since, changed)
     finally:
         store.close()
-    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p], diffs)
