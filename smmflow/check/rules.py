@@ -151,9 +151,10 @@ def _unloaded_months(paths: Iterable[str]) -> dict[tuple[int, int] | None, list[
 
 
 def _not_judged(group: Group, label: str, paths: list[str]) -> Problem:
-    names = ", ".join(p.rsplit("/", 1)[-1] for p in paths)
-    message = f"the mix of {label} is not checked until {names} loads: fix its errors first"
-    return Problem(group.path, group.line("mix"), "mix", message, Severity.WARNING, "mix-unjudged")
+    """One warning, on the first file that did not load (whose errors say what to fix)."""
+    more = f" and {counted(len(paths) - 1, 'other post')}" if len(paths) > 1 else ""
+    message = f"the mix of {label} is not checked until this post{more} loads"
+    return Problem(paths[0], 1, "", message, Severity.WARNING, "mix-unjudged")
 
 
 def _mix_problems(
