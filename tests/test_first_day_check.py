@@ -205,3 +205,11 @@ def test_preview_without_a_default_branch_says_what_base_wants(shop: Path) -> No
     assert cli(shop, "preview", "--base", "trunk").code == 0
     wrong = cli(shop, "preview", "--base", "origin/nope")
     assert wrong.code == 2 and "--base 'origin/nope': no such branch" in wrong.err
+
+
+def test_a_group_without_slots_is_judged_once_the_month_is_over(shop: Path) -> None:
+    write(shop, "schedules/shop.yml", GROUP.replace('slots: ["mon 10:00", "thu 18:30"]\n', ""))
+    write(shop, "content/shop/2027-03-01-sale.md", post("2027-03-01 10:00", "sales"))
+    planned = check(shop, "--now", "2027-03-02 10:00")
+    assert planned.code == 0 and "posts still to come (no slots) can still mend it" in planned.out
+    assert check(shop, "--now", "2027-04-01 10:00").code == 1

@@ -108,16 +108,27 @@ def evaluate(group: Group, posts: Iterable[Post], now: dt.datetime | None = None
         return Mix(total, shares, tuple(rules), tuple(chosen))
     ahead = _empty_ahead(group, chosen, now)
     drafts = sum(p.status == "draft" for p in chosen)
-    rules = [_mendable(group, r, chosen, ahead) if r.ok is False else r for r in rules]
+    # Without slots a month's room is unknown: any post may still come until it ends.
+    still_open = not group.slots and now < _bounds(group, chosen)[1]
+    rules = [
+        (replace(r, mendable=True) if still_open else _mendable(group, r, chosen, ahead))
+        if r.ok is False
+        else r
+        for r in rules
+    ]
     return Mix(total, shares, tuple(rules), tuple(chosen), drafts, len(ahead))
+
+
+def _bounds(group: Group, posts: list[Post]) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of the posts' month in the group's timezone, and of the next."""
+    year, month = posts[0].date.year, posts[0].date.month
+    after = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.datetime(year, month, 1, tzinfo=group.tz), dt.datetime(*after, 1, tzinfo=group.tz)
 
 
 def _empty_ahead(group: Group, posts: list[Post], now: dt.datetime) -> list[dt.datetime]:
     """The slot instants of the posts' month from `now` on that no counted post takes."""
-    year, month = posts[0].date.year, posts[0].date.month
-    after = (year + 1, 1) if month == 12 else (year, month + 1)
-    start = dt.datetime(year, month, 1, tzinfo=group.tz)
-    end = dt.datetime(*after, 1, tzinfo=group.tz)
+    start, end = _bounds(group, posts)
     taken = {p.utc.replace(second=0, microsecond=0) for p in posts}
     utc = dt.timezone.utc
     return [

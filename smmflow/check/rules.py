@@ -194,7 +194,7 @@ def _mix_warning(group: Group, figures: mix.Mix, check: mix.RuleCheck, label: st
         counted(figures.empty_ahead, "empty slot") + " ahead" if figures.empty_ahead else "",
         counted(figures.drafts, "draft") if figures.drafts else "",
     ]
-    open_places = " and ".join(p for p in places if p)
+    open_places = " and ".join(p for p in places if p) or "posts still to come (no slots)"
     key = f"mix.{check.type}.{check.rule}"
     message = (
         f"{label} so far has {so_far}; the mix wants {check.describe().split(' (')[0]}: "
