@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from pathlib import Path
 
 from ..check import ads as adcheck
-from ..check import rules
+from ..check import mix, rules
 from ..content import adwords
 from ..content.repo import Repo
 from ..errors import Problem, Severity
@@ -67,31 +66,24 @@ def _code(text: str) -> str:
 
 
 def _mix(group: Group, posts: list[Post], post: Post, w: Words) -> str:
-    month = [
-        p
-        for p in posts
-        if p.status != "withdrawn"
-        and (p.date.year, p.date.month) == (post.date.year, post.date.month)
-    ]
-    counts = Counter(p.type for p in month)
-    total = len(month) or 1
+    """The month's shares against the group's share rules, as `check.mix` counts them."""
+    month = [p for p in posts if (p.date.year, p.date.month) == (post.date.year, post.date.month)]
+    figures = mix.evaluate(group, month)
+    counts = {c.type: c for c in figures.counts}
     parts = []
     for post_type in group.types:
-        if not counts[post_type] and not any(r.type == post_type for r in group.mix):
+        rules = [r for r in figures.rules if r.type == post_type and r.rule != "max_in_a_row"]
+        if not counts[post_type].count and not any(r.type == post_type for r in group.mix):
             continue
-        share = counts[post_type] / total
-        text = f"{_safe(type_name(w, post_type))} {counts[post_type]}/{len(month)} ({w.percent(share, 0)})"
-        for rule in group.mix:
-            if rule.type != post_type:
-                continue
-            if rule.max_share is not None:
-                ok = "✅" if share <= rule.max_share + 1e-9 else "❌"
-                said = w.gettext("at most {limit}").format(limit=w.percent(rule.max_share, 0))
-                text += f", {said} {ok}"
-            if rule.min_share is not None:
-                ok = "✅" if share >= rule.min_share - 1e-9 else "❌"
-                said = w.gettext("at least {limit}").format(limit=w.percent(rule.min_share, 0))
-                text += f", {said} {ok}"
+        shown = (
+            f"{counts[post_type].count}/{figures.total} ({w.percent(counts[post_type].share, 0)})"
+        )
+        text = f"{_safe(type_name(w, post_type))} {shown}"
+        for rule in rules:
+            most = rule.rule == "max_share"
+            word = w.gettext("at most {limit}") if most else w.gettext("at least {limit}")
+            said = word.format(limit=w.percent(rule.limit, 0))
+            text += f", {said} {'❌' if rule.ok is False else '✅'}"
         parts.append(text)
     head = w.gettext("Mix for {month}, with this change:").format(
         month=w.month(post.date.year, post.date.month)
