@@ -25,6 +25,7 @@ class Report:
     stopped: bool = False
     notes: list[str] = field(default_factory=list)  # for the person running it (stderr)
     already: int = 0  # pairs of the chosen posts and accounts published by earlier runs
+    feed_changed: bool = False  # a feed account published: the site needs deploying
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
 
