@@ -23,9 +23,10 @@ from typing import ClassVar
 
 from ..model import Media, Post
 from ..text.count import url_spans, x_weighted
-from . import sent, tokenstore
+from . import sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
+from .tokenstore import TokenStore
 from .x_api import DEFAULT_API, DUPLICATE, SCOPES, Client, Tokens
 
 CHUNK = 4 * 1024 * 1024
@@ -73,7 +74,6 @@ class X(Publisher):
             secret = (
                 self.secret("client_secret_env") if self.account.get("client_secret_env") else ""
             )
-            store = tokenstore.path(self.ctx.root, "x", self.ctx.group.id, self.account.name)
             tokens = Tokens(
                 self.ctx.http,
                 api,
@@ -81,7 +81,8 @@ class X(Publisher):
                 refresh,
                 str(self.account.get("client_id") or ""),
                 secret,
-                store,
+                TokenStore(self.ctx.environ, self.ctx.root, "x"),
+                self.account.secret_envs.get("refresh_token_env", ""),
             )
             found = self.__dict__["_api"] = Client(self.ctx.http, api, tokens)
         return found
@@ -256,11 +257,15 @@ def _token_findings(tokens: Tokens) -> list[Finding]:
                 "client_id so smmflow renews them (docs/platforms/x.md)",
             )
         ]
+    assert tokens.store is not None
+    forgotten = tokens.store.forgotten(tokens.variable)
     found = [
-        Finding(
+        Finding("error", forgotten)
+        if forgotten
+        else Finding(
             "ok",
             "the access token is renewed with the refresh token; X rotates refresh tokens, "
-            f"the newest pair is kept in {tokens.store}",
+            f"the newest pair is kept in {tokens.store.folder}",
         )
     ]
     kept = tokens.kept

@@ -23,8 +23,7 @@ from . import youtube_rules, youtube_upload
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .google_api import Google
 from .http import FAIL, PublishError
-from .localstate import Capabilities
-from .oauth import state_dir
+from .localstate import Capabilities, state_dir
 
 LOOKBACK = 50  # latest uploads searched for a marker
 SESSION_LIFETIME = 6 * 86400.0  # Google says "about a week"; use the session for less
