@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 
-from ..errors import Problem, Severity
+from ..errors import Problem
 from ..model import Account, Group, Post
 from ..text.count import utf16_units
 from . import publicmedia, tiktok_rules
@@ -115,13 +115,7 @@ class TikTok(Publisher):
         return publicmedia.media_urls(*where, "TikTok", self.docs)
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
-        wrong = [
-            p.message
-            for p in self.post_problems(post, self.account, self.ctx.group)
-            if p.severity is Severity.ERROR
-        ]
-        if wrong:
-            raise PublishError(FAIL, "; ".join(wrong))
+        self.refuse_problems(post)
         api = self._api()
         if attempt.remote_id:
             found = self._resume(api, post, attempt)

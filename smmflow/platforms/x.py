@@ -23,11 +23,11 @@ from typing import ClassVar
 
 from ..model import Media, Post
 from ..text.count import url_spans, x_weighted
-from . import sent
+from . import sent, x_doctor
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .tokenstore import TokenStore
-from .x_api import DEFAULT_API, DUPLICATE, SCOPES, Client, Tokens
+from .x_api import DEFAULT_API, DUPLICATE, Client, Tokens
 
 CHUNK = 4 * 1024 * 1024
 LOOKBACK = 100  # posts searched by `verify` (X's max_results)
@@ -234,50 +234,7 @@ class X(Publisher):
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
-        found = list(secrets)
-        try:
-            client = self._client()
-            me = client.request(
-                "GET", "/2/users/me", what="GET /2/users/me", params={"user.fields": "username"}
-            )
-        except PublishError as exc:
-            return [*found, Finding("error", exc.message)]
-        data = me.get("data") or {}
-        found.append(Finding("ok", f"the token is valid (@{data.get('username', '?')})"))
-        return found + _token_findings(client.tokens)
-
-
-def _token_findings(tokens: Tokens) -> list[Finding]:
-    """How the 2-hour access token is kept alive, and its scopes when X said them."""
-    if not tokens.can_refresh:
-        return [
-            Finding(
-                "warning",
-                "X's OAuth 2.0 access tokens expire after 2 hours: set refresh_token_env and "
-                "client_id so smmflow renews them (docs/platforms/x.md)",
-            )
-        ]
-    assert tokens.store is not None
-    forgotten = tokens.store.forgotten(tokens.variable)
-    found = [
-        Finding("error", forgotten)
-        if forgotten
-        else Finding(
-            "ok",
-            "the access token is renewed with the refresh token; X rotates refresh tokens, "
-            f"the newest pair is kept in {tokens.store.folder}",
-        )
-    ]
-    kept = tokens.kept
-    if kept is not None and kept.scope:
-        missing = [s for s in SCOPES if s not in kept.scope.split()]
-        if missing:
-            found.append(
-                Finding("error", f"the token lacks scope {', '.join(missing)}: authorize again")
-            )
-        else:
-            found.append(Finding("ok", f"scopes {' '.join(SCOPES)} granted"))
-    return found
+        return x_doctor.findings(self, secrets)
 
 
 def _category(media: Media) -> str:
