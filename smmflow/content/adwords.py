@@ -4,7 +4,7 @@ plan`): every client-facing ads phrase lives here, in one place, to be translate
 from __future__ import annotations
 
 from .adsettings import AdsSettings
-from .audiences import Area, Audience
+from .audience import Area, Audience
 from .countries import NAMES
 from .promote import Promotion
 
