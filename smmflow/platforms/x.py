@@ -22,7 +22,8 @@ import re
 from typing import ClassVar
 
 from ..model import Media, Post
-from ..text.count import url_spans, x_weighted
+from ..text.count import x_weighted
+from ..text.xurls import x_url_spans
 from . import sent, x_doctor
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
@@ -268,7 +269,7 @@ def _as_written(item: dict) -> str:
 def _without_links(text: str) -> str:
     """The words of a text, its links left out (X rewrites them), white space collapsed."""
     text = _TCO.sub("", text)
-    spans = url_spans(text)
+    spans = x_url_spans(text)
     for start, end in reversed(spans):
         text = text[:start] + text[end:]
     return " ".join(text.split())
