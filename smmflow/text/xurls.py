@@ -16,7 +16,8 @@ its twitter-text library (v3, `extractUrlsWithIndices`), for `x_weighted` and X'
 
 from __future__ import annotations
 
-import regex
+import functools
+import re
 
 from .tlds import COUNTRY, GENERIC
 
@@ -28,8 +29,28 @@ _DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
 _SPACES = "\t-\r \u0085\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
 _CHAR = f"[^{_PUNCT}{_SPACES}\ufffe\ufeff\uffff{_DIRECTIONAL}]"  # one character of a domain
-_TLDS = sorted({*COUNTRY, *GENERIC}, key=lambda tld: (-len(tld), tld))
-_TLD = "(?:" + "|".join(map(regex.escape, _TLDS)) + ")(?=[^0-9a-zA-Z@+-]|$)"
+
+
+def _trie(words: set[str]) -> str:
+    """One pattern matching exactly `words`, as a tree of their letters (an alternation
+    of 1,500 words is tried word by word; a tree letter by letter)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        alts = [
+            re.escape(letter) + pattern(child) for letter, child in sorted(node.items()) if letter
+        ]
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})" if alts else ""
+        return f"(?:{body})?" if "" in node and body else body
+
+    return pattern(tree)
+
+
 _PUNYCODE = r"xn--[\-0-9a-z]+"
 _PATH_CHAR = f"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN}]"
 _PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
@@ -37,27 +58,36 @@ _PATH_END = f"(?:[+\\-a-z\u0400-\u04ff0-9=_#/{_LATIN}]|{_PARENS})"
 _PATH = rf"(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END}|@{_PATH_CHAR}+/)"
 _QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
 
-_URL = regex.compile(
-    rf"""
-    (?P<before>[^A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff]|[{_DIRECTIONAL}]|^)
-    (?P<url>
-        (?P<scheme>https?://)?
-        (?P<domain>
-            (?:(?:{_CHAR}(?:[_-]|{_CHAR})*)?{_CHAR}\.)*
-            (?:(?:{_CHAR}(?:-|{_CHAR})*)?{_CHAR}\.)
-            (?:{_TLD}|{_PUNYCODE})
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    """The link pattern and the ASCII-domain pattern, compiled on first use (a fifth of a
+    second: not paid by commands that never count for X)."""
+    tld = f"(?:{_trie({*COUNTRY, *GENERIC})})(?=[^0-9a-zA-Z@+-]|$)"
+    url = re.compile(
+        rf"""
+        (?P<before>[^A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff]|[{_DIRECTIONAL}]|^)
+        (?P<url>
+            (?P<scheme>https?://)?
+            (?P<domain>
+                (?:(?:{_CHAR}(?:[_-]|{_CHAR})*)?{_CHAR}\.)*
+                (?:(?:{_CHAR}(?:-|{_CHAR})*)?{_CHAR}\.)
+                (?:{tld}|{_PUNYCODE})
+            )
+            (?::[0-9]+)?
+            (?P<path>/{_PATH}*)?
+            (?:{_QUERY})?
         )
-        (?::[0-9]+)?
-        (?P<path>/{_PATH}*)?
-        (?:{_QUERY})?
+        """,
+        re.IGNORECASE | re.VERBOSE,
     )
-    """,
-    regex.IGNORECASE | regex.VERBOSE,
-)
-_ASCII_DOMAIN = regex.compile(
-    rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{_TLD}|{_PUNYCODE})", regex.IGNORECASE
-)
-_TCO = regex.compile(r"https?://t\.co/[a-z0-9]+", regex.IGNORECASE)
+    return url, re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{tld}|{_PUNYCODE})", re.IGNORECASE)
+
+
+_TCO = re.compile(r"https?://t\.co/[a-z0-9]+", re.IGNORECASE)
+# A link never holds white space: only the runs of other characters with a full stop in
+# them are searched (with the character before each, which a link may not follow).
+_RUN = re.compile(f"[^{_SPACES}]*\\.[^{_SPACES}]*")
 
 
 def x_url_spans(text: str) -> list[tuple[int, int]]:
@@ -65,7 +95,16 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
     if "." not in text:
         return []
     spans: list[tuple[int, int]] = []
-    for match in _URL.finditer(text):
+    for run in _RUN.finditer(text):
+        spans += _links(text, max(0, run.start() - 1), run.end())
+    return spans
+
+
+def _links(text: str, begin: int, until: int) -> list[tuple[int, int]]:
+    """The links in text[begin:until] (text[begin] may be the character before one)."""
+    spans: list[tuple[int, int]] = []
+    url, ascii_domain = _patterns()
+    for match in url.finditer(text, begin, until):
         start, end = match.span("url")
         if any(len(label) > 63 for label in match.group("domain").split(".")):
             continue  # not a host name (IDNA allows 63 characters a label)
@@ -76,7 +115,7 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
         if match.group("before")[-1:] in ("-", "_", ".", "/"):
             continue
         found = [
-            (start + m.start(), start + m.end()) for m in _ASCII_DOMAIN.finditer(match["domain"])
+            (start + m.start(), start + m.end()) for m in ascii_domain.finditer(match["domain"])
         ]
         if found and match.group("path"):
             found[-1] = (found[-1][0], end)
