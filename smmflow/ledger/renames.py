@@ -77,9 +77,13 @@ def carried(
     lacks a record of one of its platforms."""
     posts = list(posts)
     ids = {p.id for p in posts}
-    orphans = {post for post, _ in records if post not in ids}
-    if not orphans:
+    left: dict[str, list[tuple[str, Record]]] = {}  # a gone name -> its records
+    for (post, account), record in records.items():
+        if post not in ids:
+            left.setdefault(post, []).append((account, record))
+    if not left:
         return []
+    orphans = set(left)
     chosen = [post for post in posts if wanted(post)]
     todo = [
         (post, account)
@@ -88,7 +92,7 @@ def carried(
         if (post.id, account) not in records
     ]
     found = _publications(todo, ids, orphans, records, store, rev) if todo else []
-    return found + _followers(chosen, orphans, records, found)
+    return found + _followers(chosen, left, records, found)
 
 
 def _publications(
@@ -126,23 +130,27 @@ def _publications(
 
 def _followers(
     posts: list[Post],
-    orphans: set[str],
+    left: dict[str, list[tuple[str, Record]]],
     records: dict[tuple[str, str], Record],
     found: list[Carried],
 ) -> list[Carried]:
     """The other records of a former name (promotions), for each post whose former name
     is known: from `found`, or noted in a record it took over in an earlier run."""
-    left: dict[str, list[tuple[str, Record]]] = {}
-    for (post, account), record in records.items():
-        if post in orphans:
-            left.setdefault(post, []).append((account, record))
     by_id = {post.id: post for post in posts}
     formers = {(c.post.id, c.former) for c in found}
-    for (post, _), record in records.items():
-        if post in by_id and record.history:
-            former = renamed_from(record)
+    noted = {post for post, _ in formers}
+    groups = _left_behind(left, posts)
+    for post in posts if groups else ():
+        if post.group not in groups or post.id in noted:
+            continue
+        # One record a post: the adoption that carried it noted the former name.
+        first = next(
+            (records[(post.id, a)] for a in post.platforms if (post.id, a) in records), None
+        )
+        if first is not None and NOTE in "\n".join(first.history):
+            former = renamed_from(first)
             if former in left:
-                formers.add((post, former))
+                formers.add((post.id, former))
     taken = {(c.post.id, c.account) for c in found}
     more: list[Carried] = []
     for post, former in sorted(formers):
@@ -151,6 +159,17 @@ def _followers(
                 taken.add((post, account))
                 more.append(Carried(by_id[post], account, former, record))
     return more
+
+
+def _left_behind(left: dict[str, list[tuple[str, Record]]], posts: list[Post]) -> set[str]:
+    """The groups where a gone name holds records on accounts no post publishes to
+    (promotions), which a post carried over earlier may have left behind."""
+    published = {account for post in posts for account in post.platforms}
+    return {
+        former.split("/", 1)[0]
+        for former, entries in left.items()
+        if any(account not in published for account, _ in entries)
+    }
 
 
 def adopt(ledger: Ledger, posts: list[Post], rev: str, now: dt.datetime, write: bool) -> int:
