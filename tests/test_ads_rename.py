@@ -76,10 +76,13 @@ def test_a_promotion_left_behind_by_an_earlier_adoption_follows_its_post(promote
     assert len(meta.live("campaigns")) == 1 and len(meta.created) == 4
 
 
-def test_status_shows_the_promotion_under_the_new_name_before_any_push(promoted, meta):
+def test_status_and_plan_show_the_promotion_under_the_new_name_before_any_push(promoted, meta):
     rename(promoted)
     done = cli(promoted, "ads", "status", "--offline", "--format", "json", env=env(meta))
     assert done.code == 0, done
     [row] = done.json
     assert (row["post"], row["state"]) == (NEW_ID, "published")
+    planned = cli(promoted, "ads", "plan", "--format", "json", env=env(meta))
+    [promotion] = planned.json["promotions"]
+    assert promotion["post"] == NEW_ID and promotion["platforms"][0]["state"] == "published"
     assert (NEW_ID, "ads-meta") not in ledger(promoted)  # a view writes nothing
