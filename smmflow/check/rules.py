@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..content import firstcomment
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..model import Group, Post
@@ -34,6 +35,7 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         found += _media_count(post, name, cls.limits, shown)
         found += _media_files(post, cls.limits, shown)
         found += cls.post_problems(post, account, group)
+    found += firstcomment.problems(post, group)
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"

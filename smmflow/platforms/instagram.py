@@ -19,7 +19,7 @@ import hashlib
 import json
 
 from ..model import Post
-from . import meta_metrics, publicmedia
+from . import firstcomment, meta_metrics, publicmedia
 from .base import MB, Attempt, Finding, Limits, Measurement, Receipt, Rendered
 from .containers import ContainerPublisher
 from .http import FAIL, RETRY, PublishError
@@ -56,12 +56,20 @@ class Instagram(ContainerPublisher):
     status_fields = ("status_code", "status")
     text_field = "caption"
     not_ready = 2207027  # media_publish on a container still IN_PROGRESS
+    comment_limit = 2200  # POST /{ig-media-id}/comments (platforms/firstcomment.py)
+    can_find_comment = True
     post_metrics = meta_metrics.INSTAGRAM_METRICS
     account_metrics = ("followers",)
 
     def _graph(self) -> Graph:
         api = self.account.get("api") or DEFAULT_API
         return Graph(self.ctx.http, api, self.secret("token_env"), "Instagram")
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.graph_comment(self, text, attempt.remote_id)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.graph_find(self, text, attempt.remote_id, self.user)
 
     # -- where Instagram fetches the media (platforms/publicmedia) ----------------------
     def media_urls(self, post: Post) -> list[str]:

@@ -19,6 +19,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import edited, firstcomments
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -184,6 +185,7 @@ def render_post(
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
             lines += _platform(cls, name, post, w)
+    lines += firstcomments.lines(post, group, w, _fence)
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
@@ -231,7 +233,14 @@ def _audiences(found: adcheck.Ads, paths: list[str], w: Words) -> list[str]:
     return [*parts, ""] if len(parts) > 2 else []
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
+def build(
+    repo: Repo,
+    changed: list[str],
+    deleted: list[str],
+    audiences: list[str] = (),
+    edits: dict[str, list[str]] | None = None,
+) -> str:
+    """`edits`: per post path, the lines about its edit after publication (review/edited)."""
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
@@ -266,6 +275,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
+        parts += (edits or {}).get(path, [])
     parts += _audiences(ads, list(audiences), w) if ads is not None else []
     if deleted:
         parts += (
@@ -286,6 +296,7 @@ def preview_for(root: Path, repo: Repo, base: str) -> str:
         changed, deleted = changed_posts(store, base)
         merge_base = store.run("merge-base", base, "HEAD").strip()
         audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
+        edits = edited.notes(store, repo, changed, base)
     finally:
         store.close()
-    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p], edits)
