@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Override, Poll, Post
 
-RULES_VERSION = 4  # bump when loading or checking rules change what a post yields
+RULES_VERSION = 6  # bump when loading or checking rules change what a post yields
 FORMAT = 5
 _ZONES: dict[str, ZoneInfo] = {}
 
@@ -77,6 +77,7 @@ def _pack_post(post: Post) -> tuple:
         post.lines,
         post.body_line,
         post.options,
+        post.first_comment,
         post.parts,
         tuple(astuple(o) for o in post.overrides),
         astuple(post.poll) if post.poll else None,
@@ -105,10 +106,24 @@ class CachedPost(Post):
 
 
 def _unpack_post(data: tuple, root: str) -> Post:
-    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data[
-        :14
-    ]
-    parts, overrides, poll = data[14:]
+    (
+        path,
+        group,
+        ts,
+        zone,
+        kind,
+        plats,
+        status,
+        media,
+        title,
+        sha,
+        blob,
+        lines,
+        bl,
+        opts,
+        first,
+    ) = data[:15]
+    parts, overrides, poll = data[15:]
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -124,6 +139,7 @@ def _unpack_post(data: tuple, root: str) -> Post:
         lines=lines,
         body_line=bl,
         options=opts,
+        first_comment=first,
         parts=parts,
         overrides=tuple(Override(*o) for o in overrides),
         poll=Poll(*poll) if poll else None,

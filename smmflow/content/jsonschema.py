@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..model import STATUSES
+from ..model import ON_EDIT, STATUSES
 from ..platforms import registry
 from . import billing, groups, posts, promote
 from .adsettings import GROUP_KEYS, SETTINGS
@@ -52,6 +52,10 @@ def post_schema() -> dict:
         "media": {"type": "array", "items": media_item},
         "title": TEXT,
         "promote": _closed({key: {} for key in promote.KEYS}),
+        "first_comment": {
+            "oneOf": [TEXT, {"type": "object", "additionalProperties": TEXT}],
+            "description": "written under the post once it is out; a text, or per account or platform",
+        },
     }
     properties = {key: known.get(key, UNDESCRIBED) for key in posts.KEYS}
     for name in platform_key_names():
@@ -85,6 +89,10 @@ def group_schema() -> dict:
         "billing": _closed({key: {"type": ["string", "number"]} for key in billing.KEYS}),
         "ads_budget_monthly": TEXT,
         "ads_activate": {"type": ["boolean", "string"]},
+        "on_edit": {
+            "enum": list(ON_EDIT),
+            "description": "an edit after publication a platform cannot make: flag, ignore or repost",
+        },
     }
     for platform, key in GROUP_KEYS.items():
         required, optional = SETTINGS[platform]

@@ -30,7 +30,7 @@ from ..platforms.base import Context, Publisher, Receipt
 from ..platforms.http import FAIL, REAUTH, RETRY, Http, PublishError
 from ..platforms.http import UNKNOWN as OUTCOME_UNKNOWN
 from ..platforms.secrets import MissingSecret
-from . import crashpoints, decide, thread
+from . import crashpoints, decide, followups, thread
 from .attempts import attempt
 from .claims import Claims
 from .decide import Action
@@ -121,9 +121,11 @@ class Engine:
             if self.claims.settle(action, "unknown", action.reason, error=action.reason):
                 return Outcome(*action.pair, "unknown", action.reason)
             return None
+        if action.kind in followups.KINDS:  # an edit, a first comment, a repost
+            return followups.do(self, action)
         if action.kind == DELETE:
             return self._delete(action)
-        return self._publish(action)
+        return followups.after_publish(self, action, self._publish(action))
 
     # -- publishing ----------------------------------------------------------------------
     def _publish(self, action: Action) -> Outcome | None:
@@ -161,7 +163,7 @@ class Engine:
         """Verify (a stale claim) or send the post; the receipt and the history note."""
         publisher = self.publisher(action)
         post = overrides.view(action.post, action.account)  # its own text, parts, media
-        media = self._media(post)
+        media = self.media_of(post)
         if refusal := thread.refused(publisher, action.post, post, action.account):
             raise PublishError(FAIL, refusal)
 
@@ -188,7 +190,7 @@ class Engine:
         crashpoints.point("after-send")
         return receipt, ""
 
-    def _media(self, post: Post) -> Callable[[Media], bytes] | None:
+    def media_of(self, post: Post) -> Callable[[Media], bytes] | None:
         if self.media_bytes is None:
             return None
         return functools.partial(self.media_bytes, post.group)
