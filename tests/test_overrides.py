@@ -239,3 +239,24 @@ def test_markers_in_any_case_and_never_inside_a_code_block(tmp_path):
     bluesky = repo.groups["g"].account("bluesky")
     assert overrides.view(repo.posts[0], bluesky).body == "Scurt"
     assert repo.posts[0].body == "Text\n```\n<!-- bluesky -->\n```"  # code stays code
+
+
+def test_an_edit_after_publication_sends_the_accounts_own_text(tmp_path, serve):
+    mastodon = serve(MastodonServer())
+    accounts = {"mastodon": {"instance": mastodon.url, "token_env": "M"}}
+    body = "Textul tuturor.\n\n<!-- mastodon -->\nPentru Mastodon.\n"
+    root = repo_with(tmp_path, FRONT.split("media:")[0], body, accounts)
+    env = {"M": "good-token"}
+    first = cli(root, "sync", "--now", "2026-12-04 10:00", "--format", "json", env=env)
+    assert first.code == 0, str(first)
+    [status] = mastodon.live("bakery")
+    assert mastodon.texts[status["id"]] == "Pentru Mastodon."
+    write(
+        root,
+        "content/g/2026-12-04-a.md",
+        FRONT.split("media:")[0] + "---\n" + body.replace("Pentru", "Doar pentru"),
+    )
+    commit(root, "edit the Mastodon text")
+    again = cli(root, "sync", "--now", "2026-12-04 10:30", "--format", "json", env=env)
+    assert [o["state"] for o in again.json["outcomes"]] == ["edited"], str(again)
+    assert mastodon.texts[status["id"]] == "Doar pentru Mastodon."
