@@ -117,6 +117,32 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
+class Override:
+    """What one platform or account gets instead of the post's own (docs/format.md,
+    "Per-platform text, media and threads"): its text (a `<!-- name -->` section of the
+    body; None: the post's), its media (a subset of the post's, by `src`, in that order;
+    None: all of them) and alt texts of its own."""
+
+    target: str  # a platform name (every account on it) or an account name
+    body: str | None = None
+    parts: tuple[tuple[str, int], ...] = ()  # a thread: (Markdown, line) per part
+    line: int = 0  # of the `<!-- name -->` line, or of the front-matter block
+    media: tuple[str, ...] | None = None
+    alt: tuple[tuple[str, str], ...] = ()  # (src, alt)
+    body_line: int = 0  # the first written line of `body`
+
+
+@dataclass(frozen=True)
+class Poll:
+    """`poll:` in the front matter: the post asks its readers to choose."""
+
+    options: tuple[str, ...]
+    seconds: int  # how long it stays open
+    multiple: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Post:
     """One Markdown post: `content/<group>/<YYYY-MM-DD>-<slug>.md`."""
 
@@ -136,6 +162,11 @@ class Post:
     # A platform's own keys (`youtube: {tags: [...]}`), as checked and normalised by
     # content/platformkeys: (platform, key, value); a value is a string or a tuple of them.
     options: tuple[tuple[str, str, str | tuple[str, ...]], ...] = ()
+    # A thread: the body's parts between `<!-- part -->` lines, (Markdown, line) each;
+    # `body` holds them joined. Empty for a post of one part.
+    parts: tuple[tuple[str, int], ...] = ()
+    overrides: tuple[Override, ...] = ()  # content/overrides.view applies them per account
+    poll: Poll | None = None
     # `first_comment:`: (account or platform name, text); "" names every account.
     first_comment: tuple[tuple[str, str], ...] = ()
 

@@ -42,6 +42,29 @@ def post(case: str, day: str, *, group: str | None = None) -> str:
 
 # case -> the problem a user must see. One fixture repository per case, named after it.
 BAD: dict[str, Expected] = {
+    # issue #18: a thread Telegram cannot carry, a section naming nothing, a poll Bluesky
+    # cannot carry (each without a text of its own for that platform)
+    "thread-not-carried": Expected(
+        post("thread-not-carried", "2026-12-26"),
+        8,
+        "body",
+        "thread",
+        ("split into 2 parts", "telegram cannot post a thread", "<!-- telegram -->"),
+    ),
+    "unknown-section": Expected(
+        post("unknown-section", "2026-12-27"),
+        7,
+        "body.telegam",
+        "unknown-section",
+        ("<!-- telegam --> names no account", "did you mean 'telegram'"),
+    ),
+    "poll-not-carried": Expected(
+        post("poll-not-carried", "2026-12-28"),
+        5,
+        "poll",
+        "poll",
+        ("bluesky cannot carry a poll", "<!-- bluesky -->"),
+    ),
     # The `[` opened on line 4 is never closed: line 4 is what the writer must fix.
     "malformed-yaml": Expected(
         post("malformed-yaml", "2026-12-01"), 4, "", "yaml", ("invalid YAML", "]")
@@ -249,7 +272,7 @@ BAD: dict[str, Expected] = {
 }
 
 # case -> posts it holds; every one must pass with no problem at all.
-GOOD = {"yaml-traps-ok": 1, "dst-explicit-offset-ok": 2, "crlf-bom-ok": 1}
+GOOD = {"yaml-traps-ok": 1, "dst-explicit-offset-ok": 2, "crlf-bom-ok": 1, "overrides-ok": 1}
 
 PROBLEM_SCHEMA = {
     "type": "object",

@@ -7,13 +7,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ..content import firstcomment
+from ..content import firstcomment, overrides
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Limits, Platform
-from . import mix
+from . import mix, variants
 from .output import counted
 
 # The first words of the body `smmflow new` writes: a post that still has them is unwritten.
@@ -36,10 +36,11 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         if account is None or cls is None:
             continue
         shown = name if name == cls.name else f"{name} ({cls.name})"
-        found += _text(post, cls, shown)
-        found += _media_count(post, name, cls.limits, shown)
-        found += _media_files(post, cls.limits, shown)
-        found += cls.post_problems(post, account, group)
+        view = overrides.view(post, account)  # its own text, parts and media, if any
+        found += variants.problems(post, account, cls, shown, _text)
+        found += _media_count(view, name, cls.limits, shown)
+        found += _media_files(view, cls.limits, shown)
+        found += cls.post_problems(view, account, group)
     found += firstcomment.problems(post, group)
     if post.status == "ready" and PLACEHOLDER in post.body:
         message = (

@@ -16,15 +16,16 @@ import hashlib
 import marshal
 import os
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..errors import Problem, Severity
-from ..model import Media, Post
+from ..model import Media, Override, Poll, Post
 
-RULES_VERSION = 5  # bump when loading or checking rules change what a post yields
-FORMAT = 4
+RULES_VERSION = 6  # bump when loading or checking rules change what a post yields
+FORMAT = 5
 _ZONES: dict[str, ZoneInfo] = {}
 
 
@@ -77,6 +78,9 @@ def _pack_post(post: Post) -> tuple:
         post.body_line,
         post.options,
         post.first_comment,
+        post.parts,
+        tuple(astuple(o) for o in post.overrides),
+        astuple(post.poll) if post.poll else None,
     )
 
 
@@ -91,11 +95,12 @@ class CachedPost(Post):
     def body(self) -> str:  # type: ignore[override]
         found = self.__dict__.get("_body")
         if found is None:
+            from .sections import own_body
             from .yamlread import split_front_matter
 
             path = os.path.join(self.__dict__["_root"], self.path)
             with open(path, encoding="utf-8") as handle:
-                found = split_front_matter(handle.read()).body
+                found = own_body(split_front_matter(handle.read()).body)
             self.__dict__["_body"] = found
         return found
 
@@ -117,7 +122,8 @@ def _unpack_post(data: tuple, root: str) -> Post:
         bl,
         opts,
         first,
-    ) = data
+    ) = data[:15]
+    parts, overrides, poll = data[15:]
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -134,6 +140,9 @@ def _unpack_post(data: tuple, root: str) -> Post:
         body_line=bl,
         options=opts,
         first_comment=first,
+        parts=parts,
+        overrides=tuple(Override(*o) for o in overrides),
+        poll=Poll(*poll) if poll else None,
         _root=root,
     )
     return post

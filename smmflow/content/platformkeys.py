@@ -16,6 +16,7 @@ from ..platforms import registry
 from ..platforms.base import Option
 from .fields import Fields, did_you_mean, one_of
 from .groups import url_problem
+from .overrides import RESERVED
 from .timeparse import TimeError, parse_datetime
 
 Value = str | tuple[str, ...]
@@ -45,7 +46,7 @@ def read(f: Fields, raw: dict, group: Group) -> tuple[tuple[str, str, Value], ..
                 value=False,
             )
         options = registry.get(platform).post_options  # type: ignore[union-attr]
-        f.unknown_keys(block, options, prefix=f"{platform}.")
+        f.unknown_keys(block, (*options, *RESERVED), prefix=f"{platform}.")
         for key, option in options.items():
             if key in block:
                 value = _value(f, f"{platform}.{key}", block[key], option, group)

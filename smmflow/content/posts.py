@@ -9,6 +9,7 @@ from ..errors import Problem
 from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
 from . import firstcomment as first_comment
+from . import overrides, polls, sections
 from .fields import Fields, did_you_mean
 from .media import media_list
 from .platformkeys import names as platform_keys
@@ -26,6 +27,7 @@ KEYS = (
     "title",
     "promote",
     "first_comment",
+    "poll",
 )
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
@@ -83,19 +85,24 @@ def load_post(
         return None, [*problems, _not_a_mapping(rel, doc.data)]
     raw = doc.data
     f = Fields(rel, doc, problems)
-    f.unknown_keys(raw, KEYS + platform_keys())
+    blocks = overrides.block_names(group)  # a platform's or an account's block
+    others = {k: v for k, v in raw.items() if k not in blocks}
+    f.unknown_keys(others, KEYS + platform_keys() + sections.targets(group))
     _group_key(f, raw, folder)
     if group is None:
         line, field = (f.line("group"), "group") if "group" in raw else (0, "")
         message = f"no group {folder!r}: schedules/{folder}.yml does not exist"
         return None, [*problems, Problem(rel, line, field, message, code="unknown-group")]
     values = _values(f, raw, group, root / "content" / folder)
+    body, values["parts"], texts = sections.read_body(f, split.body, split.body_line, group)
+    values["overrides"] = overrides.read(f, raw, group, values["media"], texts)
+    values["poll"] = polls.read(f, raw.get("poll"))
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     post = Post(
         path=rel,
         group=group.id,
-        body=split.body,
+        body=body,
         sha256=hashlib.sha256(data).hexdigest(),
         blob=blob_id(data),
         lines=tuple((k, v + doc.offset) for k, v in doc.lines.items() if "#" not in k),

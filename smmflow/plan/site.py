@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from ..content import overrides
 from ..content.repo import Repo
 from ..errors import UsageError
 from ..ledger.status import Row
@@ -124,7 +125,7 @@ def _account_section(post: Post, group: Group, row: Row | None, index: int, w: W
         unknown = esc(w.gettext("Unknown platform: nothing to preview."))
         parts.append(f"<p>{unknown}</p>\n</section>\n")
         return "".join(parts)
-    sent = cls.render(post)
+    sent = cls.render(overrides.view(post, account) if account else post)  # its own text
     if sent.limit is None:
         size = esc(w.gettext("{n} {unit}, no limit").format(n=sent.length, unit=sent.unit))
     else:

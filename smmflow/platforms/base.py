@@ -18,7 +18,9 @@ from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..text.count import graphemes
 from ..text.render import bluesky_facets, rich, to_html
 from .http import FAIL, Http, PublishError
+from .polls import PollLimits
 from .secrets import secret
+from .threading import Reply
 
 MB = 1024 * 1024
 
@@ -93,6 +95,10 @@ class Platform:
     docs: ClassVar[str] = ""  # page under docs/platforms/
     # Keys a post may set under `<name>:` in its front matter (see `Option`).
     post_options: ClassVar[dict[str, Option]] = {}
+    # A post split into parts (`<!-- part -->`): "reply" sends them as a thread (each
+    # publish gets `Attempt.reply`), "joined" takes them as one text, "" cannot carry them.
+    thread_style: ClassVar[str] = ""
+    polls: ClassVar[PollLimits | None] = None  # `poll:` carried, within these bounds
 
     @classmethod
     def settings(cls) -> tuple[str, ...]:
@@ -170,6 +176,7 @@ class Attempt:
     # The bytes to send for a media file. Sync reads the publish branch's blob, never the
     # working tree's file (which may hold an uncommitted change); None reads the file.
     media: Callable[[Media], bytes] | None = None
+    reply: Reply | None = None  # a thread's later part: the post it answers (threading.py)
 
     def read_media(self, media: Media) -> bytes:
         """The bytes of `media` to send; a `PublishError` (FAIL) when they cannot be had."""

@@ -65,6 +65,7 @@ class Bluesky(Publisher):
     can_find_comment = True
     can_verify = True
     can_delete = True
+    thread_style = "reply"  # parts: records with `reply.root` and `reply.parent`
     post_metrics = bluesky_metrics.POST_METRICS
     account_metrics = ("followers",)
     not_measured = "Bluesky counts no views"
@@ -184,7 +185,24 @@ class Bluesky(Publisher):
         embed = self._embed(post.media, attempt)
         if embed:
             record["embed"] = embed
+        if attempt.reply is not None:  # a thread's later part: strong refs to root and parent
+            record["reply"] = {
+                "root": self._ref(attempt.reply.root),
+                "parent": self._ref(attempt.reply.parent),
+            }
         return record
+
+    def _ref(self, uri: str) -> dict:
+        """A strong ref ({uri, cid}) to a post of the thread, its cid read from the PDS."""
+        try:
+            repo, _, rkey = parse_at_uri(uri)
+        except ValueError as exc:
+            raise PublishError(FAIL, f"cannot reply in the thread: {exc}") from None
+        found = self.client.get_record(repo, rkey)
+        cid = str((found or {}).get("cid") or "")
+        if not cid:
+            raise PublishError(RETRY, f"the thread's post {uri} is not on the PDS (yet)")
+        return {"uri": uri, "cid": cid}
 
     def _facets(self, facets: tuple[dict, ...]) -> list[dict]:
         """Facets as sent: a mention's `handle` becomes its `did`; a mention whose handle

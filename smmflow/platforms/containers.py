@@ -29,6 +29,7 @@ LOOKBACK = 25  # latest posts searched for a container that says PUBLISHED
 
 class ContainerPublisher(Publisher):
     edge: ClassVar[str] = ""  # POST /{user}/<edge> makes a container; GET lists the posts
+    reply_edge: ClassVar[str] = ""  # GET /{user}/<reply_edge> lists its replies (a thread's parts)
     publish_edge: ClassVar[str] = ""  # POST /{user}/<publish_edge> publishes one
     limit_edge: ClassVar[str] = ""  # GET /{user}/<limit_edge>: the 24-hour quota
     status_fields: ClassVar[tuple[str, str]] = ("status", "error_message")
@@ -46,7 +47,10 @@ class ContainerPublisher(Publisher):
     def _graph(self) -> Graph:
         raise NotImplementedError
 
-    def _create(self, graph: Graph, post: Post, text: str, urls: list[str]) -> str:
+    def _create(
+        self, graph: Graph, post: Post, text: str, urls: list[str], extra: dict | None = None
+    ) -> str:
+        """The post's container; `extra`: more fields of it (a thread's `reply_to_id`)."""
         raise NotImplementedError
 
     def _same(self, listed: str, text: str) -> bool:
@@ -59,10 +63,16 @@ class ContainerPublisher(Publisher):
 
     # -- the flow ------------------------------------------------------------------------
     def send_container(
-        self, post: Post, text: str, urls: list[str], mark: str, attempt: Attempt
+        self,
+        post: Post,
+        text: str,
+        urls: list[str],
+        mark: str,
+        attempt: Attempt,
+        extra: dict | None = None,
     ) -> Receipt:
         """Resume what a stopped send left, else make a container (checkpointed), wait for
-        it and publish it."""
+        it and publish it; `extra` goes into the container (`_create`)."""
         graph = self._graph()
         container = ""
         if attempt.remote_id:
@@ -72,7 +82,7 @@ class ContainerPublisher(Publisher):
             container = found or ""
         if not container:
             self._check_quota(graph)
-            container = self._create(graph, post, text, urls)
+            container = self._create(graph, post, text, urls, extra)
             attempt.checkpoint(f"{container}:{mark}")
         if self._wait(graph, container) == "PUBLISHED":
             return self._find(graph, text, container)
@@ -173,21 +183,23 @@ class ContainerPublisher(Publisher):
         with this text (the API links no container to its post)."""
         where = f"check the {self.title} account of {self.account.name} (user {self.user})"
         fields = f"id,{self.text_field},permalink"
-        try:
-            answer = graph.get(f"{self.user}/{self.edge}", fields=fields, limit=LOOKBACK)
-        except PublishError as exc:
-            if exc.kind == RETRY:
-                raise
-            raise PublishError(
-                UNKNOWN,
-                f"container {container} is published but its post could not be looked up "
-                f"({exc.message}); {where}",
-            ) from None
-        for item in answer.get("data") or []:
-            if isinstance(item, dict) and self._same(str(item.get(self.text_field) or ""), text):
-                media = str(item.get("id") or "")
-                url = str(item.get("permalink") or "") or self._permalink(graph, media)
-                return Receipt(media, url)
+        for edge in (e for e in (self.edge, self.reply_edge) if e):  # then a thread's parts
+            try:
+                answer = graph.get(f"{self.user}/{edge}", fields=fields, limit=LOOKBACK)
+            except PublishError as exc:
+                if exc.kind == RETRY:
+                    raise
+                raise PublishError(
+                    UNKNOWN,
+                    f"container {container} is published but its post could not be looked "
+                    f"up ({exc.message}); {where}",
+                ) from None
+            for item in answer.get("data") or []:
+                listed = str(item.get(self.text_field) or "") if isinstance(item, dict) else ""
+                if isinstance(item, dict) and self._same(listed, text):
+                    media = str(item.get("id") or "")
+                    url = str(item.get("permalink") or "") or self._permalink(graph, media)
+                    return Receipt(media, url)
         raise PublishError(
             UNKNOWN,
             f"container {container} is published but no post with this {self.text_field} is "

@@ -26,6 +26,7 @@ class Feed(Publisher):
     urls = ("base_url",)
     docs = "docs/platforms/feed.md"
     idempotent = True  # writing the same page twice gives the same page
+    thread_style = "joined"  # a thread's parts are one page
     can_delete = True
     can_edit = True  # an edit writes the page again (the same page, however often)
 

@@ -105,7 +105,9 @@ class Instagram(ContainerPublisher):
         mark = self._fingerprint(rendered.text, post, urls)
         return self.send_container(post, rendered.text, urls, mark, attempt)
 
-    def _create(self, graph: Graph, post: Post, caption: str, urls: list[str]) -> str:
+    def _create(
+        self, graph: Graph, post: Post, caption: str, urls: list[str], extra: dict | None = None
+    ) -> str:
         items = list(zip(post.media, urls, strict=True))
         if len(items) == 1:
             media, url = items[0]

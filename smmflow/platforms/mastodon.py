@@ -22,6 +22,7 @@ from . import edits, firstcomment, mastodon_metrics
 from . import mastodon_api as api
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
+from .polls import MASTODON as MASTODON_POLLS
 
 if TYPE_CHECKING:
     import requests
@@ -49,6 +50,8 @@ class Mastodon(Publisher):
     community = "smmflow.platforms.mastodon_inbox:MastodonInbox"  # comments: inbox, moderate, reply
     idempotent = True
     can_delete = True
+    thread_style = "reply"  # parts: `in_reply_to_id`
+    polls = MASTODON_POLLS
     can_edit = True  # PUT /api/v1/statuses/:id (platforms/edits.py)
     comment_limit = 500  # a reply to its own status (platforms/firstcomment.py)
     comment_idempotent = True  # within the Idempotency-Key's hour
@@ -93,6 +96,9 @@ class Mastodon(Publisher):
                 body[setting] = self.account.get(setting)
         if post.media:
             body["media"] = [{"file": m.src, "description": m.alt} for m in post.media]
+        if post.poll:
+            body["poll"] = dict(extras(post, attempt))  # poll[options][] shows the last one
+            body["poll"]["poll[options][]"] = list(post.poll.options)
         return body
 
     # -- publishing --------------------------------------------------------------------
@@ -125,7 +131,7 @@ class Mastodon(Publisher):
             response = self.client.request(
                 "POST",
                 "/api/v1/statuses",
-                data=self._form(rendered, media_ids),
+                data=self._form(rendered, media_ids) + extras(post, attempt),
                 headers={"Idempotency-Key": key},
             )
         except PublishError as exc:
@@ -281,6 +287,16 @@ class Mastodon(Publisher):
             Finding("error", f"the token lacks {scope} ({api.NEEDED_SCOPES[scope]})")
             for scope in missing
         ]
+
+
+def extras(post: Post, attempt: Attempt) -> list[tuple[str, str]]:
+    """The form fields of a thread's later part (`in_reply_to_id`) and of a poll."""
+    form = [("in_reply_to_id", attempt.reply.parent)] if attempt.reply else []
+    if post.poll is not None:
+        form += [("poll[options][]", option) for option in post.poll.options]
+        form.append(("poll[expires_in]", str(post.poll.seconds)))
+        form.append(("poll[multiple]", "true" if post.poll.multiple else "false"))
+    return form
 
 
 def _fingerprint(post: Post, key: str) -> str:

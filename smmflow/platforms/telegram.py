@@ -15,6 +15,7 @@ from . import edits
 from . import telegram_api as tg
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, UNKNOWN, PublishError
+from .polls import TELEGRAM as TELEGRAM_POLLS
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
@@ -43,6 +44,7 @@ class Telegram(Publisher):
     docs = "docs/platforms/telegram.md"
     community = "smmflow.platforms.telegram_inbox:TelegramInbox"  # comments: inbox, moderate, reply
     idempotent = False  # the Bot API has no idempotency key
+    polls = TELEGRAM_POLLS  # sendPoll
     can_verify = False  # and a bot cannot read a channel's history
     can_delete = True
     can_edit = True  # editMessageText / editMessageCaption (platforms/edits.py)
@@ -78,6 +80,9 @@ class Telegram(Publisher):
             fields["disable_notification"] = True
         media = list(post.media)
         text = rendered.text
+        if post.poll is not None:  # the text is its question (check: 1-300, no media)
+            fields.update(_poll(post, rendered))
+            return "sendPoll", fields, {}
         if not media:
             fields.update(text=text, parse_mode="HTML")
             return "sendMessage", fields, {}
@@ -255,3 +260,20 @@ def _form(fields: dict[str, object]) -> dict[str, str]:
         else:
             form[key] = str(value)
     return form
+
+
+def _poll(post: Post, rendered: Rendered) -> dict[str, object]:
+    """sendPoll's fields: the visible text as the question, anonymous (a channel's polls
+    must be), closed by Telegram itself only when it may (`open_period` 5-600 s)."""
+    poll = post.poll
+    assert poll is not None
+    fields: dict[str, object] = {
+        "question": rendered.visible,
+        "options": [{"text": option} for option in poll.options],
+        "is_anonymous": True,
+        "allows_multiple_answers": poll.multiple,
+    }
+    limits = TELEGRAM_POLLS
+    if limits.max_seconds is not None and poll.seconds <= limits.max_seconds:
+        fields["open_period"] = max(poll.seconds, limits.min_seconds or 0)
+    return fields

@@ -52,8 +52,10 @@ class Threads(ContainerPublisher):
     urls = ("api", "media_base_url")
     docs = "docs/platforms/threads.md"
     idempotent = True  # through the checkpointed container
+    thread_style = "reply"  # parts: containers with `reply_to_id`
     can_delete = True
     edge, publish_edge, limit_edge = "threads", "threads_publish", "threads_publishing_limit"
+    reply_edge = "replies"  # GET /{user}/replies: a thread's later parts
     not_ready = 4279009  # threads_publish on a container that is not FINISHED (code 24)
 
     def _graph(self) -> Graph:
@@ -82,7 +84,8 @@ class Threads(ContainerPublisher):
         urls = self.media_urls(post) if post.media else []
         media = [[m.kind, m.alt, url] for m, url in zip(post.media, urls, strict=True)]
         mark = sent.fingerprint(rendered.text, media)
-        return self.send_container(post, rendered.text, urls, mark, attempt)
+        reply = {"reply_to_id": attempt.reply.parent} if attempt.reply else None
+        return self.send_container(post, rendered.text, urls, mark, attempt, reply)
 
     def _same(self, listed: str, text: str) -> bool:
         return sent.same_text(listed, text)
@@ -94,17 +97,21 @@ class Threads(ContainerPublisher):
             data["alt_text"] = alt[:1000]
         return data
 
-    def _create(self, graph: Graph, post: Post, text: str, urls: list[str]) -> str:
+    def _create(
+        self, graph: Graph, post: Post, text: str, urls: list[str], extra: dict | None = None
+    ) -> str:
+        """The post's container; `extra` ({"reply_to_id": ...}) for a thread's later part."""
+        reply = extra or {}
         items = [self._item(m.kind, url, m.alt) for m, url in zip(post.media, urls, strict=True)]
         if not items:
-            return self._container(graph, {"media_type": "TEXT", "text": text})
+            return self._container(graph, {"media_type": "TEXT", "text": text, **reply})
         if len(items) == 1:
-            return self._container(graph, {**items[0], "text": text})
+            return self._container(graph, {**items[0], "text": text, **reply})
         children = [self._container(graph, {**item, "is_carousel_item": "true"}) for item in items]
         for child in children:
             if self._wait(graph, child) != "FINISHED":
                 raise PublishError(RETRY, f"carousel item {child} is not ready")
-        data = {"media_type": "CAROUSEL", "children": ",".join(children), "text": text}
+        data = {"media_type": "CAROUSEL", "children": ",".join(children), "text": text, **reply}
         return self._container(graph, data)
 
     # -- deleting ------------------------------------------------------------------------

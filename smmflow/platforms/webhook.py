@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 class Webhook(Publisher):
+    thread_style = "joined"  # a thread's parts arrive as one text
     name = "webhook"
     title = "Webhook"
     limits = Limits(text=None, media_max=20)

@@ -59,6 +59,7 @@ class X(Publisher):
     idempotent = False
     can_verify = True
     can_delete = True
+    thread_style = "reply"  # parts: `reply.in_reply_to_tweet_id`
     # Waits between STATUS reads of a processing video (seconds × the Http backoff
     # setting); X's own `check_after_secs` is used when it is shorter.
     poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)
@@ -106,6 +107,8 @@ class X(Publisher):
         body: dict = {"text": rendered.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        if attempt.reply is not None:  # a thread's later part
+            body["reply"] = {"in_reply_to_tweet_id": attempt.reply.parent}
         sent.mark(attempt, sent.fingerprint(rendered.text))
         try:
             answer = client.request(

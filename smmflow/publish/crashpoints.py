@@ -12,6 +12,7 @@ POINTS = (
     "after-claim",
     "before-send",
     "after-send",
+    "between-parts",
     "before-record",
     "after-record",
 )

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..content import overrides
 from ..content.repo import Repo
 from ..ledger import identity
 from ..ledger.branch import Ledger, LedgerRecordError
@@ -29,7 +30,7 @@ from ..platforms.base import Context, Publisher, Receipt
 from ..platforms.http import FAIL, REAUTH, RETRY, Http, PublishError
 from ..platforms.http import UNKNOWN as OUTCOME_UNKNOWN
 from ..platforms.secrets import MissingSecret
-from . import crashpoints, decide, followups
+from . import crashpoints, decide, followups, thread
 from .attempts import attempt
 from .claims import Claims
 from .decide import Action
@@ -160,8 +161,23 @@ class Engine:
 
     def _send(self, action: Action, claimed: Record, holder: dict) -> tuple[Receipt, str]:
         """Verify (a stale claim) or send the post; the receipt and the history note."""
-        post, publisher = action.post, self.publisher(action)
+        publisher = self.publisher(action)
+        post = overrides.view(action.post, action.account)  # its own text, parts, media
         media = self.media_of(post)
+        if refusal := thread.refused(publisher, action.post, post, action.account):
+            raise PublishError(FAIL, refusal)
+
+        def checkpoint(remote_id: str) -> None:
+            holder["record"] = self.claims.record(
+                holder["record"], "claimed", "checkpoint", remote_id=remote_id, run=claimed.run
+            )
+
+        if post.parts and publisher.thread_style == "reply":
+            crashpoints.point("before-send")
+            sent = attempt(claimed, checkpoint, media)
+            receipt = thread.send(publisher, post, sent, verify=action.kind == VERIFY)
+            crashpoints.point("after-send")
+            return receipt, ""
         if action.kind == VERIFY:
             found = publisher.verify(post, attempt(claimed, media=media))
             if found is not None:
@@ -169,12 +185,6 @@ class Engine:
         rendered = publisher.render(post)
         if refused := rendered.too_long():
             raise PublishError(FAIL, refused)
-
-        def checkpoint(remote_id: str) -> None:
-            holder["record"] = self.claims.record(
-                holder["record"], "claimed", "checkpoint", remote_id=remote_id, run=claimed.run
-            )
-
         crashpoints.point("before-send")
         receipt = publisher.publish(post, rendered, attempt(claimed, checkpoint, media))
         crashpoints.point("after-send")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from ..content import overrides
 from ..ledger.renames import first_name
 from ..outputs import writing
 from ..platforms import feedsite
@@ -40,6 +41,7 @@ def _rebuild(repo, records, public, committed=None) -> int:
                     continue
                 if post.group != group.id:
                     continue
+                post = overrides.view(post, account)  # its `<!-- feed -->` text, if any
                 page = public / group.id / "posts" / f"{post.slug}.html"
                 if not page.exists() and (committed is None or committed.hold(post) is None):
                     read = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from ..content import overrides
 from ..ledger.afterwards import (
     COMMENT,
     COMMENT_REFUSED,
@@ -104,7 +105,9 @@ def _busy(action: Action) -> Outcome:
 
 
 def _edit(engine: Engine, action: Action) -> Outcome | None:
-    post = action.post
+    post = overrides.view(action.post, action.account)  # the account's own version
+    if post.parts:  # a thread: its first part is the publication that is edited
+        post = overrides.part(post, 0)
     claimed = _claim(engine, action, EDIT)
     if claimed is None:
         return _busy(action)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..content import overrides
 from ..content import repo as repo_module
 from ..content.repo import Repo
 from ..errors import Problem
@@ -22,6 +23,7 @@ from ..platforms.http import PublishError
 from ..platforms.secrets import env_secrets
 from ..review import approvals, hold
 from ..review.github import GitHub
+from . import thread
 from .attempts import key_of
 from .decide import Action
 from .engine import Engine
@@ -172,9 +174,8 @@ def _dry(engine: Engine, action: Action) -> Outcome:
         return Outcome(post.id, account.name, action.kind, action.reason)
     try:
         publisher = engine.publisher(action)
-        rendered = publisher.render(post)
         key = key_of(post.id, account.name, action.record)
-        payload = publisher.payload(post, rendered, Attempt(key))
+        payload = thread.payload(publisher, overrides.view(post, account), Attempt(key))
     except PublishError as exc:
         return Outcome(post.id, account.name, "failed", engine.redact(exc.message))
     unset = [

@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import re
 
+from ..content import overrides
 from ..content.posts import load_post
 from ..content.repo import Repo
 from ..ledger.afterwards import abilities, edited
@@ -77,7 +78,8 @@ def _lines(repo: Repo, post: Post, records: dict, old: dict[str, Post | None]) -
         lines.append(f"- {name}: " + said.format(platform=can.title))
         before = old.get(record.content_sha256)
         if before is not None:
-            lines += _diff(cls.render(before).visible, cls.render(post).visible)
+            was, now = overrides.view(before, account), overrides.view(post, account)
+            lines += _diff(cls.render(was).visible, cls.render(now).visible)
     return [*lines, ""]
 
 

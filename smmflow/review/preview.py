@@ -18,7 +18,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
-from . import changes, edited, firstcomments
+from . import changes, edited, firstcomments, variants
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -159,7 +159,7 @@ def render_post(
         account = group.account(name)
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
-            lines += _platform(cls, name, post, w)
+            lines += variants.account_lines(cls, account, post, w, _platform, (_code, _safe))
     lines += firstcomments.lines(post, group, w, _fence)
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")

@@ -22,6 +22,10 @@ Other accounts' replies and mentions, `GET /api/v1/notifications` and `GET
 /api/v1/statuses/:id/context` (the inbox) live in tests/servers/mastodon_social.py; edits
 (`PUT /api/v1/statuses/:id`, its `source` and `history`) in tests/servers/mastodon_edits.py;
 `POST /api/v1/statuses` takes `in_reply_to_id`.
+Polls (methods/statuses, entities/Poll, app/validators/poll_validator.rb): `poll[options][]`
+(2 to 4 options of at most 50 characters, no two alike), `poll[expires_in]` (300 s to a
+month), `poll[multiple]`; a poll with media is refused as too many attachments (Mastodon's
+PostStatusService); the status carries its `poll` entity.
 Metrics (methods/accounts, entities/Status and Account): `verify_credentials` carries
 `followers_count` (`server.followers[username]`); `GET /api/v1/accounts/:id/statuses`
 lists an account's statuses newest first, `limit` 20 by default and 40 at most, older
@@ -424,6 +428,9 @@ class MastodonServer:
                     },
                     {},
                 )
+            poll, refused = _poll(form, bool(media_ids), self.now())
+            if refused:
+                return 422, {"error": refused}, {}
             if not text.strip() and not found:
                 return 422, {"error": "Validation failed: Text can't be blank"}, {}
             if _length(text) > MAX_CHARACTERS:
@@ -455,6 +462,7 @@ class MastodonServer:
                 "spoiler_text": "",
                 "media_attachments": [_media_entity(m) for m in found],
                 "account": self._account(user),
+                "poll": dict(poll, id=status_id) if poll else None,
             }
             status.update(replies_count=0, reblogs_count=0, favourites_count=0, quotes_count=0)
             self.statuses[status_id] = status
@@ -539,6 +547,48 @@ class MastodonServer:
         base = f"{self.url}/api/v1/accounts/{account_id}/statuses?limit={limit}"
         link = f'<{base}&max_id={page[-1]["id"]}>; rel="next", <{base}&min_id={page[0]["id"]}>; rel="prev"'
         return 200, page, {"Link": link}
+
+
+POLL_OPTIONS, POLL_CHARS, POLL_MIN, POLL_MAX = 4, 50, 300, 2_629_746
+
+
+def _poll(form, has_media: bool, now: float) -> tuple[dict | None, str]:
+    """The Poll entity of `poll[...]` fields, or the validation error Mastodon answers."""
+    options = [v for k, v in form if k == "poll[options][]"]
+    values = dict((k, v) for k, v in form if not isinstance(v, tuple))
+    if not options and "poll[expires_in]" not in values:
+        return None, ""
+    if has_media:
+        return None, f"You cannot attach more than {MAX_MEDIA} files."
+    if len(options) < 2:
+        return None, "Validation failed: Poll options must have more than one item"
+    if len(options) > POLL_OPTIONS:
+        return None, f"Validation failed: Poll options can't contain more than {POLL_OPTIONS} items"
+    if any(len(o) > POLL_CHARS or not o.strip() for o in options):
+        return (
+            None,
+            f"Validation failed: Poll options cannot contain empty values or be longer than {POLL_CHARS} characters each",
+        )
+    if len(set(options)) < len(options):
+        return None, "Validation failed: Poll options contain duplicate items"
+    try:
+        expires_in = int(values.get("poll[expires_in]", ""))
+    except ValueError:
+        return None, "Validation failed: Poll expires at can't be blank"
+    if expires_in < POLL_MIN:
+        return None, "Validation failed: Poll expires at is too soon"
+    if expires_in > POLL_MAX:
+        return None, "Validation failed: Poll expires at is too far into the future"
+    multiple = values.get("poll[multiple]", "false") in ("true", "1")
+    return {
+        "expires_at": _iso(now + expires_in),
+        "expired": False,
+        "multiple": multiple,
+        "votes_count": 0,
+        "voters_count": 0 if multiple else None,
+        "options": [{"title": o, "votes_count": 0} for o in options],
+        "emojis": [],
+    }, ""
 
 
 def _media_entity(media: dict, ready: bool = True) -> dict:

@@ -61,7 +61,18 @@ TEXT_MAX = 4096
 CAPTION_MAX = 1024
 ALBUM_MAX = 10
 DELETE_WINDOW = 48 * 3600  # "A message can only be deleted if it was sent less than 48 hours ago."
-SEND_METHODS = ("sendmessage", "sendphoto", "sendvideo", "sendanimation", "sendmediagroup")
+SEND_METHODS = (
+    "sendmessage",
+    "sendphoto",
+    "sendvideo",
+    "sendanimation",
+    "sendmediagroup",
+    "sendpoll",
+)
+# sendPoll (Bot API): a question of 1-300 characters, 2-10 options (InputPollOption, or a
+# plain string as older clients send) of 1-100 characters, `open_period` 5-600 seconds;
+# a channel takes anonymous polls only. Error texts as TDLib words them.
+POLL_QUESTION, POLL_OPTIONS, POLL_OPTION = 300, 10, 100
 
 
 # -- HTML parse_mode, as TDLib parses it ---------------------------------------------------
@@ -337,6 +348,7 @@ class Sent:
     reply_to: int | None = None  # the message_id it answers
     thread: int | None = None  # message_thread_id
     origin: int | None = None  # an automatic forward: the channel post it copies
+    poll: dict | None = None  # sendPoll: the Poll object (question in `text`)
 
     def marked(self, kind: str) -> list[str]:
         """The texts of every entity of one type, e.g. `marked("bold")`."""
@@ -654,6 +666,9 @@ class BotApiServer:
         }
         if sent.media_group_id:
             found["media_group_id"] = sent.media_group_id
+        if sent.kind == "poll":
+            found["poll"] = sent.poll
+            return found
         if sent.kind == "text":
             found["text"] = sent.text
             if sent.entities:
@@ -720,6 +735,37 @@ class BotApiServer:
             sender=sender,
         )
         return updates.message(self, sent)
+
+    def _m_sendpoll(self, params: dict, files: dict, fault: str) -> dict:
+        chat = self._chat(params, write=True)
+        question = (params.get("question") or "").strip()
+        if not question:
+            raise ApiError(400, "Bad Request: poll question must be non-empty")
+        if len(question) > POLL_QUESTION:
+            raise ApiError(
+                400, f"Bad Request: poll question length must not exceed {POLL_QUESTION}"
+            )
+        options = _poll_options(params.get("options"))
+        anonymous = _bool(params.get("is_anonymous")) if "is_anonymous" in params else True
+        if chat.type == "channel" and not anonymous:
+            raise ApiError(400, "Bad Request: non-anonymous polls can't be sent to channel chats")
+        poll = {
+            "id": f"poll-{chat.id}-{len(self.messages)}",
+            "question": question,
+            "options": [{"text": o, "voter_count": 0} for o in options],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": anonymous,
+            "type": params.get("type") or "regular",
+            "allows_multiple_answers": _bool(params.get("allows_multiple_answers")),
+        }
+        if params.get("open_period"):
+            period = int(params["open_period"])
+            if not 5 <= period <= 600:
+                raise ApiError(400, "Bad Request: wrong live period specified")
+            poll["open_period"] = period
+        sent = self._store(chat, "poll", question, [], params, poll=poll)
+        return self._message(sent)
 
     def _file(self, kind: str, value: str, files: dict) -> dict:
         name = value[len("attach://") :] if value.startswith("attach://") else None
@@ -823,6 +869,23 @@ class BotApiServer:
                 raise ApiError(400, "Bad Request: message can't be deleted")
             sent.deleted = True
         return True
+
+
+def _poll_options(raw: str | None) -> list[str]:
+    try:
+        given = json.loads(raw or "")
+    except ValueError:
+        raise ApiError(400, "Bad Request: can't parse options JSON object") from None
+    if not isinstance(given, list):
+        raise ApiError(400, "Bad Request: can't parse options JSON object")
+    texts = [o.get("text", "") if isinstance(o, dict) else str(o) for o in given]
+    if len(texts) < 2:
+        raise ApiError(400, "Bad Request: poll must have at least 2 option")
+    if len(texts) > POLL_OPTIONS:
+        raise ApiError(400, f"Bad Request: poll can't have more than {POLL_OPTIONS} options")
+    if any(not t.strip() or len(t) > POLL_OPTION for t in texts):
+        raise ApiError(400, f"Bad Request: poll options length must not exceed {POLL_OPTION}")
+    return texts
 
 
 def _error(code: int, description: str, parameters: dict | None = None) -> dict:

@@ -39,6 +39,7 @@ What it does like Threads:
   `DELETE /{media}` → `{"success": true, "deleted_id"}` (threads_delete; 100 a day),
   `GET /me?fields=id,username,name,threads_biography,threads_profile_picture_url`,
   `GET /{media}/replies` (top level) and `/conversation` (all levels) with `reverse`,
+  `GET /{user}/replies` (the user's own replies, newest first, paged like `/threads`),
   `POST /{reply}/manage_reply` (hide=true|false; top-level replies to your posts),
   `GET /{media}/insights?metric=views,likes,replies,reposts,quotes,shares`,
   `GET /{user}/threads_insights?metric=views,likes,...,followers_count`, `GET /debug_token`,
@@ -787,6 +788,12 @@ class ThreadsServer:
 
     # -- replies and insights ------------------------------------------------------------
     def _replies(self, oid: str, call: Call, token: Token) -> dict:
+        if oid in self.users and call.path.endswith("/replies"):
+            # `GET /{threads-user-id}/replies`: the user's own replies, newest first
+            self._own(oid, token, "GET")
+            self._needs(token, "threads_read_replies")
+            mine = [m for m in self.live_media(oid, replies=True) if m["replied_to"]]
+            return self._page(sorted(mine, key=lambda m: m["created"], reverse=True), call, oid)
         item = self.media.get(oid)
         if item is None or item["deleted"]:
             raise _unsupported("GET", oid)
