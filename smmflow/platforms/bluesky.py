@@ -51,6 +51,7 @@ class Bluesky(Publisher):
         text_bytes=3000,
         media_max=4,
         image_bytes=1_000_000,
+        image_side=2000,  # the Bluesky app's own uploads: 2000 px on the longest side
         video_bytes=100_000_000,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4"}),
     )
@@ -228,7 +229,7 @@ class Bluesky(Publisher):
         return {"$type": "app.bsky.embed.images", "images": images}
 
     def _read(self, media: Media, attempt: Attempt) -> tuple[bytes, str, tuple[int, int] | None]:
-        data = attempt.read_media(media)
+        data = attempt.read_media(media, self)
         sniffed, size = image_info(data)
         mime = sniffed or _MIMES.get(media.file.suffix.lower(), "application/octet-stream")
         return data, mime, size

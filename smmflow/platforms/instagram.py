@@ -44,6 +44,8 @@ class Instagram(Publisher):
         media_required=True,
         media_suffixes=frozenset({".jpg", ".jpeg", ".mp4", ".mov"}),
         image_bytes=8 * MB,
+        image_side=1440,  # Instagram scales wider images down to 1440 px
+        aspect=(0.8, 1.91),  # feed images: 4:5 to 1.91:1
         video_bytes=300 * MB,
         hashtags_max=30,
     )

@@ -33,6 +33,7 @@ class Telegram(Publisher):
         unit="characters",
         media_max=10,
         image_bytes=10 * MB,
+        image_side=5000,  # sendPhoto: width + height at most 10000
         video_bytes=50 * MB,
         videos_max=10,
     )
@@ -113,7 +114,7 @@ class Telegram(Publisher):
         method, fields, files = self._request(post, rendered)
         api = self.api()
         if files:
-            uploads = {name: attempt.upload(m) for name, m in files.items()}
+            uploads = {name: attempt.upload(m, self) for name, m in files.items()}
             album = method == "sendMediaGroup"
             result = api.call(method, sends=True, album=album, data=_form(fields), files=uploads)
         else:

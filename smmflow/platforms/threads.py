@@ -49,6 +49,7 @@ class Threads(Publisher):
         videos_max=20,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".mp4", ".mov"}),
         image_bytes=8 * MB,
+        image_side=1440,  # Threads: width up to 1440 px
         video_bytes=1024 * MB,
     )
     required = ("user", "token_env")

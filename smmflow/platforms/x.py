@@ -48,6 +48,7 @@ class X(Publisher):
         media_max=4,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov"}),
         image_bytes=5 * MB,
+        image_side=8192,  # media upload: 8192×8192 at most
         video_bytes=512 * MB,
     )
     required = ("token_env",)
@@ -123,7 +124,7 @@ class X(Publisher):
         return _receipt(post_id)
 
     def _upload(self, client: Client, media: Media, attempt: Attempt) -> str:
-        name, data, mime = attempt.upload(media)
+        name, data, mime = attempt.upload(media, self)
         category = _category(media)
         if category == "tweet_image":
             answer = client.request(

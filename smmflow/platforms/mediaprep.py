@@ -1,0 +1,294 @@
+"""The one preparation of an image before it leaves the repository: metadata stripped,
+converted and resized to what the receiving platform takes.
+
+Every uploader reads media through `Attempt.upload` / `Attempt.read_media`, which call
+`prepare` here; the feed site's copies (what Instagram, Threads, TikTok and Google Business
+Profile fetch by URL) are made the same way. The approved bytes stay the source: the
+result is derived from them deterministically (same bytes, same platform, same result) and
+never written back into the repository.
+
+- Metadata: EXIF (GPS position, camera, time), XMP, IPTC, comments and text chunks are
+  dropped. A JPEG or PNG that needs nothing else loses only those segments, byte for byte
+  (no re-encoding, no quality lost); anything else is re-encoded by Pillow without them.
+- Orientation: a photo turned by its EXIF orientation tag is turned for real first, since
+  the tag goes with the rest of the EXIF.
+- Format: kept when the platform takes it (`Limits.media_suffixes`), else JPEG (PNG for an
+  image with transparency where the platform takes PNG).
+- Size: the longest side down to `Limits.image_side`, then JPEG quality stepped down (and
+  the picture shrunk) until it fits `Limits.image_bytes`.
+
+Bytes Pillow cannot read as an image (a video, a damaged file) are returned as they are:
+the platform refuses what is not an image, and videos are not re-encoded (docs/format.md,
+"Media").
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+JPEG_QUALITY = (90, 85, 80, 72, 64, 55)
+SHRINK = 0.8  # each step down when no quality fits the byte limit
+MAX_STEPS = 12
+_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+# JPEG segments kept by the lossless strip: JFIF (APP0), ICC colour profile (APP2), Adobe
+# colour transform (APP14). APP1 (EXIF, XMP), APP13 (IPTC), COM and the rest are dropped.
+_KEEP_APP = {0xE0, 0xE2, 0xEE}
+# PNG chunks dropped: text, EXIF, time, XMP lives in iTXt.
+_DROP_PNG = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What a platform takes (from its `Limits`): image suffixes, longest side in pixels,
+    bytes."""
+
+    suffixes: frozenset[str] = frozenset(_FORMATS)
+    side: int | None = None
+    cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What leaves for one platform: the bytes, a file name with the right suffix, the
+    MIME type, the picture's size (None for what is not an image) and what was done."""
+
+    data: bytes
+    name: str
+    mime: str
+    size: tuple[int, int] | None = None
+    changes: tuple[str, ...] = ()
+
+
+def accepted(limits: Fit | None) -> set[str]:
+    """The image formats (Pillow's names) a platform takes; all four without limits."""
+    if limits is None:
+        return set(_FORMATS.values())
+    return {_FORMATS[s] for s in limits.suffixes if s in _FORMATS}
+
+
+def output_suffix(src: str, limits: Fit | None) -> str:
+    """The suffix an image will have for a platform, decided by its name alone (the feed
+    site names its derived copies with it)."""
+    fmt = _FORMATS.get(PurePosixPath(src).suffix.lower())
+    if fmt is None or fmt in accepted(limits):
+        return PurePosixPath(src).suffix
+    return ".jpg"
+
+
+def prepare(data: bytes, name: str, limits: Fit | None = None) -> Prepared:
+    """`data` (the file `name`) made fit for a platform with `limits` (None: metadata
+    stripped only, format and size kept)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return Prepared(data, name, _guess_mime(name))
+    fmt = image.format or ""
+    wanted = _target_format(image, fmt, limits)
+    turned = _orientation(image) not in (0, 1)
+    side = limits.side if limits else None
+    too_big = bool(side and max(image.size) > side)
+    cap = limits.cap if limits else None
+    if wanted == fmt and not turned and not too_big and _lossless(fmt) is not None:
+        light = _lossless(fmt)(data)
+        if light is not None and (cap is None or len(light) <= cap):
+            changes = ("metadata removed",) if light != data else ()
+            return Prepared(light, _renamed(name, fmt), MIME[fmt], image.size, changes)
+    return _reencode(image, name, fmt, wanted, limits)
+
+
+def _reencode(image, name: str, fmt: str, wanted: str, limits: Fit | None) -> Prepared:
+    from PIL import ImageOps
+
+    changes = ["metadata removed"]
+    animated = getattr(image, "n_frames", 1) > 1 and wanted in ("GIF", "WEBP")
+    if not animated:
+        if _orientation(image) not in (0, 1):
+            changes.append("turned upright")
+        image = ImageOps.exif_transpose(image)
+    if wanted != fmt:
+        changes.append(f"{fmt or 'image'} → {wanted}")
+    side = limits.side if limits else None
+    if side and max(image.size) > side and not animated:
+        image = _scaled(image, side / max(image.size))
+        changes.append(f"resized to {image.size[0]}×{image.size[1]}")
+    cap = limits.cap if limits else None
+    data, image = _fit(image, wanted, cap, animated)
+    if cap is not None and len(data) > cap:
+        raise ValueError(f"{name} cannot be made smaller than {cap:,} bytes")
+    return Prepared(data, _renamed(name, wanted), MIME[wanted], image.size, tuple(changes))
+
+
+def _fit(image, fmt: str, cap: int | None, animated: bool):
+    """Encoded bytes under `cap` where quality and size steps can get there."""
+    for _step in range(MAX_STEPS):
+        for quality in JPEG_QUALITY if fmt in ("JPEG", "WEBP") else (None,):
+            data = _encode(image, fmt, quality, animated)
+            if cap is None or len(data) <= cap:
+                return data, image
+        if animated or min(image.size) < 64:
+            return data, image
+        image = _scaled(image, SHRINK)
+    return data, image
+
+
+def _encode(image, fmt: str, quality: int | None, animated: bool) -> bytes:
+    """Pillow writes metadata only when told to: nothing from `info` but what drawing needs."""
+    keep = {k: image.info[k] for k in ("transparency", "duration", "loop") if k in image.info}
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image = _flatten(image)
+        image.info = {}
+        image.save(out, "JPEG", quality=quality, optimize=True)
+    elif animated:
+        image.info = keep
+        image.save(out, fmt, save_all=True, **keep, **({"quality": quality} if quality else {}))
+    else:
+        image = image.copy()
+        image.info = {k: v for k, v in keep.items() if k == "transparency"}
+        extra = {"quality": quality} if quality else {}
+        image.save(out, fmt, optimize=fmt != "WEBP", **extra, **image.info)
+    return out.getvalue()
+
+
+def _flatten(image):
+    """An image JPEG can hold: transparency laid on white."""
+    from PIL import Image
+
+    if image.mode in ("RGB", "L"):
+        return image.copy()
+    rgba = image.convert("RGBA")
+    ground = Image.new("RGB", rgba.size, (255, 255, 255))
+    ground.paste(rgba, mask=rgba.getchannel("A"))
+    return ground
+
+
+def _scaled(image, factor: float):
+    from PIL import Image
+
+    width, height = (max(1, round(n * factor)) for n in image.size)
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _target_format(image, fmt: str, limits: Fit | None) -> str:
+    takes = accepted(limits)
+    if fmt in takes:
+        return fmt
+    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if alpha and "PNG" in takes:
+        return "PNG"
+    return "JPEG"
+
+
+def _orientation(image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except (TypeError, ValueError, OSError, SyntaxError):
+        return 1
+
+
+def _renamed(name: str, fmt: str) -> str:
+    path = PurePosixPath(name)
+    if _FORMATS.get(path.suffix.lower()) == fmt:
+        return name
+    return str(path.with_suffix(_SUFFIX[fmt]))
+
+
+def _guess_mime(name: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _lossless(fmt: str):
+    return {"JPEG": strip_jpeg, "PNG": strip_png, "GIF": strip_gif}.get(fmt)
+
+
+def strip_jpeg(data: bytes) -> bytes | None:
+    """The JPEG without its metadata segments, byte for byte otherwise; None when its
+    segments cannot be walked (then it is re-encoded instead)."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    out, i = [data[:2]], 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the picture itself follows, kept whole
+            return b"".join(out) + data[i:]
+        if marker == 0xFF or marker in (0x01, *range(0xD0, 0xD8)):
+            i += 1 if marker == 0xFF else 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        end = i + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        drop = (0xE0 <= marker <= 0xEF and marker not in _KEEP_APP) or marker == 0xFE
+        if not drop:
+            out.append(data[i:end])
+        i = end
+    return None
+
+
+def strip_png(data: bytes) -> bytes | None:
+    """The PNG without text, EXIF and time chunks; None when its chunks cannot be walked."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    out, i = [data[:8]], 8
+    while i + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        kind = data[i + 4 : i + 8]
+        end = i + 12 + length
+        if end > len(data):
+            return None
+        if kind not in _DROP_PNG:
+            out.append(data[i:end])
+        if kind == b"IEND":
+            return b"".join(out)
+        i = end
+    return None
+
+
+def strip_gif(data: bytes) -> bytes | None:
+    """The GIF without comments and application blocks other than the loop count; None
+    when its blocks cannot be walked."""
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        return None
+    i = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    out = [data[:i]]
+    while i < len(data):
+        start, kind = i, data[i]
+        if kind == 0x3B:
+            return b"".join(out) + data[i : i + 1]
+        if kind == 0x2C:
+            flags = data[i + 9] if i + 9 < len(data) else 0
+            i += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
+        elif kind == 0x21 and i + 1 < len(data):
+            i += 2
+        else:
+            return None
+        end = _sub_blocks(data, i)
+        if end is None:
+            return None
+        label = data[start + 1] if kind == 0x21 else 0
+        loop = label == 0xFF and data[start + 3 : start + 14] in (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+        if not (kind == 0x21 and (label == 0xFE or (label == 0xFF and not loop))):
+            out.append(data[start:end])
+        i = end
+    return None
+
+
+def _sub_blocks(data: bytes, i: int) -> int | None:
+    while i < len(data):
+        size = data[i]
+        i += 1 + size
+        if size == 0:
+            return i
+    return None
