@@ -10,7 +10,7 @@ from ..errors import Problem, Severity
 from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Limits, Platform
-from . import mix
+from . import mediafit, mix
 
 _HASHTAG = re.compile(r"(?:^|\s)#\w")
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
@@ -24,16 +24,19 @@ def _account_line(post: Post, account: str) -> int:
 def check_post(post: Post, group: Group) -> list[Problem]:
     """Limits of every target platform, checked on what that platform would receive."""
     found: list[Problem] = []
+    classes = []
     for name in post.platforms:
         account = group.account(name)
         cls = registry.get(account.platform) if account else None
         if account is None or cls is None:
             continue
+        classes.append(cls)
         shown = name if name == cls.name else f"{name} ({cls.name})"
         found += _text(post, cls, shown)
         found += _media_count(post, name, cls.limits, shown)
-        found += _media_files(post, cls.limits, shown)
+        found += mediafit.problems(post, cls, account, shown)
         found += cls.post_problems(post, account, group)
+    found += mediafit.unprobed(post, classes)
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"
@@ -82,21 +85,6 @@ def _media_count(post: Post, account: str, lim: Limits, shown: str) -> list[Prob
     if videos and (len(videos) > lim.videos_max or (lim.videos_max == 1 and len(post.media) > 1)):
         message = f"{shown} takes one video per post, without other media"
         found.append(Problem(post.path, line, "media", message, code="media-count"))
-    return found
-
-
-def _media_files(post: Post, lim: Limits, shown: str) -> list[Problem]:
-    found = []
-    for i, media in enumerate(post.media):
-        key = f"media.{i}.src"
-        if media.file.suffix.lower() not in lim.media_suffixes:
-            allowed = ", ".join(sorted(lim.media_suffixes))
-            message = f"{shown} does not take {media.file.suffix} files (it takes {allowed})"
-            found.append(Problem(post.path, media.line, key, message, code="media-type"))
-        cap = lim.video_bytes if media.kind == "video" else lim.image_bytes
-        if cap is not None and media.size > cap:
-            message = f"{media.src} is {media.size:,} bytes; {shown} takes at most {cap:,}"
-            found.append(Problem(post.path, media.line, key, message, code="media-size"))
     return found
 
 

@@ -42,6 +42,7 @@ class Limits:
     image_side: int | None = None  # longest side in pixels an image is resized down to
     # Width / height an image must lie within (Instagram's feed: 4:5 to 1.91:1); `check`.
     aspect: tuple[float, float] | None = None
+    video_seconds: tuple[float, float] | None = None  # shortest and longest video (ffprobe)
 
     def fit(self) -> mediaprep.Fit:
         """What mediaprep makes an image fit: these formats, side and bytes."""
@@ -100,6 +101,10 @@ class Platform:
     docs: ClassVar[str] = ""  # page under docs/platforms/
     # Keys a post may set under `<name>:` in its front matter (see `Option`).
     post_options: ClassVar[dict[str, Option]] = {}
+    # The platform downloads images from a public URL instead of taking an upload
+    # (publicmedia): the feed site serves prepared copies, `media_base_url` the files as
+    # they are (docs/format.md, "Media").
+    media_by_url: ClassVar[bool] = False
 
     @classmethod
     def settings(cls) -> tuple[str, ...]:

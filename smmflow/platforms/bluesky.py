@@ -53,6 +53,7 @@ class Bluesky(Publisher):
         image_bytes=1_000_000,
         image_side=2000,  # the Bluesky app's own uploads: 2000 px on the longest side
         video_bytes=100_000_000,
+        video_seconds=(0, 180),  # app.bsky.embed.video: up to 3 minutes
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4"}),
     )
     required = ("handle", "password_env")

@@ -58,6 +58,7 @@ class LinkedIn(Publisher):
         image_bytes=36 * MB,
         image_side=6000,  # Images API: at most 36,152,320 pixels
         video_bytes=500 * MB,
+        video_seconds=(3, 1800),  # Videos API: 3 seconds to 30 minutes
     )
     required = ("author", "token_env")
     optional = ("api", "oauth", "client_id", "client_secret_env")

@@ -292,3 +292,42 @@ def _sub_blocks(data: bytes, i: int) -> int | None:
         if size == 0:
             return i
     return None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What `check` and `preview` read of an image file: its upright size and the kinds of
+    metadata it carries. `readable` False: Pillow cannot read it (it is sent as it is)."""
+
+    readable: bool
+    size: tuple[int, int] | None = None
+    metadata: tuple[str, ...] = ()
+
+    @property
+    def gps(self) -> bool:
+        return "a GPS position" in self.metadata
+
+
+def inspect(path) -> Facts:
+    """`path`'s facts, reading its header only (Pillow opens lazily)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            width, height = image.size
+            if int(exif.get(0x0112, 1)) in (5, 6, 7, 8):  # turned a quarter: sides swap
+                width, height = height, width
+            found = []
+            if exif.get_ifd(0x8825) or 0x8825 in exif:
+                found.append("a GPS position")
+            if set(exif) - {0x0112, 0x8825}:
+                found.append("EXIF")
+            info = set(image.info)
+            if info & {"xmp", "XML:com.adobe.xmp"}:
+                found.append("XMP")
+            if info & {"comment", "Comment", "Description", "Author", "photoshop"}:
+                found.append("comments")
+            return Facts(True, (width, height), tuple(found))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return Facts(False)

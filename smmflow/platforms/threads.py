@@ -51,11 +51,13 @@ class Threads(Publisher):
         image_bytes=8 * MB,
         image_side=1440,  # Threads: width up to 1440 px
         video_bytes=1024 * MB,
+        video_seconds=(0, 300),  # videos up to 5 minutes
     )
     required = ("user", "token_env")
     optional = ("api", "media_base_url")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/threads.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     idempotent = True  # through the checkpointed container
     can_delete = True
     poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)

@@ -52,6 +52,7 @@ class TikTok(Publisher):
     optional = ("privacy", "privacy_levels", "media_base_url", "api")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/tiktok.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     post_options = OPTIONS
     idempotent = True  # through the checkpointed publish_id, see the module docstring
     can_verify = False

@@ -50,6 +50,7 @@ class X(Publisher):
         image_bytes=5 * MB,
         image_side=8192,  # media upload: 8192×8192 at most
         video_bytes=512 * MB,
+        video_seconds=(0.5, 140),  # media upload: 0.5 to 140 seconds
     )
     required = ("token_env",)
     optional = ("api", "refresh_token_env", "client_id", "client_secret_env")
