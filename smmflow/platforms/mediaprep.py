@@ -25,21 +25,18 @@ the platform refuses what is not an image, and videos are not re-encoded (docs/f
 from __future__ import annotations
 
 import io
-import struct
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from .metastrip import lossless
 
 JPEG_QUALITY = (90, 85, 80, 72, 64, 55)
 SHRINK = 0.8  # each step down when no quality fits the byte limit
 MAX_STEPS = 12
+JPEG_COPY_SIDE, JPEG_COPY_BYTES = 1440, 8 * 1024 * 1024  # Instagram's and Threads' sizes
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
 _SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-# JPEG segments kept by the lossless strip: JFIF (APP0), ICC colour profile (APP2), Adobe
-# colour transform (APP14). APP1 (EXIF, XMP), APP13 (IPTC), COM and the rest are dropped.
-_KEEP_APP = {0xE0, 0xE2, 0xEE}
-# PNG chunks dropped: text, EXIF, time, XMP lives in iTXt.
-_DROP_PNG = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
 
 
 @dataclass(frozen=True)
@@ -96,8 +93,8 @@ def prepare(data: bytes, name: str, limits: Fit | None = None) -> Prepared:
     side = limits.side if limits else None
     too_big = bool(side and max(image.size) > side)
     cap = limits.cap if limits else None
-    if wanted == fmt and not turned and not too_big and _lossless(fmt) is not None:
-        light = _lossless(fmt)(data)
+    if wanted == fmt and not turned and not too_big and lossless(fmt) is not None:
+        light = lossless(fmt)(data)
         if light is not None and (cap is None or len(light) <= cap):
             changes = ("metadata removed",) if light != data else ()
             return Prepared(light, _renamed(name, fmt), MIME[fmt], image.size, changes)
@@ -207,93 +204,6 @@ def _guess_mime(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def _lossless(fmt: str):
-    return {"JPEG": strip_jpeg, "PNG": strip_png, "GIF": strip_gif}.get(fmt)
-
-
-def strip_jpeg(data: bytes) -> bytes | None:
-    """The JPEG without its metadata segments, byte for byte otherwise; None when its
-    segments cannot be walked (then it is re-encoded instead)."""
-    if data[:2] != b"\xff\xd8":
-        return None
-    out, i = [data[:2]], 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xDA:  # start of scan: the picture itself follows, kept whole
-            return b"".join(out) + data[i:]
-        if marker == 0xFF or marker in (0x01, *range(0xD0, 0xD8)):
-            i += 1 if marker == 0xFF else 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        end = i + 2 + length
-        if length < 2 or end > len(data):
-            return None
-        drop = (0xE0 <= marker <= 0xEF and marker not in _KEEP_APP) or marker == 0xFE
-        if not drop:
-            out.append(data[i:end])
-        i = end
-    return None
-
-
-def strip_png(data: bytes) -> bytes | None:
-    """The PNG without text, EXIF and time chunks; None when its chunks cannot be walked."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        return None
-    out, i = [data[:8]], 8
-    while i + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[i : i + 4])
-        kind = data[i + 4 : i + 8]
-        end = i + 12 + length
-        if end > len(data):
-            return None
-        if kind not in _DROP_PNG:
-            out.append(data[i:end])
-        if kind == b"IEND":
-            return b"".join(out)
-        i = end
-    return None
-
-
-def strip_gif(data: bytes) -> bytes | None:
-    """The GIF without comments and application blocks other than the loop count; None
-    when its blocks cannot be walked."""
-    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
-        return None
-    i = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
-    out = [data[:i]]
-    while i < len(data):
-        start, kind = i, data[i]
-        if kind == 0x3B:
-            return b"".join(out) + data[i : i + 1]
-        if kind == 0x2C:
-            flags = data[i + 9] if i + 9 < len(data) else 0
-            i += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0) + 1
-        elif kind == 0x21 and i + 1 < len(data):
-            i += 2
-        else:
-            return None
-        end = _sub_blocks(data, i)
-        if end is None:
-            return None
-        label = data[start + 1] if kind == 0x21 else 0
-        loop = label == 0xFF and data[start + 3 : start + 14] in (b"NETSCAPE2.0", b"ANIMEXTS1.0")
-        if not (kind == 0x21 and (label == 0xFE or (label == 0xFF and not loop))):
-            out.append(data[start:end])
-        i = end
-    return None
-
-
-def _sub_blocks(data: bytes, i: int) -> int | None:
-    while i < len(data):
-        size = data[i]
-        i += 1 + size
-        if size == 0:
-            return i
-    return None
-
-
 @dataclass(frozen=True)
 class Facts:
     """What `check` and `preview` read of an image file: its upright size and the kinds of
@@ -331,3 +241,20 @@ def inspect(path) -> Facts:
             return Facts(True, (width, height), tuple(found))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return Facts(False)
+
+
+def served_src(src: str, limits: Fit | None) -> str:
+    """The feed site's file a platform fetching by URL gets for `src`: the copy itself, or
+    its JPEG copy (`src` + ".jpg", written by `jpeg_copy`) where it does not take the format."""
+    fmt = _FORMATS.get(PurePosixPath(src).suffix.lower())
+    return src if fmt is None or fmt in accepted(limits) or fmt == "JPEG" else src + ".jpg"
+
+
+def jpeg_copy(src: str, data: bytes) -> bytes | None:
+    """The JPEG the feed site serves beside a PNG, GIF or WebP, for the platforms that
+    fetch JPEG only (Instagram); None for a JPEG, a video or what Pillow cannot read."""
+    fmt = _FORMATS.get(PurePosixPath(src).suffix.lower())
+    if fmt in (None, "JPEG"):
+        return None
+    ready = prepare(data, src, Fit(frozenset({".jpg"}), JPEG_COPY_SIDE, JPEG_COPY_BYTES))
+    return ready.data if ready.mime == "image/jpeg" else None
