@@ -13,7 +13,7 @@ import re
 import struct
 
 from ..model import Media, Post
-from . import bluesky_metrics
+from . import bluesky_card, bluesky_metrics
 from .base import Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .bluesky_api import (
     DEFAULT_PDS,
@@ -72,6 +72,7 @@ class Bluesky(Publisher):
         super().__init__(account, ctx)
         self._client: Client | None = None
         self._dids: dict[str, str | None] = {}  # handle -> DID (None: does not resolve)
+        self._card_note = ""  # why this send's link card is missing or partial
 
     # -- settings ------------------------------------------------------------------------
     @property
@@ -124,6 +125,7 @@ class Bluesky(Publisher):
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
         key = attempt.key
+        self._card_note = ""
         client = self.client
         did = client.ensure().did
         rkey = None
@@ -164,7 +166,7 @@ class Bluesky(Publisher):
 
     def _receipt(self, did: str, rkey: str, answer: dict) -> Receipt:
         uri = str(answer.get("uri") or at_uri(did, rkey))
-        return Receipt(uri, self.post_url(rkey))
+        return Receipt(uri, self.post_url(rkey), self._card_note)
 
     def record(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """The app.bsky.feed.post record: mentions resolved to DIDs, media uploaded."""
@@ -175,6 +177,10 @@ class Bluesky(Publisher):
         if self.langs:
             record["langs"] = self.langs
         embed = self._embed(post.media, attempt)
+        if embed is None:  # no pictures: the first link's card (bluesky_card)
+            session, upload = self.ctx.http.session, self._upload
+            found = bluesky_card.external(post, rendered, attempt, session, upload, self.limits)
+            embed, self._card_note = found
         if embed:
             record["embed"] = embed
         return record
