@@ -11,12 +11,26 @@ from __future__ import annotations
 
 from ..model import Media, Post
 from ..text.count import utf16_units
+from . import linkcard
 from . import telegram_api as tg
-from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
+from .base import (
+    MB,
+    Attempt,
+    Finding,
+    Limits,
+    Measurement,
+    Option,
+    Publisher,
+    Receipt,
+    Rendered,
+)
 from .http import FAIL, UNKNOWN, PublishError
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
+
+
+PREVIEWS = ("auto", "off", "small", "large", "above")  # telegram: {link_preview: ...}
 
 
 class Telegram(Publisher):
@@ -41,6 +55,13 @@ class Telegram(Publisher):
     optional = ("api", "silent")
     urls = ("api",)
     docs = "docs/platforms/telegram.md"
+    post_options = {
+        "link_preview": Option(
+            "choice",
+            PREVIEWS,
+            "the link preview under a text post: off, small, large, or above the text",
+        )
+    }
     community = "smmflow.platforms.telegram_inbox:TelegramInbox"  # comments: inbox, moderate, reply
     idempotent = False  # the Bot API has no idempotency key
     can_verify = False  # and a bot cannot read a channel's history
@@ -79,6 +100,8 @@ class Telegram(Publisher):
         text = rendered.text
         if not media:
             fields.update(text=text, parse_mode="HTML")
+            if preview := link_preview(post):
+                fields["link_preview_options"] = preview
             return "sendMessage", fields, {}
         if len(media) > self.limits.media_max:
             raise PublishError(
@@ -251,3 +274,21 @@ def _form(fields: dict[str, object]) -> dict[str, str]:
         else:
             form[key] = str(value)
     return form
+
+
+def link_preview(post: Post) -> dict | None:
+    """`link_preview_options` of a text post: `card: false` or `telegram: {link_preview:
+    off}` switch it off; `card: {url}` picks the link it shows; small, large and above
+    place it. None: Telegram's own choice (the first link, below the text)."""
+    choice = str(post.option("telegram", "link_preview") or "auto")
+    if choice == "off" or linkcard.card_off(post):
+        return {"is_disabled": True}
+    found: dict[str, object] = {}
+    url = post.option(linkcard.KEY, "url")
+    if url:
+        found["url"] = str(url)
+    if choice in ("small", "large"):
+        found[f"prefer_{choice}_media"] = True
+    elif choice == "above":
+        found["show_above_text"] = True
+    return found or None
