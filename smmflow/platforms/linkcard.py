@@ -79,8 +79,9 @@ def read_capped(response: requests.Response, cap: int, deadline: float) -> tuple
     return bytes(got), True
 
 
-def fetch_page(session: requests.Session, url: str, timeout: float = TIMEOUT) -> Page | str:
+def fetch_page(session: requests.Session, url: str, timeout: float | None = None) -> Page | str:
     """The page's tags, or why there are none (a note for the outcome)."""
+    timeout = TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
         with session.get(url, stream=True, timeout=(timeout, timeout)) as response:
@@ -121,8 +122,9 @@ def _page(url: str, tags: dict[str, str]) -> Page | None:
     return Page(url, title[:TITLE_MAX], " ".join(description.split())[:DESCRIPTION_MAX], image)
 
 
-def fetch_image(session: requests.Session, url: str, timeout: float = TIMEOUT) -> bytes | str:
+def fetch_image(session: requests.Session, url: str, timeout: float | None = None) -> bytes | str:
     """The image at `url` (at most `IMAGE_CAP` bytes), or why not."""
+    timeout = TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
         with session.get(url, stream=True, timeout=(timeout, timeout)) as response:
