@@ -114,3 +114,22 @@ def test_a_video_duration_not_checked_is_said_once(tmp_path, monkeypatch):
 
 def test_the_group_folder_name_is_the_one_used(tmp_path):
     assert GROUP == "brutaria"  # the lines above count from publishhelp's post_file
+
+
+def test_the_preview_shows_what_each_account_receives(tmp_path):
+    from smmflow.review.preview import render_post
+
+    bsky = {"platform": "bluesky", "handle": "a.test", "password_env": "B"}
+    masto = {"platform": "mastodon", "instance": "https://m.example", "token_env": "M"}
+    posts = {"2026-12-01-telefon": POSTS["2026-12-01-telefon"]}
+    repo = make_repo(
+        tmp_path / "repo", {"bsky": bsky, "masto": masto, "ig": IG, "feed": FEED}, posts, FILES
+    )
+    out = render_post(repo, repo.posts[0], [])
+    lines = [line.strip() for line in out.splitlines() if "without metadata" in line]
+    # upright (the orientation tag turned for real), Bluesky within 2000 px and 1 MB,
+    # Mastodon, and Instagram fetching the feed site's copy, keep the size
+    assert [line.split(" bytes")[0].rsplit(", ", 1)[0] for line in lines] == [
+        "- bsky: JPEG 1667×2000",
+        "- masto, ig, feed: JPEG 2000×2400",
+    ], out

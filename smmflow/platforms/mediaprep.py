@@ -35,6 +35,7 @@ SHRINK = 0.8  # each step down when no quality fits the byte limit
 MAX_STEPS = 12
 JPEG_COPY_SIDE, JPEG_COPY_BYTES = 1440, 8 * 1024 * 1024  # Instagram's and Threads' sizes
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+IMAGES = frozenset(_FORMATS)  # the image suffixes Pillow prepares
 _SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
