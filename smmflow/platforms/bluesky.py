@@ -115,6 +115,8 @@ class Bluesky(Publisher):
             record["embed"] = {
                 "media": [{"src": m.src, "alt": m.alt, "size": m.size} for m in post.media]
             }
+        elif card := bluesky_card.planned(post, rendered):
+            record["embed"] = card
         return {
             "pds": self.pds,
             "repo": self.handle,

@@ -31,6 +31,17 @@ def first_link(rendered: Rendered) -> str:
     return ""
 
 
+def planned(post: Post, rendered: Rendered) -> dict | None:
+    """What `sync --dry-run` shows of the card, without fetching anything."""
+    if post.media or linkcard.card_off(post):
+        return None
+    url = str(post.option(linkcard.KEY, "url") or first_link(rendered))
+    if not url:
+        return None
+    title = post.option(linkcard.KEY, "title") or "(from the page's Open Graph tags)"
+    return {"$type": EXTERNAL, "external": {"uri": url, "title": str(title)}}
+
+
 def external(
     post: Post,
     rendered: Rendered,
