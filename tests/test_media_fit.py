@@ -250,3 +250,15 @@ def test_the_preparation_is_deterministic_and_never_enlarges():
     # A clean JPEG that fits loses nothing: the same bytes leave.
     fine = mediaprep.prepare(one.data, "a.jpg", get("mastodon").limits.fit())
     assert fine.data == one.data and fine.changes == ()
+
+
+def test_a_picture_too_big_to_decode_still_loses_its_metadata(monkeypatch):
+    """Pillow refuses to decode a picture of too many pixels (a decompression bomb): its
+    EXIF still goes, segment by segment, and its picture data is left as it is."""
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    ready = mediaprep.prepare(PHONE, "telefon.jpg", get("mastodon").limits.fit())
+    monkeypatch.undo()
+    assert ready.changes == ("metadata removed",) and ready.size is None
+    clean(ready.data, "JPEG", (2400, 2000))  # not turned: nothing was decoded

@@ -87,7 +87,7 @@ def prepare(data: bytes, name: str, limits: Fit | None = None) -> Prepared:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return Prepared(data, name, _guess_mime(name))
+        return _undecoded(data, name)
     fmt = image.format or ""
     wanted = _target_format(image, fmt, limits)
     turned = _orientation(image) not in (0, 1)
@@ -100,6 +100,19 @@ def prepare(data: bytes, name: str, limits: Fit | None = None) -> Prepared:
             changes = ("metadata removed",) if light != data else ()
             return Prepared(light, _renamed(name, fmt), MIME[fmt], image.size, changes)
     return _reencode(image, name, fmt, wanted, limits)
+
+
+def _undecoded(data: bytes, name: str) -> Prepared:
+    """Bytes Pillow will not decode (too many pixels, damaged, not an image): their
+    metadata segments still go where the container can be walked; else they leave as they
+    are (a video, or what the platform will refuse anyway)."""
+    for fmt, magic in (("JPEG", b"\xff\xd8"), ("PNG", b"\x89PNG"), ("GIF", b"GIF8")):
+        strip = lossless(fmt)
+        light = strip(data) if strip is not None and data.startswith(magic) else None
+        if light is not None:
+            changes = ("metadata removed",) if light != data else ()
+            return Prepared(light, name, MIME[fmt], None, changes)
+    return Prepared(data, name, _guess_mime(name))
 
 
 def _reencode(image, name: str, fmt: str, wanted: str, limits: Fit | None) -> Prepared:
