@@ -9,6 +9,7 @@ from ..content.repo import Repo
 from ..errors import Problem
 from ..ledger.gitstore import Store
 from . import ads, rules
+from .edited import edited_posts
 from .held import held_posts
 from .renamed import renamed_posts
 
@@ -19,6 +20,7 @@ def problems(repo: Repo) -> list[Problem]:
     if store is None:
         return found + renamed_posts(repo.posts, None)
     try:
+        found += edited_posts(repo, store)
         return found + held_posts(repo, store) + renamed_posts(repo.posts, store)
     finally:
         store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..content import firstcomment
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..model import Group, Post
@@ -37,6 +38,7 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         found += mediafit.problems(post, cls, account, shown)
         found += cls.post_problems(post, account, group)
     found += mediafit.unprobed(post, classes)
+    found += firstcomment.problems(post, group)
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"

@@ -23,7 +23,7 @@ from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Post
 
-RULES_VERSION = 4  # bump when loading or checking rules change what a post yields
+RULES_VERSION = 5  # bump when loading or checking rules change what a post yields
 FORMAT = 4
 _ZONES: dict[str, ZoneInfo] = {}
 
@@ -76,6 +76,7 @@ def _pack_post(post: Post) -> tuple:
         post.lines,
         post.body_line,
         post.options,
+        post.first_comment,
     )
 
 
@@ -100,7 +101,23 @@ class CachedPost(Post):
 
 
 def _unpack_post(data: tuple, root: str) -> Post:
-    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data
+    (
+        path,
+        group,
+        ts,
+        zone,
+        kind,
+        plats,
+        status,
+        media,
+        title,
+        sha,
+        blob,
+        lines,
+        bl,
+        opts,
+        first,
+    ) = data
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -116,6 +133,7 @@ def _unpack_post(data: tuple, root: str) -> Post:
         lines=lines,
         body_line=bl,
         options=opts,
+        first_comment=first,
         _root=root,
     )
     return post

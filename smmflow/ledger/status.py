@@ -78,7 +78,9 @@ def rows(
             record = records.get((post.id, name))
             account = owner.account(name) or Account(name, "")
             lookup = functools.partial(deleted.get, (post.id, name))
-            pair = standing(post, account, record, owner.max_delay, clock, hold, lookup, branch)
+            pair = standing(
+                post, account, record, owner.max_delay, clock, hold, lookup, branch, owner.on_edit
+            )
             found.append(_renamed(_row(post, name, pair), record))
     return found
 

@@ -1,11 +1,10 @@
-"""Writing new files for people: a post from a template, a new content repository."""
+"""Writing new files for people: a post from a template (`new`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -81,70 +80,3 @@ def _write_new(
     )
     path.write_text(text, encoding="utf-8")
     return path
-
-
-GROUP_TEMPLATE = """\
-name: {name}
-timezone: {timezone}
-approvers: []                        # GitHub logins whose approval counts as the client's
-slots: ["mon 10:00", "wed 18:30", "fri 12:00"]
-mix:
-  sales: {{max_share: 0.4, max_in_a_row: 1}}
-  informative: {{min_share: 0.4}}
-max_delay: 24h
-accounts:
-  feed: {{}}                           # built in: a static site + Atom feed, no token needed
-  # telegram: {{chat: "@mychannel", token_env: MY_TELEGRAM_TOKEN}}
-  # mastodon: {{instance: https://mastodon.social, token_env: MY_MASTODON_TOKEN}}
-"""
-
-FIRST_POST = """\
----
-date: {date}
-type: informative
----
-Hello from **{name}**! This first post was made by `smmflow init`.
-
-#hello
-"""
-
-
-def init_repo(target: Path, group_id: str, name: str, timezone: str, today: dt.date) -> list[Path]:
-    """Scaffold a content repository in `target` (which must not hold one already)."""
-    if (target / "schedules").exists():
-        raise UsageError(f"{target}: already has a schedules/ folder")
-    from ..content.timeparse import zone
-
-    zone(timezone)
-    with writing(target):
-        return _write_repo(target, group_id, name, timezone, today)
-
-
-def _write_repo(
-    target: Path, group_id: str, name: str, timezone: str, today: dt.date
-) -> list[Path]:
-    made = []
-    for folder in ("schedules", f"content/{group_id}/media", ".github/workflows"):
-        (target / folder).mkdir(parents=True, exist_ok=True)
-    files = {
-        f"schedules/{group_id}.yml": GROUP_TEMPLATE.format(name=name, timezone=timezone),
-        f"content/{group_id}/{today:%Y-%m-%d}-hello.md": FIRST_POST.format(
-            date=f"{today:%Y-%m-%d} 10:00", name=name
-        ),
-        f"content/{group_id}/media/.gitkeep": "",
-        ".github/workflows/.gitkeep": "",
-        ".gitignore": "public/\n.smmflow-cache/\n.smmflow/\n",  # .smmflow/: the inbox store
-    }
-    for rel, text in files.items():
-        path = target / rel
-        if not path.exists():
-            path.write_text(text, encoding="utf-8")
-            made.append(path)
-    if not (target / ".git").exists():
-        try:
-            subprocess.run(
-                ["git", "init", "-q", "-b", "main", str(target)], check=True, capture_output=True
-            )
-        except (OSError, subprocess.CalledProcessError):
-            pass  # git is optional for scaffolding; sync will say it needs a repository
-    return made

@@ -241,6 +241,16 @@ class Publisher(Platform):
     # Seconds the platform remembers an idempotency key (None: forever). A stopped run's
     # claim older than this is not resent blindly: it is verified or handed to a person.
     key_ttl: ClassVar[float | None] = None
+    # After publishing (docs/platforms/writing-a-publisher.md, "Edits and first comments"):
+    # `edit` changes the published post's text in place, and is safe to call again after
+    # a stop (it reads the post first, or the platform refuses an edit that changes
+    # nothing); `comment` writes the post's first comment, at most `comment_limit`
+    # characters (None: the platform has no comments smmflow writes), deduplicated by the
+    # attempt's key where `comment_idempotent`, else looked up by `find_comment`.
+    can_edit: ClassVar[bool] = False
+    comment_limit: ClassVar[int | None] = None
+    comment_idempotent: ClassVar[bool] = False
+    can_find_comment: ClassVar[bool] = False
     # Reading and answering comments ("module:Class" of its `community.Inbox`; "" when
     # smmflow cannot read the platform's comments): writing-a-publisher.md, "The community part".
     community: ClassVar[str] = ""
@@ -271,6 +281,20 @@ class Publisher(Platform):
 
     def delete(self, attempt: Attempt) -> None:
         """Remove the publication `attempt.remote_id` (`can_delete`); gone already is done."""
+        raise NotImplementedError
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        """Give the publication `attempt.remote_id` the text `rendered` (`can_edit`)."""
+        raise NotImplementedError
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        """Write `text` under the publication `attempt.remote_id`, as the account, once
+        (`comment_limit`); the receipt names the comment."""
+        raise NotImplementedError
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        """The account's comment `text` under `attempt.remote_id`, if it is there
+        (`can_find_comment`: a comment a stopped run may have sent)."""
         raise NotImplementedError
 
     @classmethod

@@ -20,7 +20,7 @@ import json
 import re
 
 from ..model import Post
-from . import meta_metrics, publicmedia
+from . import firstcomment, meta_metrics, publicmedia
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, token_findings, usage_findings
@@ -59,6 +59,9 @@ class Instagram(Publisher):
     idempotent = True  # through the checkpointed container, see the module docstring
     can_verify = False
     can_delete = False  # the IG Media reference documents no delete
+    comment_limit = 2200  # POST /{ig-media-id}/comments (platforms/firstcomment.py)
+    can_find_comment = True
+
     # Waits between container status reads, in seconds × the Http backoff setting
     # (SMMFLOW_BACKOFF, 1 by default); the last one repeats until `poll_for` has passed.
     poll_steps: tuple[float, ...] = (1, 2, 3, 5, 10)
@@ -73,6 +76,12 @@ class Instagram(Publisher):
     def _graph(self) -> Graph:
         api = self.account.get("api") or DEFAULT_API
         return Graph(self.ctx.http, api, self.secret("token_env"), "Instagram")
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.graph_comment(self, text, attempt.remote_id)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.graph_find(self, text, attempt.remote_id, self.user)
 
     # -- where Instagram fetches the media (platforms/publicmedia) ----------------------
     def media_urls(self, post: Post) -> list[str]:

@@ -25,7 +25,7 @@ from ..model import Media, Post
 from ..text.count import utf16_units
 from ..text.little import escape
 from ..text.render import rich
-from . import sent
+from . import edits, firstcomment, sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .linkedin_api import (
@@ -67,6 +67,9 @@ class LinkedIn(Publisher):
     idempotent = False
     can_verify = True
     can_delete = True
+    can_edit = True  # PARTIAL_UPDATE of the commentary (platforms/edits.py)
+    comment_limit = 1250  # socialActions comments as the organization (firstcomment.py)
+    can_find_comment = True
     poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)
     poll_for: ClassVar[float] = 600.0
 
@@ -246,6 +249,18 @@ class LinkedIn(Publisher):
             if sent.same_text(str(item.get("commentary") or ""), want):
                 return _receipt(str(item.get("id")))
         return None
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return edits.linkedin(self, rendered, urn, _receipt(urn).url)
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return firstcomment.linkedin(self, text, urn)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return firstcomment.linkedin_find(self, text, urn)
 
     def delete(self, attempt: Attempt) -> None:
         urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")

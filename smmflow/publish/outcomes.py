@@ -24,6 +24,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     stopped: bool = False
     notes: list[str] = field(default_factory=list)  # for the person running it (stderr)
+    feed_changed: bool = False  # a feed account published: the site needs deploying
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
 

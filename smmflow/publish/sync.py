@@ -121,10 +121,20 @@ def _run(
             report.add(_dry(engine, action))
         return
     engine.run(actions, report)
+    feeds = {
+        (g.id, a.name) for g in repo.groups.values() for a in g.accounts if a.platform == "feed"
+    }
+    report.feed_changed = any(  # whatever a feed account did (not what it failed) redeploys
+        o.state not in UNCHANGED and (o.post.split("/", 1)[0], o.account) in feeds
+        for o in report.outcomes
+    )
     rebuild(repo, engine.ledger.records, options.public or repo.root / "public", committed)
     engine.ledger.mark_seen()
     if github is not None and options.report_issues is not False:
         report_failures(github, repo, report, engine.ledger.records)
+
+
+UNCHANGED = ("failed", "unknown", "missed", "held", "busy", "waiting", "would-publish")
 
 
 def broken_groups(repo: Repo) -> list[str]:

@@ -19,6 +19,7 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import edited, firstcomments
 from .mediashown import media_lines
 
 MARKER = "<!-- smmflow-preview -->"
@@ -148,17 +149,19 @@ def _platform(cls, name: str, post: Post, w: Words) -> list[str]:
     return lines
 
 
-def _promotion(found: adcheck.Ads, post: Post) -> list[str]:
+def _promotion(found: adcheck.Ads, post: Post, w: Words) -> list[str]:
     """The audience in words and the budget next to a promoted post (docs/ads.md)."""
     promotion = next((p for p in found.promotions if p.post.path == post.path), None)
     if promotion is None:
         return []
     audience = found.audience(promotion)
     settings = found.settings[post.group]
-    lines = [f"- {_safe(line)}" for line in adwords.promotion_lines(promotion, audience, settings)]
+    said = adwords.promotion_lines(promotion, audience, settings, w)
+    lines = [f"- {_safe(line)}" for line in said]
     wrong = [p for p in found.blocking(promotion) if p.path != post.path]
-    lines += [f"- ❌ {_code(p.path)} line {p.line}: {_safe(p.message)}" for p in wrong]
-    return ["**Paid promotion:**", *lines, ""]
+    line = w.gettext("line {n}")
+    lines += [f"- ❌ {_code(p.path)} {line.format(n=p.line)}: {_safe(p.message)}" for p in wrong]
+    return ["**" + w.gettext("Paid promotion:") + "**", *lines, ""]
 
 
 def render_post(
@@ -183,6 +186,7 @@ def render_post(
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
             lines += _platform(cls, name, post, w)
+    lines += firstcomments.lines(post, group, w, _fence)
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
@@ -192,7 +196,7 @@ def render_post(
             lines.append(f"- {_code(media.src)} ({said}): {alt} “{_safe(media.alt)}”")
             lines += media_lines(post, group, media, w)
         lines.append("")
-    lines += _promotion(ads, post) if ads is not None else []
+    lines += _promotion(ads, post, w) if ads is not None else []
     lines += [_mix(group, repo.posts_of(post.group), post, w), ""]
     mine = [p for p in problems if p.path == post.path]
     if mine:
@@ -217,23 +221,34 @@ def _language(repo: Repo, changed: list[str]) -> Words:
     return words(found.pop() if len(found) == 1 else "en")
 
 
-def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
+def _audiences(found: adcheck.Ads, paths: list[str], w: Words) -> list[str]:
     """Changed audience files in words, with the promotions that use them."""
-    parts = ["### Audiences changed", ""]
+    parts = ["### " + w.gettext("Audiences changed"), ""]
     for audience in (a for a in found.audiences.values() if a.path in paths):
         users = [p.post.id for p in found.promotions if found.audience(p) is audience]
-        used = f" — used by {', '.join(_code(u) for u in users)}" if users else ""
-        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience))}{used}")
+        used = (
+            " — " + w.gettext("used by {posts}").format(posts=", ".join(_code(u) for u in users))
+            if users
+            else ""
+        )
+        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience, w))}{used}")
     return [*parts, ""] if len(parts) > 2 else []
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
+def build(
+    repo: Repo,
+    changed: list[str],
+    deleted: list[str],
+    audiences: list[str] = (),
+    edits: dict[str, list[str]] | None = None,
+) -> str:
+    """`edits`: per post path, the lines about its edit after publication (review/edited)."""
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
     ads = adcheck.load(repo) if promoted or audiences else None
     problems += ads.problems if ads is not None else []
-    w = _language(repo, changed)
+    w = _language(repo, [*changed, *audiences])
     title = w.ngettext(
         "smmflow preview: {n} post added or changed",
         "smmflow preview: {n} posts added or changed",
@@ -262,7 +277,8 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
-    parts += _audiences(ads, list(audiences)) if ads is not None else []
+        parts += (edits or {}).get(path, [])
+    parts += _audiences(ads, list(audiences), w) if ads is not None else []
     if deleted:
         parts += (
             ["### " + w.gettext("Removed"), ""] + [f"- {_code(path)}" for path in deleted] + [""]
@@ -282,6 +298,7 @@ def preview_for(root: Path, repo: Repo, base: str) -> str:
         changed, deleted = changed_posts(store, base)
         merge_base = store.run("merge-base", base, "HEAD").strip()
         audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
+        edits = edited.notes(store, repo, changed, base)
     finally:
         store.close()
-    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
+    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p], edits)
