@@ -7,6 +7,7 @@ built-in ones register exactly like a third-party package would (see pyproject.t
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,7 +212,8 @@ class Attempt:
         """(file name, bytes, MIME type) of `media` prepared for `platform`: a multipart
         file, as bytes (not a handle), so that a retried request sends it again."""
         ready = self.prepared(media, platform)
-        return ready.name, ready.data, ready.mime
+        kind = ready.mime or mimetypes.guess_type(ready.name)[0] or "application/octet-stream"
+        return ready.name, ready.data, kind
 
 
 @dataclass(frozen=True)

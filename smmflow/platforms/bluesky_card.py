@@ -86,7 +86,7 @@ def _thumb(attempt, own_image, page, session, upload, limits) -> tuple[dict | No
     """The uploaded `thumb` blob, or None and why."""
     if own_image is not None:
         ready = attempt.prepared(own_image, _Target(limits))
-        return upload(ready.data, ready.mime), ""
+        return upload(ready.data, ready.mime or "application/octet-stream"), ""
     if not page.image:
         return None, ""
     data = linkcard.fetch_image(session, page.image)

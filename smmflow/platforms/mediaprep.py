@@ -53,7 +53,8 @@ class Fit:
 @dataclass(frozen=True)
 class Prepared:
     """What leaves for one platform: the bytes, a file name with the right suffix, the
-    MIME type, the picture's size (None for what is not an image) and what was done."""
+    MIME type ("" when it is not an image: `Attempt.upload` guesses it from the name), the
+    picture's size (None for what is not an image) and what was done."""
 
     data: bytes
     name: str
@@ -112,7 +113,7 @@ def _undecoded(data: bytes, name: str) -> Prepared:
         if light is not None:
             changes = ("metadata removed",) if light != data else ()
             return Prepared(light, name, MIME[fmt], None, changes)
-    return Prepared(data, name, _guess_mime(name))
+    return Prepared(data, name, "")
 
 
 def _reencode(image, name: str, fmt: str, wanted: str, limits: Fit | None) -> Prepared:
@@ -210,12 +211,6 @@ def _renamed(name: str, fmt: str) -> str:
     if _FORMATS.get(path.suffix.lower()) == fmt:
         return name
     return str(path.with_suffix(_SUFFIX[fmt]))
-
-
-def _guess_mime(name: str) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @dataclass(frozen=True)
