@@ -215,3 +215,35 @@ def test_card_keys_are_checked_with_their_lines(tmp_path):
     lines = {f: line for line, f, _ in found}
     assert (lines["card.titel"], lines["card.url"], lines["card.image"]) == (5, 6, 7)
     assert lines["telegram.link_preview"] == 9
+
+
+def test_the_cards_image_is_part_of_what_an_approval_approves(tmp_path):
+    """`card: {image: ...}` is sent like media, so it is approved like media: the unit of
+    the post names it, and a change to it changes the unit (a new approval is needed)."""
+    from smmflow.ledger.committed import Committed
+    from smmflow.ledger.gitstore import Store
+
+    account = {"platform": "feed"}
+    repo = make_repo(
+        tmp_path / "repo", {"feed": account}, {"2026-12-04-c": ("Vezi https://a.ro/x", [])}
+    )
+    root = repo.root
+    (root / "content" / GROUP / "media").mkdir(parents=True, exist_ok=True)
+    (root / "content" / GROUP / "media" / "card.png").write_bytes(text_png(40, 30))
+    write(
+        root,
+        f"content/{GROUP}/2026-12-04-c.md",
+        "---\ndate: 2026-12-04 10:00\ntype: informative\ncard:\n  image: media/card.png\n"
+        "---\nVezi https://a.ro/x\n",
+    )
+    commit(root, "card image")
+    store = Store(root)
+    try:
+        post = next(p for p in load(root).posts if p.slug == "2026-12-04-c")
+        first = Committed(store, "HEAD").unit(post)
+        assert f"content/{GROUP}/media/card.png" in first
+        (root / "content" / GROUP / "media" / "card.png").write_bytes(text_png(41, 30))
+        commit(root, "another card image")
+        assert Committed(store, "HEAD").unit(post) != first
+    finally:
+        store.close()
