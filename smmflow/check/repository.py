@@ -3,6 +3,7 @@ history says, offline (posts a sync found held, renames, copies)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..content.repo import Repo
@@ -14,8 +15,9 @@ from .held import held_posts
 from .renamed import renamed_posts
 
 
-def problems(repo: Repo) -> list[Problem]:
-    found = rules.check(repo) + ads.problems(repo)
+def problems(repo: Repo, now: dt.datetime | None = None) -> list[Problem]:
+    """Every problem `smmflow check` reports; `now` judges the months still being planned."""
+    found = rules.check(repo, now) + ads.problems(repo)
     store = _store(repo)
     if store is None:
         return found + renamed_posts(repo.posts, None)

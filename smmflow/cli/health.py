@@ -29,8 +29,10 @@ from .common import fail, repo_root
 def doctor(group, account, fmt, inbox, issues) -> None:
     """Check every account: secrets set and valid (a harmless read call), permissions,
     tokens about to expire, and what reading and answering comments needs (`inbox:`
-    lines; errors for groups with a community/<group>.yml, or with --inbox). Exit 1 when
-    an account cannot publish."""
+    lines; errors for groups with a community/<group>.yml, or with --inbox); the ad
+    accounts (meta_ads, vk_ads: token, ad account, ads_management / create_ads). Exit 1
+    when an account cannot publish."""
+    from ..ads import doctor as ads_doctor
     from ..community.config import FOLDER
     from ..content import repo as repo_module
     from ..publish.doctor import diagnose
@@ -40,6 +42,8 @@ def doctor(group, account, fmt, inbox, issues) -> None:
         loaded = repo_module.load(root)
         strict = {g for g in loaded.groups if inbox or (root / FOLDER / f"{g}.yml").exists()}
         lines = diagnose(loaded, group, account, inbox_groups=strict)
+        if account is None:  # the group files' ad accounts (meta_ads, vk_ads)
+            lines += ads_doctor.for_repo(loaded, group)
     except SmmflowError as exc:
         fail(exc)
     if fmt == "json":

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import SmmflowError
-from .common import NOW_HELP, clock, fail, month_option, now_option, repo_root
+from .common import NOW_HELP, clock, fail, month_option, now_option, painter, repo_root
 
 
 def _duration(text: str) -> dt.timedelta:
@@ -174,7 +174,6 @@ def _step_output(report) -> None:
 def status(group, month, now_text, fmt, remote, branch) -> None:
     """Where every post stands on every account: published (with URL), due, scheduled,
     held, failed (why), missed or unknown (what a person should check)."""
-    from ..publish.outcomes import tally
     from ..publish.rows import for_status
 
     chosen_month = month_option(month)
@@ -188,14 +187,9 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in table], ensure_ascii=False, indent=2))
         return
-    for row in table:
-        line = f"{row.state:<10} {row.date:<22} {row.post} → {row.account}"
-        if row.url:
-            line += f"  {row.url}"
-        click.echo(line)
-        if row.detail:
-            click.echo(f"           {row.detail}")
-    click.echo(tally(row.state for row in table) or "no posts", err=True)
+    from ..publish.statustext import table as as_text
+
+    click.echo(as_text(table, painter()))
 
 
 @click.command()

@@ -23,7 +23,8 @@ from .common import NOW_HELP, fail, now_option, repo_root, shower
     help="text for people, json for tools (docs/check-json.md), github for workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+@click.option("--now", "now_text", help=NOW_HELP + " Months still being planned get mix warnings.")
+def check(paths: tuple[str, ...], fmt: str, strict: bool, now_text: str | None) -> None:
     """Check posts and groups offline: schema, dates, media, limits, mix rules.
 
     PATHS are files or folders of one content repository (default: the repository
@@ -35,21 +36,22 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     try:
         root = repo_root(paths)
+        now = now_option(now_text)
     except SmmflowError as exc:
         fail(exc)
     loaded = repo.load(root, check=rules.check_post)
-    problems = repository.problems(loaded) + _community(root, loaded) + _workflow(root, loaded)
+    problems = repository.problems(loaded, now) + _community(root, loaded) + _workflow(root, loaded)
     if paths:
         problems = repository.about(problems, root, [Path(p) for p in paths])
     show = shower(root)
     if fmt == "json":
-        checked = {"posts": len(loaded.posts), "groups": len(loaded.groups)}
+        checked = {"posts": loaded.post_files, "groups": len(loaded.groups)}
         click.echo(output.as_json(problems, show, checked))
     else:
         shown = output.as_github if fmt == "github" else output.as_text
         if problems:
             click.echo(shown(problems, show))
-        click.echo(output.summary(problems, len(loaded.posts), len(loaded.groups)), err=True)
+        click.echo(output.summary(problems, loaded.post_files, len(loaded.groups)), err=True)
     failed = output.errors(problems) > 0 or (strict and problems)
     sys.exit(int(ExitCode.PROBLEMS if failed else ExitCode.OK))
 

@@ -23,7 +23,7 @@ from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Post
 
-RULES_VERSION = 5  # bump when loading or checking rules change what a post yields
+RULES_VERSION = 6  # bump when loading or checking rules change what a post yields
 FORMAT = 4
 _ZONES: dict[str, ZoneInfo] = {}
 

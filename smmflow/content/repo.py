@@ -28,6 +28,7 @@ class Repo:
     posts_checked: bool = False  # per-post platform checks already in `problems`
     group_keys: dict[str, str] = field(default_factory=dict)  # group id -> hash of its file
     cache_hits: int = 0
+    post_files: int = 0  # post files found, loaded or not (`check` counts them all)
     _group_problems: tuple[int, dict[str, list[Problem]]] = field(
         default=(-1, {}), repr=False, compare=False
     )
@@ -259,7 +260,9 @@ def _post_jobs(
     errors is not loaded (a warning says so)."""
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     jobs: list[tuple[str, str]] = []
-    for relpath in post_files(root, repo.problems, only):
+    found = post_files(root, repo.problems, only)
+    repo.post_files = len(found)
+    for relpath in found:
         folder = relpath.split("/")[1]
         if folder not in repo.groups and folder in broken_groups:
             message = f"not checked: schedules/{folder}.yml has errors"

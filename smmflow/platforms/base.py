@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from ..errors import Problem
+from ..errors import Problem, Severity
 from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..text.count import graphemes
 from ..text.render import bluesky_facets, rich, to_html
@@ -268,6 +268,13 @@ class Publisher(Platform):
 
     def secret(self, setting: str) -> str:
         return secret(self.account.get(setting), setting, self.account.name, self.ctx.environ)
+
+    def refuse_problems(self, post: Post) -> None:
+        """Refuse (FAIL) before anything is sent a post whose `post_problems` are errors."""
+        found = self.post_problems(post, self.account, self.ctx.group)
+        wrong = [p.message for p in found if p.severity is Severity.ERROR]
+        if wrong:
+            raise PublishError(FAIL, "; ".join(wrong))
 
     def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """What would be sent (shown by `sync --dry-run`; must not touch the network)."""

@@ -116,6 +116,7 @@ def _run(
     report: Report,
 ) -> None:
     actions = engine.plan(options.group, options.account)
+    report.already = _already(repo, engine.ledger.records, options)
     if options.dry_run:
         for action in actions:
             report.add(_dry(engine, action))
@@ -132,6 +133,16 @@ def _run(
     engine.ledger.mark_seen()
     if github is not None and options.report_issues is not False:
         report_failures(github, repo, report, engine.ledger.records)
+
+
+def _already(repo: Repo, records: dict, options: Options) -> int:
+    """How many pairs of the chosen posts and accounts earlier runs published."""
+    chosen = {p.id for p in repo.posts if options.group in (None, p.group)}
+    return sum(
+        1
+        for (post, account), record in records.items()
+        if record.state == "published" and post in chosen and options.account in (None, account)
+    )
 
 
 UNCHANGED = ("failed", "unknown", "missed", "held", "busy", "waiting", "would-publish")
@@ -166,5 +177,13 @@ def _dry(engine: Engine, action: Action) -> Outcome:
         payload = publisher.payload(post, rendered, Attempt(key))
     except PublishError as exc:
         return Outcome(post.id, account.name, "failed", engine.redact(exc.message))
+    unset = [
+        f"secret {variable} is not set ({setting})"
+        for setting, variable in account.secret_envs.items()
+        if not publisher.ctx.environ.get(variable, "").strip()
+    ]
+    if unset:  # the send would stop there: say so rather than show a payload
+        why = "; ".join(unset)
+        return Outcome(post.id, account.name, "failed", f"would fail: {why}")
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     return Outcome(post.id, account.name, "would-publish", engine.redact(text))
