@@ -162,7 +162,8 @@ def test_page_has_body_media_date_and_links(repo: Repo, tmp_path: Path) -> None:
         copied.read_bytes() == (repo.root / "content/brutaria-dulce/media/cozonac.png").read_bytes()
     )
     assert sorted(p.name for p in (public / "brutaria-dulce" / "media").iterdir()) == [
-        "cozonac.png"
+        "cozonac.png",
+        "cozonac.png.jpg",  # the JPEG copy Instagram fetches (platforms/mediaprep)
     ]
 
 
@@ -457,7 +458,10 @@ def test_editing_a_post_prunes_media_it_no_longer_uses(repo: Repo, tmp_path: Pat
     write_post(public, group, maia, None)
     edited = dataclasses.replace(maia, media=maia.media[:1])
     write_post(public, group, edited, None)
-    assert sorted(p.name for p in (public / "brutaria-dulce/media").iterdir()) == ["cozonac.png"]
+    assert sorted(p.name for p in (public / "brutaria-dulce/media").iterdir()) == [
+        "cozonac.png",
+        "cozonac.png.jpg",
+    ]
 
 
 def test_mime_table_covers_every_media_type_smmflow_publishes() -> None:

@@ -13,7 +13,7 @@ from ..errors import Problem, Severity
 from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Limits, Platform
-from . import mix, variants
+from . import mediafit, mix, variants
 from .output import counted
 
 # The first words of the body `smmflow new` writes: a post that still has them is unwritten.
@@ -30,17 +30,20 @@ def _account_line(post: Post, account: str) -> int:
 def check_post(post: Post, group: Group) -> list[Problem]:
     """Limits of every target platform, checked on what that platform would receive."""
     found: list[Problem] = []
+    classes = []
     for name in post.platforms:
         account = group.account(name)
         cls = registry.get(account.platform) if account else None
         if account is None or cls is None:
             continue
+        classes.append(cls)
         shown = name if name == cls.name else f"{name} ({cls.name})"
         view = overrides.view(post, account)  # its own text, parts and media, if any
         found += variants.problems(post, account, cls, shown, _text)
         found += _media_count(view, name, cls.limits, shown)
-        found += _media_files(view, cls.limits, shown)
+        found += mediafit.problems(view, cls, account, shown)
         found += cls.post_problems(view, account, group)
+    found += mediafit.unprobed(post, classes)
     found += firstcomment.problems(post, group)
     if post.status == "ready" and PLACEHOLDER in post.body:
         message = (
@@ -100,21 +103,6 @@ def _media_count(post: Post, account: str, lim: Limits, shown: str) -> list[Prob
     if videos and (len(videos) > lim.videos_max or (lim.videos_max == 1 and len(post.media) > 1)):
         message = f"{shown} takes one video per post, without other media"
         found.append(Problem(post.path, line, "media", message, code="media-count"))
-    return found
-
-
-def _media_files(post: Post, lim: Limits, shown: str) -> list[Problem]:
-    found = []
-    for i, media in enumerate(post.media):
-        key = f"media.{i}.src"
-        if media.file.suffix.lower() not in lim.media_suffixes:
-            allowed = ", ".join(sorted(lim.media_suffixes))
-            message = f"{shown} does not take {media.file.suffix} files (it takes {allowed})"
-            found.append(Problem(post.path, media.line, key, message, code="media-type"))
-        cap = lim.video_bytes if media.kind == "video" else lim.image_bytes
-        if cap is not None and media.size > cap:
-            message = f"{media.src} is {media.size:,} bytes; {shown} takes at most {cap:,}"
-            found.append(Problem(post.path, media.line, key, message, code="media-size"))
     return found
 
 

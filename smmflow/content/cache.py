@@ -24,8 +24,8 @@ from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Override, Poll, Post
 
-RULES_VERSION = 6  # bump when loading or checking rules change what a post yields
-FORMAT = 5
+RULES_VERSION = 7  # bump when loading or checking rules change what a post yields
+FORMAT = 6
 _ZONES: dict[str, ZoneInfo] = {}
 
 

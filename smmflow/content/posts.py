@@ -8,8 +8,8 @@ from pathlib import Path
 from ..errors import Problem
 from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
+from . import cards, overrides, polls, sections
 from . import firstcomment as first_comment
-from . import overrides, polls, sections
 from .fields import Fields, did_you_mean
 from .media import media_list
 from .platformkeys import names as platform_keys
@@ -28,6 +28,7 @@ KEYS = (
     "promote",
     "first_comment",
     "poll",
+    "card",
 )
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
@@ -191,7 +192,7 @@ def _values(f: Fields, raw: dict, group: Group, folder: Path) -> dict:
         "status": status,
         "media": media,
         "title": title,
-        "options": read_platform_keys(f, raw, group),
+        "options": read_platform_keys(f, raw, group) + cards.read(f, raw, folder),
         "first_comment": first_comment.read(f, raw.get("first_comment"), group),
     }
 

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from ..content.posts import blob_id
 from ..errors import UsageError
 from ..model import Media, Post
+from ..platforms.linkcard import attachments
 from .gitstore import Store
 
 LINK = "120000"  # git's mode of a symbolic link; its blob holds the target
@@ -108,7 +109,7 @@ class Committed:
         """What an approval approves: path -> blob of the post and of each media file
         (by the path the post writes; a link counts as the file it leads to)."""
         found = {post.path: post.blob}
-        for media in post.media:
+        for media in attachments(post):
             path = self.media_file(post.group, media)
             if path is not None:
                 found[media_path(post.group, media.src)] = self.entries[path][1]
@@ -118,7 +119,7 @@ class Committed:
         """Every path whose change changes the unit: the post, each media path as written,
         and the file it resolves to."""
         paths = [post.path]
-        for media in post.media:
+        for media in attachments(post):
             paths.append(media_path(post.group, media.src))
             resolved = self.media_file(post.group, media)
             if resolved is not None:
@@ -143,7 +144,7 @@ class Committed:
             return f"not on the publish branch {branch} (commit and merge it)"
         if blob != post.blob:
             return f"differs from the copy on {branch} (commit it, or discard the edit)"
-        for media in post.media:
+        for media in attachments(post):
             path = self.media_file(post.group, media)
             if path is None:
                 return (

@@ -17,6 +17,7 @@ from ..errors import Problem, Severity
 from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..text.count import graphemes
 from ..text.render import bluesky_facets, rich, to_html
+from . import mediaprep
 from .http import FAIL, Http, PublishError
 from .polls import PollLimits
 from .secrets import secret
@@ -41,6 +42,14 @@ class Limits:
     media_required: bool = False
     videos_max: int = 1  # videos per post (most platforms: one, and then no images)
     hashtags_max: int | None = None
+    image_side: int | None = None  # longest side in pixels an image is resized down to
+    # Width / height an image must lie within (Instagram's feed: 4:5 to 1.91:1); `check`.
+    aspect: tuple[float, float] | None = None
+    video_seconds: tuple[float, float] | None = None  # shortest and longest video (ffprobe)
+
+    def fit(self) -> mediaprep.Fit:
+        """What mediaprep makes an image fit: these formats, side and bytes."""
+        return mediaprep.Fit(self.media_suffixes, self.image_side, self.image_bytes)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,10 @@ class Platform:
     # publish gets `Attempt.reply`), "joined" takes them as one text, "" cannot carry them.
     thread_style: ClassVar[str] = ""
     polls: ClassVar[PollLimits | None] = None  # `poll:` carried, within these bounds
+    # The platform downloads images from a public URL instead of taking an upload
+    # (publicmedia): the feed site serves prepared copies, `media_base_url` the files as
+    # they are (docs/format.md, "Media").
+    media_by_url: ClassVar[bool] = False
 
     @classmethod
     def settings(cls) -> tuple[str, ...]:
@@ -178,8 +191,9 @@ class Attempt:
     media: Callable[[Media], bytes] | None = None
     reply: Reply | None = None  # a thread's later part: the post it answers (threading.py)
 
-    def read_media(self, media: Media) -> bytes:
-        """The bytes of `media` to send; a `PublishError` (FAIL) when they cannot be had."""
+    def source(self, media: Media) -> bytes:
+        """The approved bytes of `media` as committed; a `PublishError` (FAIL) when they
+        cannot be had. Never sent as they are: `read_media` prepares them."""
         try:
             return self.media(media) if self.media is not None else media.file.read_bytes()
         except LookupError as exc:  # committed.NotCommitted: not on the publish branch
@@ -187,11 +201,26 @@ class Attempt:
         except OSError as exc:
             raise PublishError(FAIL, f"cannot read {media.src}: {exc.strerror}") from None
 
-    def upload(self, media: Media) -> tuple[str, bytes, str]:
-        """(file name, bytes, MIME type) of `media`: a multipart file, as bytes (not a
-        handle), so that a retried request sends it again."""
-        kind = mimetypes.guess_type(media.file.name)[0] or "application/octet-stream"
-        return media.file.name, self.read_media(media), kind
+    def prepared(self, media: Media, platform: object = None) -> mediaprep.Prepared:
+        """`media` as it leaves for `platform` (a Platform class or publisher; None: any):
+        metadata stripped, converted and resized to what it takes (platforms/mediaprep)."""
+        limits = getattr(platform, "limits", None)
+        fit = limits.fit() if isinstance(limits, Limits) else None
+        try:
+            return mediaprep.prepare(self.source(media), media.file.name, fit)
+        except ValueError as exc:
+            raise PublishError(FAIL, f"cannot send {media.src}: {exc}") from None
+
+    def read_media(self, media: Media, platform: object = None) -> bytes:
+        """The bytes of `media` to send to `platform`, prepared (see `prepared`)."""
+        return self.prepared(media, platform).data
+
+    def upload(self, media: Media, platform: object = None) -> tuple[str, bytes, str]:
+        """(file name, bytes, MIME type) of `media` prepared for `platform`: a multipart
+        file, as bytes (not a handle), so that a retried request sends it again."""
+        ready = self.prepared(media, platform)
+        kind = ready.mime or mimetypes.guess_type(ready.name)[0] or "application/octet-stream"
+        return ready.name, ready.data, kind
 
 
 @dataclass(frozen=True)

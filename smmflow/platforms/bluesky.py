@@ -13,7 +13,7 @@ import re
 import struct
 
 from ..model import Media, Post
-from . import bluesky_metrics, firstcomment
+from . import bluesky_card, bluesky_metrics, firstcomment
 from .base import Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .bluesky_api import (
     DEFAULT_PDS,
@@ -51,7 +51,9 @@ class Bluesky(Publisher):
         text_bytes=3000,
         media_max=4,
         image_bytes=1_000_000,
+        image_side=2000,  # the Bluesky app's own uploads: 2000 px on the longest side
         video_bytes=100_000_000,
+        video_seconds=(0, 180),  # app.bsky.embed.video: up to 3 minutes
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4"}),
     )
     required = ("handle", "password_env")
@@ -74,6 +76,7 @@ class Bluesky(Publisher):
         super().__init__(account, ctx)
         self._client: Client | None = None
         self._dids: dict[str, str | None] = {}  # handle -> DID (None: does not resolve)
+        self._card_note = ""  # why this send's link card is missing or partial
 
     # -- settings ------------------------------------------------------------------------
     @property
@@ -116,6 +119,8 @@ class Bluesky(Publisher):
             record["embed"] = {
                 "media": [{"src": m.src, "alt": m.alt, "size": m.size} for m in post.media]
             }
+        elif card := bluesky_card.planned(post, rendered):
+            record["embed"] = card
         return {
             "pds": self.pds,
             "repo": self.handle,
@@ -126,6 +131,7 @@ class Bluesky(Publisher):
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
         key = attempt.key
+        self._card_note = ""
         client = self.client
         did = client.ensure().did
         rkey = None
@@ -172,7 +178,7 @@ class Bluesky(Publisher):
 
     def _receipt(self, did: str, rkey: str, answer: dict) -> Receipt:
         uri = str(answer.get("uri") or at_uri(did, rkey))
-        return Receipt(uri, self.post_url(rkey))
+        return Receipt(uri, self.post_url(rkey), self._card_note)
 
     def record(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """The app.bsky.feed.post record: mentions resolved to DIDs, media uploaded."""
@@ -183,6 +189,10 @@ class Bluesky(Publisher):
         if self.langs:
             record["langs"] = self.langs
         embed = self._embed(post.media, attempt)
+        if embed is None:  # no pictures: the first link's card (bluesky_card)
+            session, upload = self.ctx.http.session, self._upload
+            found = bluesky_card.external(post, rendered, attempt, session, upload, self.limits)
+            embed, self._card_note = found
         if embed:
             record["embed"] = embed
         if attempt.reply is not None:  # a thread's later part: strong refs to root and parent
@@ -255,7 +265,7 @@ class Bluesky(Publisher):
         return {"$type": "app.bsky.embed.images", "images": images}
 
     def _read(self, media: Media, attempt: Attempt) -> tuple[bytes, str, tuple[int, int] | None]:
-        data = attempt.read_media(media)
+        data = attempt.read_media(media, self)
         sniffed, size = image_info(data)
         mime = sniffed or _MIMES.get(media.file.suffix.lower(), "application/octet-stream")
         return data, mime, size

@@ -104,7 +104,7 @@ class Facebook(Publisher):
             answer = graph.post(
                 f"{page}/videos",
                 {"description": rendered.text},
-                files={"source": attempt.upload(videos[0])},
+                files={"source": attempt.upload(videos[0], self)},
                 publish=True,
             )
             return self._receipt(graph, str(answer.get("id") or ""))
@@ -113,7 +113,10 @@ class Facebook(Publisher):
             if images[0].alt:
                 data["alt_text_custom"] = images[0].alt
             answer = graph.post(
-                f"{page}/photos", data, files={"source": attempt.upload(images[0])}, publish=True
+                f"{page}/photos",
+                data,
+                files={"source": attempt.upload(images[0], self)},
+                publish=True,
             )
             return self._receipt(graph, str(answer.get("post_id") or answer.get("id") or ""))
         if images:
@@ -124,7 +127,10 @@ class Facebook(Publisher):
                     upload["alt_text_custom"] = media.alt
                 # Unpublished photos are invisible until attached: re-sending one is harmless.
                 photo = graph.post(
-                    f"{page}/photos", upload, files={"source": attempt.upload(media)}, publish=False
+                    f"{page}/photos",
+                    upload,
+                    files={"source": attempt.upload(media, self)},
+                    publish=False,
                 )
                 data[f"attached_media[{i}]"] = json.dumps({"media_fbid": str(photo.get("id"))})
             answer = graph.post(f"{page}/feed", data, publish=True)

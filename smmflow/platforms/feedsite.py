@@ -29,6 +29,7 @@ from ..text.escape import clean, esc
 from ..text.headline import headline
 from ..text.i18n import words
 from ..text.render import to_html
+from . import mediaprep
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:smmflow,2026:"  # ids never derive from time or URLs: moving the site keeps them
@@ -183,7 +184,10 @@ def write_post(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not _inside(target.parent, folder):
             raise ValueError(f"{target.parent} leads outside {folder}")
-        _copy(read(media) if read else media.file.read_bytes(), target)
+        data = read(media) if read else media.file.read_bytes()
+        _copy(data, target)
+        if (jpeg := mediaprep.jpeg_copy(media.src, data)) is not None:
+            _copy(jpeg, target.with_name(target.name + ".jpg"))
     name, title = esc(group.name), esc(headline(post))
     w = words(group.language)
     all_posts, atom = w.gettext("{name}: all posts").format(name=group.name), w.gettext("Atom feed")
@@ -224,6 +228,7 @@ def _prune(folder: Path, candidates: set[str]) -> None:
         if path.suffix.lower().lstrip(".") not in MIME or not _inside(path.parent, folder):
             continue
         path.unlink(missing_ok=True)
+        path.with_name(path.name + ".jpg").unlink(missing_ok=True)  # its JPEG copy
         parent = path.parent
         while parent != folder and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()

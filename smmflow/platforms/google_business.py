@@ -38,6 +38,7 @@ class GoogleBusiness(Publisher):
     optional = ("language", "media_base_url", "api")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/google_business.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     post_options = gbp_rules.OPTIONS
     idempotent = False
     can_verify = True  # the location's latest posts, by summary and time

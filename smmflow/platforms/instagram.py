@@ -41,13 +41,17 @@ class Instagram(ContainerPublisher):
         media_required=True,
         media_suffixes=frozenset({".jpg", ".jpeg", ".mp4", ".mov"}),
         image_bytes=8 * MB,
+        image_side=1440,  # Instagram scales wider images down to 1440 px
+        aspect=(0.8, 1.91),  # feed images: 4:5 to 1.91:1
         video_bytes=300 * MB,
+        video_seconds=(3, 900),  # Reels: 3 seconds to 15 minutes
         hashtags_max=30,
     )
     required = ("user", "token_env")
     optional = ("api", "media_base_url")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/instagram.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     community = "smmflow.platforms.meta_inbox:InstagramInbox"  # comments: inbox, moderate, reply
     idempotent = True  # through the checkpointed container, see the module docstring
     can_verify = False

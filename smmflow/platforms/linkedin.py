@@ -53,7 +53,9 @@ class LinkedIn(Publisher):
         media_max=20,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".mp4"}),
         image_bytes=36 * MB,
+        image_side=6000,  # Images API: at most 36,152,320 pixels
         video_bytes=500 * MB,
+        video_seconds=(3, 1800),  # Videos API: 3 seconds to 30 minutes
     )
     required = ("author", "token_env")
     optional = ("api", "oauth", "client_id", "client_secret_env")
@@ -150,7 +152,7 @@ class LinkedIn(Publisher):
         return _receipt(urn)
 
     def _upload(self, client: Client, media: Media, attempt: Attempt) -> str:
-        _, data, _ = attempt.upload(media)
+        _, data, _ = attempt.upload(media, self)
         kind = "videos" if media.kind == "video" else "images"
         request: dict = {"owner": self.author}
         if kind == "videos":

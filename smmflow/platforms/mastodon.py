@@ -162,7 +162,7 @@ class Mastodon(Publisher):
         response = self.client.request(
             "POST",
             "/api/v2/media",
-            files={"file": attempt.upload(media)},
+            files={"file": attempt.upload(media, self)},
             data={"description": media.alt},
         )
         answer = _json(response)

@@ -4,7 +4,8 @@ Instagram, TikTok photo posts and Google Business Profile photos are not uploade
 platform downloads them from a URL. That URL is the account's `media_base_url` + the
 media's `src` (wherever `content/<group>/` is served), else the group's feed site
 (`base_url` of its `feed` account) when the post goes there too, since the feed copies
-every post's media to its site.
+every post's media to its site: copies without metadata, and a JPEG copy beside each
+PNG, GIF or WebP for the platforms that take JPEG only (platforms/mediaprep).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from ..model import Account, Group, Media, Post
+from . import mediaprep
 from .base import Finding
 from .http import RETRY, PublishError
 
@@ -56,7 +58,10 @@ def media_urls(
         from . import feedsite
 
         base = str(feed.get("base_url"))
-        return [feedsite.media_url(post.group, m.src, base) for m in media]
+        fit = _fit(account)
+        return [
+            feedsite.media_url(post.group, mediaprep.served_src(m.src, fit), base) for m in media
+        ]
     hint = ""
     if feed is not None:
         hint = (
@@ -75,3 +80,11 @@ def href(src: str) -> str:
     """A media `src` as a URL path, each part percent-encoded."""
     parts = [p for p in PurePosixPath(src.replace("\\", "/")).parts if p not in (".", "/")]
     return "/".join(quote(p, safe="") for p in parts)
+
+
+def _fit(account: Account) -> mediaprep.Fit | None:
+    """What the account's platform takes, for choosing the feed site's copy it fetches."""
+    from . import registry
+
+    cls = registry.get(account.platform)
+    return cls.limits.fit() if cls is not None else None

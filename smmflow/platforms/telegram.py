@@ -11,14 +11,27 @@ from __future__ import annotations
 
 from ..model import Media, Post
 from ..text.count import utf16_units
-from . import edits
+from . import edits, linkcard
 from . import telegram_api as tg
-from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
+from .base import (
+    MB,
+    Attempt,
+    Finding,
+    Limits,
+    Measurement,
+    Option,
+    Publisher,
+    Receipt,
+    Rendered,
+)
 from .http import FAIL, UNKNOWN, PublishError
 from .polls import TELEGRAM as TELEGRAM_POLLS
 
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0", "")
+
+
+PREVIEWS = ("auto", "off", "small", "large", "above")  # telegram: {link_preview: ...}
 
 
 class Telegram(Publisher):
@@ -35,6 +48,7 @@ class Telegram(Publisher):
         unit="characters",
         media_max=10,
         image_bytes=10 * MB,
+        image_side=5000,  # sendPhoto: width + height at most 10000
         video_bytes=50 * MB,
         videos_max=10,
     )
@@ -42,6 +56,13 @@ class Telegram(Publisher):
     optional = ("api", "silent")
     urls = ("api",)
     docs = "docs/platforms/telegram.md"
+    post_options = {
+        "link_preview": Option(
+            "choice",
+            PREVIEWS,
+            "the link preview under a text post: off, small, large, or above the text",
+        )
+    }
     community = "smmflow.platforms.telegram_inbox:TelegramInbox"  # comments: inbox, moderate, reply
     idempotent = False  # the Bot API has no idempotency key
     polls = TELEGRAM_POLLS  # sendPoll
@@ -85,6 +106,8 @@ class Telegram(Publisher):
             return "sendPoll", fields, {}
         if not media:
             fields.update(text=text, parse_mode="HTML")
+            if preview := link_preview(post):
+                fields["link_preview_options"] = preview
             return "sendMessage", fields, {}
         if len(media) > self.limits.media_max:
             raise PublishError(
@@ -120,7 +143,7 @@ class Telegram(Publisher):
         method, fields, files = self._request(post, rendered)
         api = self.api()
         if files:
-            uploads = {name: attempt.upload(m) for name, m in files.items()}
+            uploads = {name: attempt.upload(m, self) for name, m in files.items()}
             album = method == "sendMediaGroup"
             result = api.call(method, sends=True, album=album, data=_form(fields), files=uploads)
         else:
@@ -277,3 +300,21 @@ def _poll(post: Post, rendered: Rendered) -> dict[str, object]:
     if limits.max_seconds is not None and poll.seconds <= limits.max_seconds:
         fields["open_period"] = max(poll.seconds, limits.min_seconds or 0)
     return fields
+
+
+def link_preview(post: Post) -> dict | None:
+    """`link_preview_options` of a text post: `card: false` or `telegram: {link_preview:
+    off}` switch it off; `card: {url}` picks the link it shows; small, large and above
+    place it. None: Telegram's own choice (the first link, below the text)."""
+    choice = str(post.option("telegram", "link_preview") or "auto")
+    if choice == "off" or linkcard.card_off(post):
+        return {"is_disabled": True}
+    found: dict[str, object] = {}
+    url = post.option(linkcard.KEY, "url")
+    if url:
+        found["url"] = str(url)
+    if choice in ("small", "large"):
+        found[f"prefer_{choice}_media"] = True
+    elif choice == "above":
+        found["show_above_text"] = True
+    return found or None

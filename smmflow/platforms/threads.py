@@ -45,12 +45,15 @@ class Threads(ContainerPublisher):
         videos_max=20,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".mp4", ".mov"}),
         image_bytes=8 * MB,
+        image_side=1440,  # Threads: width up to 1440 px
         video_bytes=1024 * MB,
+        video_seconds=(0, 300),  # videos up to 5 minutes
     )
     required = ("user", "token_env")
     optional = ("api", "media_base_url")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/threads.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     idempotent = True  # through the checkpointed container
     thread_style = "reply"  # parts: containers with `reply_to_id`
     can_delete = True

@@ -48,12 +48,14 @@ class TikTok(Publisher):
         media_required=True,
         media_suffixes=VIDEO_SUFFIXES | PHOTO_SUFFIXES,
         image_bytes=20 * 1000 * 1000,
+        image_side=1920,  # photo posts: 1080p at most
         video_bytes=4 * 1024 * MB,
     )
     required = ("client_key_env", "client_secret_env", "refresh_token_env")
     optional = ("privacy", "privacy_levels", "media_base_url", "api")
     urls = ("api", "media_base_url")
     docs = "docs/platforms/tiktok.md"
+    media_by_url = True  # images fetched from a public URL (publicmedia)
     post_options = OPTIONS
     idempotent = True  # through the checkpointed publish_id, see the module docstring
     can_verify = False
@@ -148,7 +150,7 @@ class TikTok(Publisher):
     ) -> str:
         from .tiktok_upload import plan, upload
 
-        name, data, kind = attempt.upload(post.media[0])
+        name, data, kind = attempt.upload(post.media[0], self)
         size, chunk, count = plan(len(data))
         body = tiktok_rules.video_info(rendered.text, choices)
         body["source_info"] = {
@@ -218,7 +220,7 @@ class TikTok(Publisher):
     ) -> bool:
         from .tiktok_upload import plan, upload
 
-        _, data, kind = attempt.upload(post.media[0])
+        _, data, kind = attempt.upload(post.media[0], self)
         done = int(state.get("uploaded_bytes") or 0)
         if done >= len(data):
             return True  # all there: TikTok is processing it

@@ -51,6 +51,7 @@ class VK(Publisher):
         videos_max=10,
         media_suffixes=(IMAGE_SUFFIXES - {".webp"}) | frozenset({".mp4", ".mov", ".m4v"}),
         image_bytes=50 * MB,
+        image_side=7000,  # photos.saveWallPhoto: width + height at most 14000
         video_bytes=2048 * MB,
     )
     required = ("owner", "token_env")
@@ -141,7 +142,7 @@ class VK(Publisher):
         url = str(server.get("upload_url") or "") if isinstance(server, dict) else ""
         if not url:
             raise PublishError(RETRY, "VK gave no upload_url for the wall photo")
-        got = client.upload(url, "photo", attempt.upload(media), media.src)
+        got = client.upload(url, "photo", attempt.upload(media, self), media.src)
         if str(got.get("photo") or "[]") == "[]":
             raise PublishError(FAIL, f"VK's upload server received no photo from {media.src}")
         saved = client.call(
@@ -168,7 +169,7 @@ class VK(Publisher):
         url = str(made.get("upload_url") or "") if isinstance(made, dict) else ""
         if not url:
             raise PublishError(RETRY, "VK gave no upload_url for the video")
-        got = client.upload(url, "video_file", attempt.upload(media), media.src)
+        got = client.upload(url, "video_file", attempt.upload(media, self), media.src)
         owner = got.get("owner_id", made.get("owner_id", self.owner))
         video = got.get("video_id", made.get("video_id"))
         if not video:

@@ -50,7 +50,9 @@ class X(Publisher):
         media_max=4,
         media_suffixes=frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov"}),
         image_bytes=5 * MB,
+        image_side=8192,  # media upload: 8192×8192 at most
         video_bytes=512 * MB,
+        video_seconds=(0.5, 140),  # media upload: 0.5 to 140 seconds
     )
     required = ("token_env",)
     optional = ("api", "refresh_token_env", "client_id", "client_secret_env")
@@ -128,7 +130,7 @@ class X(Publisher):
         return _receipt(post_id)
 
     def _upload(self, client: Client, media: Media, attempt: Attempt) -> str:
-        name, data, mime = attempt.upload(media)
+        name, data, mime = attempt.upload(media, self)
         category = _category(media)
         if category == "tweet_image":
             answer = client.request(

@@ -85,7 +85,7 @@ class YouTube(Publisher):
         self.refuse_problems(post)
         google = self.google()
         video = next(m for m in post.media if m.kind == "video")
-        _, data, kind = attempt.upload(video)
+        _, data, kind = attempt.upload(video, self)
         metadata = self._metadata(post, rendered, attempt)
         if attempt.remote_id.startswith("session:"):
             found = self._resume(google, attempt, data, kind)

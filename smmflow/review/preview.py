@@ -19,6 +19,7 @@ from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
 from . import changes, edited, firstcomments, variants
+from .mediashown import media_lines
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
@@ -168,6 +169,7 @@ def render_post(
             said = w.gettext("{kind}, {size} bytes").format(kind=kind, size=w.number(media.size))
             alt = w.gettext("alt text")
             lines.append(f"- {_code(media.src)} ({said}): {alt} “{_safe(media.alt)}”")
+            lines += media_lines(post, group, media, w)
         lines.append("")
     lines += _promotion(ads, post, w) if ads is not None else []
     lines += [_mix(group, repo.posts_of(post.group), post, w), ""]
