@@ -19,7 +19,7 @@ from repohelp import PROJECT, base_env, cli, git, smmflow
 from servers.github import node_tools
 from test_workflows import ACTIONLINT
 
-from smmflow.content import groups, posts
+from smmflow.content import groups, overrides, posts
 from smmflow.content.groups import load_group
 from smmflow.content.jsonschema import group_schema, post_schema, texts
 from smmflow.content.platformkeys import names as platform_key_names
@@ -223,13 +223,16 @@ def test_generated_workflows_pass_githubs_schema_and_actionlint(made: Path):
 # -- schema ----------------------------------------------------------------------------------
 def test_schemas_hold_exactly_the_keys_the_loaders_accept():
     post = post_schema()["properties"]
-    assert set(post) == set(posts.KEYS) | set(platform_key_names())
+    assert set(post) == set(posts.KEYS) | set(registry.names())
     group = group_schema()["properties"]
     assert set(group) == set(groups.KEYS) | set(groups.ADS_KEYS)
     undescribed = [k for k, v in {**post, **group}.items() if set(v) <= {"description"}]
     assert undescribed == [], f"describe these keys in content/jsonschema.py: {undescribed}"
     for name in platform_key_names():
-        assert set(post[name]["properties"]) == set(registry.get(name).post_options)
+        own = set(registry.get(name).post_options) | set(overrides.RESERVED)
+        assert set(post[name]["properties"]) == own
+    # A block named after an account (content/overrides) holds its media and alt texts only.
+    assert set(post_schema()["additionalProperties"]["properties"]) == set(overrides.RESERVED)
     settings = {s for cls in registry.classes().values() for s in cls.settings()}
     assert set(group["accounts"]["additionalProperties"]["properties"]) == settings
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..model import ON_EDIT, STATUSES
 from ..platforms import registry
-from . import billing, groups, posts, promote
+from . import billing, cards, groups, overrides, polls, posts, promote
 from .adsettings import GROUP_KEYS, SETTINGS
 from .media import MEDIA_KEYS
 from .platformkeys import names as platform_key_names
@@ -56,16 +56,39 @@ def post_schema() -> dict:
             "oneOf": [TEXT, {"type": "object", "additionalProperties": TEXT}],
             "description": "written under the post once it is out; a text, or per account or platform",
         },
+        "poll": {
+            **_closed({key: {} for key in polls.KEYS}, required=["options"]),
+            "description": "options (a list), duration (e.g. 1d), multiple (yes/no)",
+        },
+        "card": {
+            "oneOf": [{"type": "boolean"}, TEXT, _closed({key: TEXT for key in cards.FIELDS})],
+            "description": "the first link's card: false for none, or url/title/description/image",
+        },
     }
     properties = {key: known.get(key, UNDESCRIBED) for key in posts.KEYS}
     for name in platform_key_names():
         options = registry.get(name).post_options  # type: ignore[union-attr]
-        properties[name] = _closed({key: _option(o) for key, o in options.items()})
+        own = {key: _option(o) for key, o in options.items()}
+        properties[name] = _closed({**own, **_version()})
+    for name in registry.names():
+        properties.setdefault(name, _closed(_version()))
     return {
         "$schema": DRAFT,
         "title": "smmflow post front matter",
-        **_closed(properties, required=["date", "type"]),
+        "type": "object",
+        "properties": properties,
+        "required": ["date", "type"],
+        # Any other key is an account's block (content/overrides): its media and alt texts.
+        "additionalProperties": _closed(_version()),
     }
+
+
+def _version() -> dict:
+    """What a platform's or an account's block may hold beside its options (overrides)."""
+    media = {"type": "array", "items": TEXT, "description": "this version's media (srcs)"}
+    alt = {"type": "object", "additionalProperties": TEXT, "description": "src -> alt text"}
+    assert set(overrides.RESERVED) == {"media", "alt"}
+    return {"media": media, "alt": alt}
 
 
 def _account() -> dict:
