@@ -1,12 +1,16 @@
 """A cache of loaded and checked posts, so warm runs read only what changed.
 
-An entry is reused only when all of these are unchanged: the post file (size, mtime,
-inode), every media file it uses, its group's file (hash of its bytes), smmflow's version
-and `RULES_VERSION` (bumped whenever a check rule changes). Anything else — a missing,
-truncated or corrupted cache file — means the cache is ignored and rebuilt.
+An entry is reused only when all of these are unchanged: the post file (its blob id from
+the git snapshot, `snapshot`; outside git its size, mtime and inode), every media file it
+uses (the same way), its group's file (hash of its bytes), smmflow's version and
+`RULES_VERSION` (bumped whenever a check rule changes). Anything else — a missing,
+truncated or corrupted cache file — means that file is ignored and rebuilt.
 
-It lives in `.git/smmflow/cache/` (or `.smmflow-cache/` outside git, or
-`$SMMFLOW_CACHE_DIR`), and can be kept between GitHub Actions runs with actions/cache.
+Entries are kept in shards, one file per group folder and month of the file name
+(`shard_of`), each read only when a post of it is asked for: a command that needs one
+month reads one month's files. It lives in `.git/smmflow/cache/` (or `.smmflow-cache/`
+outside git, or `$SMMFLOW_CACHE_DIR`), and can be kept between GitHub Actions runs with
+actions/cache.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import hashlib
 import marshal
 import os
+import re
 import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,9 +27,11 @@ from zoneinfo import ZoneInfo
 from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Post
+from .snapshot import Snapshot
 
 RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
-FORMAT = 4
+FORMAT = 5
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 _ZONES: dict[str, ZoneInfo] = {}
 
 
@@ -130,50 +137,75 @@ def _unpack_problem(data: tuple) -> Problem:
     return Problem(path, line, field, message, Severity(severity), code)
 
 
+def shard_of(relpath: str) -> str:
+    """`<group folder>/<YYYY-MM>` of a dated post file name, `<group folder>/-` otherwise."""
+    parts = relpath.split("/", 2)
+    folder = parts[1] if len(parts) > 2 else ""
+    name = relpath[relpath.rfind("/") + 1 :]
+    month = name[:7] if _DATED.match(name) else "-"
+    return f"{folder}/{month}"
+
+
+def _shard_file(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".marshal"
+
+
 class PostCache:
     """relpath -> what loading (and checking) that post gave, while nothing it uses changed."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, snap: Snapshot | None = None):
         self.root = root = root.resolve()
         self.base = str(root)
-        self.file = cache_dir(root) / f"posts-{FORMAT}.marshal"
-        self.entries: dict[str, tuple] = {}
-        self.dirty = False
+        self.snap = snap
+        self.folder = cache_dir(root) / f"posts-{FORMAT}"
+        self.shards: dict[str, dict[str, tuple]] = {}
+        self.dirty: set[str] = set()
         self.hits = 0
+        self._header_value: tuple | None = None
         # Equal values (group names, types, platform lists, line maps) stored once:
         # marshal then writes references, and the cache reads back several times faster.
         self._canon: dict = {}
-        if enabled():
-            self._read()
 
-    def _header(self) -> tuple:
-        from ..platforms import registry
+    def header(self) -> tuple:
+        if self._header_value is None:
+            from ..platforms import registry
 
-        return (FORMAT, __version__, RULES_VERSION, str(self.root), tuple(registry.names()))
+            names = tuple(registry.names())
+            self._header_value = (FORMAT, __version__, RULES_VERSION, self.base, names)
+        return self._header_value
 
-    def _read(self) -> None:
-        try:
-            with open(self.file, "rb") as handle:
-                header, entries = marshal.loads(handle.read())
-            if header == self._header() and isinstance(entries, dict):
-                self.entries = entries
-        except Exception:  # missing or damaged: start again, it is only a cache
-            self.entries = {}
+    def shard(self, key: str) -> dict[str, tuple]:
+        """The entries of one shard, read from its file the first time."""
+        found = self.shards.get(key)
+        if found is None:
+            file = self.folder / _shard_file(key)
+            found = self.shards[key] = _read_marshal(file, self.header()) or {}
+        return found
+
+    def stamp(self, relpath: str) -> object:
+        """What names the bytes of a file now: its blob id, or outside git its stat."""
+        if self.snap is not None:
+            return self.snap.blob(relpath)
+        return _stamp(os.path.join(self.base, relpath))
+
+    def _media_stamp(self, file: str) -> object:
+        if self.snap is not None and file.startswith(self.base + "/"):
+            return self.snap.blob(file[len(self.base) + 1 :])
+        return _stamp(file)
 
     def get(
         self, relpath: str, group_key: str, checked: bool
     ) -> tuple[Post | None, list[Problem]] | None:
-        entry = self.entries.get(relpath)
+        entry = self.shard(shard_of(relpath)).get(relpath)
         if entry is None:
             return None
         stamp, key, was_checked, media_stamps, post, problems = entry
         if key != group_key or (checked and not was_checked):
             return None
-        if _stamp(os.path.join(self.base, relpath)) != stamp:
+        if self.stamp(relpath) != stamp:
             return None
         for file, media_stamp in media_stamps:
-            if _stamp(file) != media_stamp:
+            if self._media_stamp(file) != media_stamp:
                 return None
         try:
             found = _unpack_post(post, self.base) if post is not None else None
@@ -190,35 +222,74 @@ class PostCache:
         post: Post | None,
         problems: list[Problem],
     ) -> None:
-        stamp = _stamp(self.root / relpath)
+        stamp = self.stamp(relpath)
         if stamp is None or post is None:
             return  # a post that did not load is read again: what it lacks may appear
-        media_stamps = tuple((str(m.file), _stamp(m.file)) for m in post.media)
+        media = tuple((str(m.file), self._media_stamp(str(m.file))) for m in post.media)
         canon = self._canon.setdefault
         packed = tuple(canon(v, v) if isinstance(v, (str, tuple)) else v for v in _pack_post(post))
-        self.entries[relpath] = (
+        key = shard_of(relpath)
+        self.shard(key)[relpath] = (
             stamp,
             canon(group_key, group_key),
             checked,
-            canon(media_stamps, media_stamps),
+            canon(media, media),
             packed,
             tuple(_pack_problem(p) for p in problems),
         )
-        self.dirty = True
+        self.dirty.add(key)
 
     def forget_missing(self, present: set[str]) -> None:
-        for relpath in set(self.entries) - present:
-            del self.entries[relpath]
-            self.dirty = True
+        """Drop the entries of posts that are gone; with every shard of `present` read,
+        the files of shards that hold no post any more go too."""
+        keys = {shard_of(relpath) for relpath in present}
+        for key in keys:
+            entries = self.shard(key)
+            for relpath in set(entries) - present:
+                del entries[relpath]
+                self.dirty.add(key)
+        wanted = {_shard_file(key) for key in keys}
+        try:
+            stale = [f for f in self.folder.iterdir() if f.name not in wanted]
+        except OSError:
+            stale = []
+        for file in stale:
+            if file.suffix == ".marshal" and len(file.stem) == 20:  # a shard's, not the dates
+                file.unlink(missing_ok=True)
 
     def save(self) -> None:
         if not self.dirty or not enabled():
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".posts-")
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump((self._header(), self.entries), handle)
-            os.replace(tmp, self.file)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for key in sorted(self.dirty):
+                write_atomic(self.folder / _shard_file(key), (self.header(), self.shards[key]))
         except OSError:
             pass  # a read-only checkout still works, just without a warm cache
+        self.dirty.clear()
+
+
+def _read_marshal(file: Path, header: tuple) -> dict | None:
+    """The dict kept in `file` under `header`; None when missing, damaged or stale."""
+    if not enabled():
+        return None
+    try:
+        with open(file, "rb") as handle:
+            found, entries = marshal.loads(handle.read())
+        if found == header and isinstance(entries, dict):
+            return entries
+    except Exception:  # missing or damaged: start again, it is only a cache
+        pass
+    return None
+
+
+def write_atomic(file: Path, value: object) -> None:
+    """`value` marshalled into `file`, replaced whole (a reader never sees half of it)."""
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(value, handle)
+        os.replace(tmp, file)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
