@@ -66,11 +66,13 @@ def carried(
     store: Store | None,
     rev: str | None,
     wanted: Callable[[Post], bool] = lambda post: True,
+    present: set[str] | None = None,
 ) -> list[Carried]:
     """The records renamed posts take over. Cheap when nothing was renamed: git is asked
-    only if some record's post is gone and a wanted post lacks a record."""
+    only if some record's post is gone and a wanted post lacks a record. `present`: the
+    ids of every post file when `posts` are only some of them (a sync's window)."""
     posts = list(posts)
-    ids = {p.id for p in posts}
+    ids = {p.id for p in posts} if present is None else present | {p.id for p in posts}
     orphans = {post for post, _ in records if post not in ids}
     todo = [
         (post, account)
@@ -105,7 +107,14 @@ def carried(
     return found
 
 
-def adopt(ledger: Ledger, posts: list[Post], rev: str, now: dt.datetime, write: bool) -> int:
+def adopt(
+    ledger: Ledger,
+    posts: list[Post],
+    rev: str,
+    now: dt.datetime,
+    write: bool,
+    present: set[str] | None = None,
+) -> int:
     """Before a sync plans: write the records renamed posts take over (in one commit), or,
     for a dry run, only into this run's view. Only posts that are due or withdrawn are
     looked at (a future post is looked at when it is due). How many records moved."""
@@ -114,7 +123,7 @@ def adopt(ledger: Ledger, posts: list[Post], rev: str, now: dt.datetime, write: 
     def wanted(post: Post) -> bool:
         return post.ts <= now_ts or post.status == "withdrawn"
 
-    found = carried(posts, ledger.records, ledger.store, rev, wanted)
+    found = carried(posts, ledger.records, ledger.store, rev, wanted, present)
     if not found:
         return 0
     if not write:
