@@ -30,7 +30,7 @@ from ..model import Media, Post
 from .snapshot import Snapshot
 
 RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
-FORMAT = 5
+FORMAT = 6
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 _ZONES: dict[str, ZoneInfo] = {}
 
@@ -139,11 +139,10 @@ def _unpack_problem(data: tuple) -> Problem:
 
 def shard_of(relpath: str) -> str:
     """`<group folder>/<YYYY-MM>` of a dated post file name, `<group folder>/-` otherwise."""
-    parts = relpath.split("/", 2)
-    folder = parts[1] if len(parts) > 2 else ""
+    cut = relpath.find("/", 8)  # after "content/"
     name = relpath[relpath.rfind("/") + 1 :]
     month = name[:7] if _DATED.match(name) else "-"
-    return f"{folder}/{month}"
+    return f"{relpath[8:cut] if cut > 0 else ''}/{month}"
 
 
 def _shard_file(key: str) -> str:
@@ -199,7 +198,7 @@ class PostCache:
         entry = self.shard(shard_of(relpath)).get(relpath)
         if entry is None:
             return None
-        stamp, key, was_checked, media_stamps, post, problems = entry
+        stamp, key, was_checked, media_stamps, post, problems, title = entry
         if key != group_key or (checked and not was_checked):
             return None
         if self.stamp(relpath) != stamp:
@@ -209,6 +208,8 @@ class PostCache:
                 return None
         try:
             found = _unpack_post(post, self.base) if post is not None else None
+            if title is not None and found is not None:
+                found.__dict__["_headline"] = title
             self.hits += 1
             return found, [_unpack_problem(p) for p in problems]
         except Exception:
@@ -236,8 +237,22 @@ class PostCache:
             canon(media, media),
             packed,
             tuple(_pack_problem(p) for p in problems),
+            post.__dict__.get("_headline"),
         )
         self.dirty.add(key)
+
+    def remember(self, posts: list[Post]) -> None:
+        """Keep the headlines worked out for `posts` (`text.headline`) with their entries:
+        the next plan of the month renders no Markdown for them."""
+        for post in posts:
+            title = post.__dict__.get("_headline")
+            if title is None:
+                continue
+            key = shard_of(post.path)
+            entry = self.shard(key).get(post.path)
+            if entry is not None and entry[-1] is None and entry[0] == self.stamp(post.path):
+                self.shard(key)[post.path] = (*entry[:-1], title)
+                self.dirty.add(key)
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop the entries of posts that are gone; with every shard of `present` read,

@@ -52,12 +52,13 @@ class DateIndex:
     ) -> tuple[dict[str, list[str]], dict[str, str]]:
         """The post paths of each shard, and each shard's digest now."""
         by_shard: dict[str, list[str]] = {}
-        for relpath in paths:
+        for relpath in sorted(paths):
             by_shard.setdefault(shard_of(relpath), []).append(relpath)
         sums = {}
+        blobs, blob = snap.blobs, snap.blob
         for key, paths_ in by_shard.items():
             lines = [group_keys.get(key.split("/", 1)[0], "")]
-            lines += [f"{p} {snap.blob(p)}" for p in paths_]
+            lines += [f"{p} {blobs.get(p) or blob(p)}" for p in paths_]
             sums[key] = digest(lines)
         return by_shard, sums
 
@@ -75,13 +76,17 @@ class DateIndex:
                 chosen.extend(paths)
                 continue
             odd = kept[1]
+            chosen += [p for p, ts in odd.items() if ts is None or in_windows(ts, windows)]
+            month = key[key.rfind("/") + 1 :]
+            if month != "-" and not any(
+                a <= f"{month}-31" and f"{month}-01" <= b for a, b in names
+            ):
+                continue  # no name of this month can be in the windows
             for relpath in paths:
                 name = relpath[relpath.rfind("/") + 1 :]
                 if relpath in odd:
-                    ts = odd[relpath]
-                    if ts is None or in_windows(ts, windows):
-                        chosen.append(relpath)
-                elif not _DATED.match(name) or any(a <= name[:10] <= b for a, b in names):
+                    continue
+                if not _DATED.match(name) or any(a <= name[:10] <= b for a, b in names):
                     chosen.append(relpath)
         return chosen, whole
 

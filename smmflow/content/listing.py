@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Problem
-from .safenames import printable, unsafe
+from .safenames import _PLAIN, printable, unsafe
 from .snapshot import Snapshot
 
 
@@ -89,13 +89,22 @@ def _listed(
         return ok
 
     found = []
-    for relpath in sorted([*snap.blobs, *snap.odd]):
+    plain = _PLAIN.fullmatch
+    odd = snap.odd
+    for relpath in sorted([*snap.blobs, *odd]):
+        if relpath[-3:] != ".md":
+            continue
         cut = relpath.rfind("/") + 1
-        if not relpath.endswith(".md") or relpath[cut] == "." or not wanted(relpath[:cut]):
+        folder = relpath[:cut]
+        ok = folders.get(folder)
+        if not (wanted(folder) if ok is None else ok) or relpath[cut] == ".":
             continue
         if only is not None and not only(relpath):
             continue
-        problem = _listed_problem(relpath, snap.odd.get(relpath))
+        if plain(relpath) and relpath not in odd:
+            found.append(relpath)  # the usual case, nothing more to ask
+            continue
+        problem = _listed_problem(relpath, odd.get(relpath))
         if problem is None:
             found.append(relpath)
         else:

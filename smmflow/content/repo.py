@@ -191,6 +191,13 @@ def add(repo: Repo, relpaths: Iterable[str]) -> None:
     repo.posts.sort(key=lambda p: (p.group, p.ts, p.path))
 
 
+def remember(repo: Repo) -> None:
+    """Keep what this command worked out about its posts (their headlines) in the cache."""
+    if repo._cache is not None:
+        repo._cache.remember(repo.posts)
+        repo._cache.save()
+
+
 def _load_jobs(
     repo: Repo,
     jobs: list[tuple[str, str]],

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LINK = "120000"
+# `git ls-files -s -z`: "<mode> <blob> <stage>\t<path>\0"; sha-1 ids
+_REGULAR = re.compile(r"10(?:0644|0755) ([0-9a-f]{40}) \d\t([^\0]*)\0")
+_LINKS = re.compile(r"120000 [0-9a-f]{40} \d\t([^\0]*)\0")
 _GIT_ENV_DROP = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE")
 
 
@@ -78,17 +81,9 @@ def take(root: Path, folder: str = "content") -> Snapshot | None:
     if listed is None or dirty is None or others is None:
         return None
     snap = Snapshot(base)
-    blobs, odd = snap.blobs, snap.odd
-    for entry in listed.split(b"\0"):
-        if not entry:
-            continue
-        # "<mode> <blob> <stage>\t<path>": fixed widths before the tab (sha1 ids)
-        path = os.fsdecode(entry[entry.index(b"\t") + 1 :])
-        mode = entry[:6].decode()
-        if mode == LINK:
-            odd[path] = "link"
-        elif mode.startswith("10"):
-            blobs[path] = entry[7:47].decode()
+    text = listed.decode("utf-8", "surrogateescape")  # os.fsdecode's way, in one call
+    snap.blobs = {path: blob for blob, path in _REGULAR.findall(text)}
+    snap.odd = {path: "link" for path in _LINKS.findall(text)}
     for path in _names(dirty) + _names(others):
         _look(base, path, snap)
     return snap

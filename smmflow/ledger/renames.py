@@ -50,6 +50,16 @@ def _post_id(path: str) -> str | None:
     return path[len("content/") : -len(".md")]
 
 
+class _Present:
+    """`in`: a loaded post's id, or one `present` knows of."""
+
+    def __init__(self, loaded: set[str], present: Callable[[str], bool]):
+        self.loaded, self.present = loaded, present
+
+    def __contains__(self, post_id: object) -> bool:
+        return post_id in self.loaded or self.present(str(post_id))
+
+
 def former_names(store: Store, rev: str) -> dict[str, str]:
     """post id -> the id it had before its newest rename on `rev` (one `git log`)."""
     found: dict[str, str] = {}
@@ -66,13 +76,17 @@ def carried(
     store: Store | None,
     rev: str | None,
     wanted: Callable[[Post], bool] = lambda post: True,
-    present: set[str] | None = None,
+    present: Callable[[str], bool] | None = None,
 ) -> list[Carried]:
     """The records renamed posts take over. Cheap when nothing was renamed: git is asked
-    only if some record's post is gone and a wanted post lacks a record. `present`: the
-    ids of every post file when `posts` are only some of them (a sync's window)."""
+    only if some record's post is gone and a wanted post lacks a record. `present` says
+    whether a post id has a file when `posts` are only some of them (a sync's window)."""
     posts = list(posts)
-    ids = {p.id for p in posts} if present is None else present | {p.id for p in posts}
+    loaded = {p.id for p in posts}
+    if present is None:
+        ids: set[str] | _Present = loaded
+    else:
+        ids = _Present(loaded, present)
     orphans = {post for post, _ in records if post not in ids}
     todo = [
         (post, account)
@@ -113,7 +127,7 @@ def adopt(
     rev: str,
     now: dt.datetime,
     write: bool,
-    present: set[str] | None = None,
+    present: Callable[[str], bool] | None = None,
 ) -> int:
     """Before a sync plans: write the records renamed posts take over (in one commit), or,
     for a dry run, only into this run's view. Only posts that are due or withdrawn are

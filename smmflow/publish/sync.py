@@ -143,9 +143,9 @@ def due_window(now: dt.datetime) -> list[Window]:
     return [(dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), now + dt.timedelta(days=1))]
 
 
-def present_ids(repo: Repo) -> set[str]:
-    """The ids of every post file of the repository, loaded or not."""
-    return {path[len("content/") : -len(".md")] for path in repo.present}
+def present_ids(repo: Repo) -> Callable[[str], bool]:
+    """Whether a post id has a file in the repository, loaded or not."""
+    return lambda post_id: f"content/{post_id}.md" in repo.present
 
 
 def broken_groups(repo: Repo) -> list[str]:
