@@ -63,8 +63,11 @@ def _pad(text: str, width: int) -> str:
 
 def _cut(text: str, width: int) -> str:
     """At most `width` columns, cut at a grapheme, with an ellipsis when cut."""
-    if SIMPLE.fullmatch(text):  # a column per character: cut by characters
-        return text if len(text) <= width else text[: width - 1] + "…"
+    plain = SIMPLE.match(text).end()  # type: ignore[union-attr]  # a column per character
+    if plain == len(text) and plain <= width:
+        return text
+    if plain >= width:
+        return text[: width - 1] + "…"
     if _width(text) <= width:
         return text
     kept, used = [], 0
