@@ -158,6 +158,7 @@ class PostCache:
         self.snap = snap
         self.folder = cache_dir(root) / f"posts-{FORMAT}"
         self.shards: dict[str, dict[str, tuple]] = {}
+        self.keys: dict[str, str] = {}  # relpath -> its shard, when known already
         self.dirty: set[str] = set()
         self.hits = 0
         self._header_value: tuple | None = None
@@ -195,7 +196,7 @@ class PostCache:
     def get(
         self, relpath: str, group_key: str, checked: bool
     ) -> tuple[Post | None, list[Problem]] | None:
-        entry = self.shard(shard_of(relpath)).get(relpath)
+        entry = self.shard(self.keys.get(relpath) or shard_of(relpath)).get(relpath)
         if entry is None:
             return None
         stamp, key, was_checked, media_stamps, post, problems, title = entry
@@ -229,7 +230,7 @@ class PostCache:
         media = tuple((str(m.file), self._media_stamp(str(m.file))) for m in post.media)
         canon = self._canon.setdefault
         packed = tuple(canon(v, v) if isinstance(v, (str, tuple)) else v for v in _pack_post(post))
-        key = shard_of(relpath)
+        key = self.keys.get(relpath) or shard_of(relpath)
         self.shard(key)[relpath] = (
             stamp,
             canon(group_key, group_key),
@@ -257,7 +258,7 @@ class PostCache:
     def forget_missing(self, present: set[str]) -> None:
         """Drop the entries of posts that are gone; with every shard of `present` read,
         the files of shards that hold no post any more go too."""
-        keys = {shard_of(relpath) for relpath in present}
+        keys = {self.keys.get(relpath) or shard_of(relpath) for relpath in present}
         for key in keys:
             entries = self.shard(key)
             for relpath in set(entries) - present:

@@ -162,6 +162,7 @@ def load(
     dates = DateIndex(cache.folder, cache.header()) if cache and snap and not only else None
     if dates is not None:
         by_shard, sums = dates.digests(snap, repo.present, repo.group_keys)  # type: ignore[arg-type]
+        cache.keys = {path: key for key, paths in by_shard.items() for path in paths}  # type: ignore[union-attr]
         whole = {k for k, v in sums.items() if dates.shards.get(k, ("",))[0] != v}
         if window is not None:
             chosen, whole = dates.pick(by_shard, sums, window)
