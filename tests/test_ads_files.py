@@ -56,6 +56,31 @@ def test_preview_shows_the_audience_in_words_and_the_budget(tmp_path, meta, vk):
     assert "ads created paused" in text
 
 
+def test_preview_speaks_the_groups_language_about_ads_too(tmp_path, meta, vk):
+    """A `language: ro` group's preview says its promotion and audience in Romanian, with
+    Romanian dates, numbers and country names; not a line of it left in English."""
+    root = make_repo(tmp_path / "r", meta, vk, platforms="[meta, vk]", group_extra="language: ro\n")
+    text = preview.build(load(root), [POST], [])
+    assert "**Promovare plătită:**" in text, text
+    assert (
+        "- Promovare: joi 10 dec. 2026 10:00 → joi 17 dec. 2026 10:00, pentru interacțiuni "
+        "cu postarea; reclamele sunt create oprite" in text
+    ), text
+    assert (
+        "- Public unirii-women: femei de 25–40 ani, la cel mult 2 km de Piața Unirii "
+        "\\(stație de metrou\\), România" in text
+    ), text
+    assert "- Buget pe VK: 300,00 RUB pe zi, 8 zile, cel mult 2.400,00 RUB" in text
+    for english in ("Paid promotion", "Audience ", "Budget on", "a day on", ": women", "Romania"):
+        assert english not in text, english
+    git(root, "checkout", "-q", "-b", "wider")
+    write(root, AUDIENCE, (root / AUDIENCE).read_text().replace("25-40", "18-40"))
+    git(root, "commit", "-qam", "wider audience")
+    changed = preview.preview_for(root, load(root), "main")
+    assert "### Publicuri schimbate" in changed, changed
+    assert "femei de 18–40 ani" in changed and "folosit de `shop/2026-12-10-sale`" in changed
+
+
 def test_preview_shows_what_is_wrong_with_the_audience(tmp_path, meta, vk):
     root = make_repo(tmp_path / "r", meta, vk)
     write(root, AUDIENCE, (root / AUDIENCE).read_text().replace("2 km", "300 m"))

@@ -86,8 +86,14 @@ class MetaAds:
     def node(self, oid: str, fields: str) -> dict:
         return self.graph.get(oid, fields=fields)
 
-    def insights(self, oid: str) -> dict:
-        rows = self.graph.get(f"{oid}/insights", fields=INSIGHTS, date_preset="maximum").get("data")
+    def insights(self, oid: str, since: str = "", until: str = "") -> dict:
+        """The object's numbers over its life, or between two days (`YYYY-MM-DD`, both
+        included, in the ad account's timezone: Meta's `time_range`)."""
+        if since:
+            span = {"time_range": json.dumps({"since": since, "until": until or since})}
+        else:
+            span = {"date_preset": "maximum"}
+        rows = self.graph.get(f"{oid}/insights", fields=INSIGHTS, **span).get("data")
         return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
 
     def search(self, kind: str, query: str, **params: str) -> list[dict]:

@@ -137,6 +137,20 @@ class VkAds:
         rows = self.items(f"/api/v2/{kind}.json", fields="id", **{f"_{parent}": str(oid)})
         return [int(r["id"]) for r in rows if r.get("id")]
 
+    def between(self, plan: int, first: str, last: str) -> dict:
+        """An ad plan's base numbers from day `first` to day `last` (`YYYY-MM-DD`, both
+        included; VK Ads counts days in Moscow time)."""
+        page = self.get(
+            "/api/v2/statistics/ad_plans/day.json",
+            id=str(plan),
+            date_from=first,
+            date_to=last,
+            metrics="base",
+        )
+        items = page.get("items") or []
+        total = items[0].get("total", {}) if items and isinstance(items[0], dict) else {}
+        return total.get("base", {}) if isinstance(total, dict) else {}
+
     def summary(self, plan: int) -> dict:
         page = self.get("/api/v2/statistics/ad_plans/summary.json", id=str(plan), metrics="base")
         items = page.get("items") or []

@@ -61,6 +61,7 @@ class VK(Publisher):
     key_ttl = 3600
     can_verify = True  # past the hour: look for the post on the wall
     can_delete = True
+    community = "smmflow.platforms.vk_inbox:VkInbox"  # comments: inbox, moderate, reply
 
     # -- the account ---------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,7 +172,10 @@ def gather(
         ledger.read_file(metrics_store.path_of(group.id, metrics_store.next_month(label))),
     )
     reviews, note = clientside.for_posts(committed, group, list(plan.posts), github)
-    extras = {name: _extra(module, root, group, year, month) for name, module in EXTRAS.items()}
+    context = {"ledger": ledger, "now": clock.now}
+    extras = {
+        name: _extra(module, root, group, year, month, context) for name, module in EXTRAS.items()
+    }
     return Facts(root, group, year, month, clock.now, plan, pairs, series, reviews, note, extras)
 
 
@@ -200,15 +204,23 @@ def _stamp(text: str) -> dt.datetime | None:
         return None
 
 
-def _extra(module: str, root: Path, group: Group, year: int, month: int) -> dict | None:
+def _extra(
+    module: str, root: Path, group: Group, year: int, month: int, context: dict
+) -> dict | None:
     """A later feature's figures for the month (`month_summary(root, group, year, month)`),
-    or None when that feature is not installed or has nothing for the month."""
+    or None when that feature is not installed or has nothing for the month. The keyword
+    arguments it names of `context` are given too: `ledger` (the report's, already
+    read: no second fetch) and `now` (the report's `--now`)."""
     try:
         found = importlib.import_module(module)
     except ModuleNotFoundError:
         return None
     summary = getattr(found, "month_summary", None)
-    result = summary(root, group, year, month) if callable(summary) else None
+    if not callable(summary):
+        return None
+    accepted = inspect.signature(summary).parameters
+    given = {k: v for k, v in context.items() if k in accepted}
+    result = summary(root, group, year, month, **given)
     return result if isinstance(result, dict) else None
 
 

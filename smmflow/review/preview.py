@@ -147,17 +147,19 @@ def _platform(cls, name: str, post: Post, w: Words) -> list[str]:
     return lines
 
 
-def _promotion(found: adcheck.Ads, post: Post) -> list[str]:
+def _promotion(found: adcheck.Ads, post: Post, w: Words) -> list[str]:
     """The audience in words and the budget next to a promoted post (docs/ads.md)."""
     promotion = next((p for p in found.promotions if p.post.path == post.path), None)
     if promotion is None:
         return []
     audience = found.audience(promotion)
     settings = found.settings[post.group]
-    lines = [f"- {_safe(line)}" for line in adwords.promotion_lines(promotion, audience, settings)]
+    said = adwords.promotion_lines(promotion, audience, settings, w)
+    lines = [f"- {_safe(line)}" for line in said]
     wrong = [p for p in found.blocking(promotion) if p.path != post.path]
-    lines += [f"- ❌ {_code(p.path)} line {p.line}: {_safe(p.message)}" for p in wrong]
-    return ["**Paid promotion:**", *lines, ""]
+    line = w.gettext("line {n}")
+    lines += [f"- ❌ {_code(p.path)} {line.format(n=p.line)}: {_safe(p.message)}" for p in wrong]
+    return ["**" + w.gettext("Paid promotion:") + "**", *lines, ""]
 
 
 def render_post(
@@ -190,7 +192,7 @@ def render_post(
             alt = w.gettext("alt text")
             lines.append(f"- {_code(media.src)} ({said}): {alt} “{_safe(media.alt)}”")
         lines.append("")
-    lines += _promotion(ads, post) if ads is not None else []
+    lines += _promotion(ads, post, w) if ads is not None else []
     lines += [_mix(group, repo.posts_of(post.group), post, w), ""]
     mine = [p for p in problems if p.path == post.path]
     if mine:
@@ -215,13 +217,17 @@ def _language(repo: Repo, changed: list[str]) -> Words:
     return words(found.pop() if len(found) == 1 else "en")
 
 
-def _audiences(found: adcheck.Ads, paths: list[str]) -> list[str]:
+def _audiences(found: adcheck.Ads, paths: list[str], w: Words) -> list[str]:
     """Changed audience files in words, with the promotions that use them."""
-    parts = ["### Audiences changed", ""]
+    parts = ["### " + w.gettext("Audiences changed"), ""]
     for audience in (a for a in found.audiences.values() if a.path in paths):
         users = [p.post.id for p in found.promotions if found.audience(p) is audience]
-        used = f" — used by {', '.join(_code(u) for u in users)}" if users else ""
-        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience))}{used}")
+        used = (
+            " — " + w.gettext("used by {posts}").format(posts=", ".join(_code(u) for u in users))
+            if users
+            else ""
+        )
+        parts.append(f"- {_code(audience.path)}: {_safe(adwords.who(audience, w))}{used}")
     return [*parts, ""] if len(parts) > 2 else []
 
 
@@ -231,7 +237,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
     ads = adcheck.load(repo) if promoted or audiences else None
     problems += ads.problems if ads is not None else []
-    w = _language(repo, changed)
+    w = _language(repo, [*changed, *audiences])
     title = w.ngettext(
         "smmflow preview: {n} post added or changed",
         "smmflow preview: {n} posts added or changed",
@@ -260,7 +266,7 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
-    parts += _audiences(ads, list(audiences)) if ads is not None else []
+    parts += _audiences(ads, list(audiences), w) if ads is not None else []
     if deleted:
         parts += (
             ["### " + w.gettext("Removed"), ""] + [f"- {_code(path)}" for path in deleted] + [""]

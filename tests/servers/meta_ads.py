@@ -30,8 +30,9 @@ What it does like the Marketing API:
   NOT_IN) and `effective_status` (default: neither ARCHIVED nor DELETED), effective_status
   CAMPAIGN_PAUSED/ADSET_PAUSED from the parents.
 - `GET /{id}/insights` (fields spend, impressions, reach, clicks, actions, cpc, ctr, cpm,
-  cost_per_action_type, ids and names; date_preset checked; numbers as strings; no
-  delivery → `data: []`), from what a test records with `deliver()`.
+  cost_per_action_type, ids and names; date_preset checked; `time_range` {since, until}
+  counts the days in it; numbers as strings; no delivery → `data: []`), from what a test
+  records with `deliver()`.
 - `GET /search?type=adgeolocation|adinterest|adlocale`, `GET /act_{id}` (account_status,
   currency, timezone_name, amount_spent, spend_cap, …), `GET /me/adaccounts`,
   `GET /me/permissions`.
@@ -172,7 +173,7 @@ class MetaAds:
     created: list[tuple[str, str]] = field(default_factory=list)  # (kind, id) in order made
     page_posts: set[str] = field(default_factory=set)
     graph: object | None = None  # a tests.servers.meta.MetaGraph whose posts count too
-    delivery: dict[str, dict] = field(default_factory=dict)  # ad id -> metrics
+    delivery: dict[str, dict] = field(default_factory=dict)  # ad id -> day ("": today) -> metrics
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     default_status: str = "ACTIVE"
@@ -255,11 +256,12 @@ class MetaAds:
         held = self.tokens[token]
         held.scopes = tuple(s for s in held.scopes if s != scope)
 
-    def deliver(self, ad_id: str, **metrics) -> None:
+    def deliver(self, ad_id: str, date: str = "", **metrics) -> None:
         """Record delivery for an ad: spend (major units, str), impressions, reach, clicks,
-        actions ({action_type: value})."""
+        actions ({action_type: value}); on one day (`YYYY-MM-DD`, for `time_range`), else
+        as today's."""
         with self.lock:
-            self.delivery[ad_id] = metrics
+            self.delivery[ad_id] = {**self.delivery.get(ad_id, {}), date: metrics}
 
     # -- reading back ------------------------------------------------------------------
     def live(self, kind: str) -> list[dict]:
@@ -543,11 +545,17 @@ class MetaAds:
                 100,
                 f"(#100) date_preset must be one of the following values: {', '.join(DATE_PRESETS)}",
             )
-        seen = [self.delivery[a["id"]] for a in ads if a["id"] in self.delivery]
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        since, until = _time_range(call)
+        seen = [
+            metrics
+            for a in ads
+            for day, metrics in self.delivery.get(a["id"], {}).items()
+            if since <= (day or today) <= until
+        ]
         if not seen:
             return {"data": [], "paging": {"cursors": {"before": "", "after": ""}}}
         row = _aggregate(seen)
-        today = time.strftime("%Y-%m-%d", time.gmtime())
         first = ads[0]
         names = {
             "date_start": today,
@@ -902,6 +910,26 @@ def _matches(view: dict, rule: dict) -> bool:
     if op not in checks:
         raise GraphFailure(100, f"(#100) Filtering operator {op!r} is not supported")
     return checks[op]()
+
+
+def _time_range(call: Call) -> tuple[str, str]:
+    """`time_range={"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"}` (both days included);
+    without it every day counts (the presets are not modelled by day)."""
+    raw = call.params.get("time_range")
+    if raw is None:
+        return "", "9999-12-31"
+    try:
+        span = json.loads(raw)
+        since, until = span["since"], span["until"]
+        if not all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in (since, until)):
+            raise ValueError
+    except (ValueError, TypeError, KeyError):
+        raise GraphFailure(
+            100, "(#100) param time_range must be an object with since and until (YYYY-MM-DD)"
+        ) from None
+    if until < since:
+        raise GraphFailure(100, "(#100) time_range: since must be before until")
+    return since, until
 
 
 def _aggregate(rows: list[dict]) -> dict:

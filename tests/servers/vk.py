@@ -49,7 +49,9 @@ What it does like VK:
   `wall.get` (`owner_id` or `domain`, `offset`, `count` <= 100, `filter`), with `views`,
   `likes`, `reposts`, `comments` counts; `wall.createComment` (`from_group` is a group
   id), `wall.getComments` (`start_comment_id`, `offset`, `count` <= 100, `sort`,
-  `comment_id` for a thread, `thread_items_count` <= 10), `wall.deleteComment`;
+  `comment_id` for a thread, `thread_items_count` <= 10, `preview_length`: texts cut to 90
+  characters unless it says otherwise, `extended` with `profiles` and `groups`),
+  `wall.deleteComment` (an editor, moderator or the author; a deleted one answers 211);
   `stats.getPostReach`; `groups.getById` (answer `{"groups": [...], "profiles": []}` in
   5.199, with `is_admin`, `admin_level`, `can_post`, `members_count`); `groups.getMembers`;
   `users.get`; `account.getAppPermissions` (the rights bit mask). Posts and comments of a
@@ -739,6 +741,9 @@ def _comment_object(api: VkServer, c: dict, p: dict, depth: int) -> dict:
             "post_id": c["post_id"],
         }
     shown = {k: v for k, v in c.items() if k not in ("deleted", "likes", "reply_to_comment")}
+    cut = _preview_length(p)
+    if cut and len(shown["text"]) > cut:
+        shown["text"] = shown["text"][:cut]  # what VK appends to a cut text: (unconfirmed)
     if c["reply_to_comment"]:
         shown["reply_to_comment"] = c["reply_to_comment"]
     if _flag(p, "need_likes"):
@@ -749,6 +754,15 @@ def _comment_object(api: VkServer, c: dict, p: dict, depth: int) -> dict:
         shown["thread"] = {"count": len(replies), "items": items, "can_post": True}
         shown["thread"].update(show_reply_button=True, groups_can_post=True)
     return shown
+
+
+def _preview_length(p: dict) -> int:
+    """`preview_length`: comments are cut to this many characters; 90 when not given
+    (the schema: "By default, '90'. Specify '0' if you do not want to truncate")."""
+    raw = str(p.get("preview_length", "90"))
+    if not raw.isdigit():
+        raise invalid("preview_length not integer")
+    return int(raw)
 
 
 def _thread_items(p: dict) -> int:

@@ -1,9 +1,10 @@
-"""Ads: the campaigns that ran in the month and what they spent.
+"""Ads: the campaigns that ran in the month, what each spent and what it got.
 
-The ads feature (`smmflow.ads`) gives these through `month_summary(root, group, year,
-month)` → {"campaigns": n, "spend": "<decimal>", "currency": "RON", "rows": [{"name",
-"spend", "results"}]} when it is installed and has data; otherwise the section says
-there is none.
+The ads feature gives these through `smmflow.ads.summary.month_summary(root, group,
+year, month)` → {"campaigns": n, "rows": [{"name", "platform", "status", "spend",
+"currency", "results", "impressions", "clicks"}], "totals": [{"amount", "currency"}],
+"unread": n} when the group has an ad account; otherwise the section says there is none.
+A campaign whose numbers could not be read here shows dashes, and a note says why.
 """
 
 from __future__ import annotations
@@ -29,26 +30,77 @@ def build(facts: Facts) -> Block:
     data = facts.extras.get("ads")
     if not data:
         return Block("ads", title, (Text(w.gettext("No data for this month."), "note"),))
-    currency = str(data.get("currency") or "")
+    rows = [r for r in data.get("rows") or () if isinstance(r, dict)]
+    totals = [
+        _spent(w, _amount(t.get("amount")), str(t.get("currency") or ""))
+        for t in data.get("totals") or ()
+        if isinstance(t, dict)
+    ]
     figures = Figures(
         (
             Figure("campaigns", w.gettext("Campaigns"), data.get("campaigns")),
-            Figure(
-                "spend", w.gettext("Spent"), _spent(w, _amount(data.get("spend")), currency), "text"
-            ),
+            Figure("spend", w.gettext("Spent"), " + ".join(totals) or "—", "text"),
         )
     )
-    rows = tuple(
-        (str(r.get("name") or ""), _spent(w, _amount(r.get("spend")), currency), r.get("results"))
-        for r in data.get("rows") or ()
-        if isinstance(r, dict)
+    if not rows:
+        return Block(
+            "ads", title, (figures, Text(w.gettext("No campaign ran this month."), "note"))
+        )
+    table = Table(
+        "campaigns",
+        w.gettext("Campaigns"),
+        (
+            Column("campaign", w.gettext("Campaign")),
+            Column("platform", w.gettext("Platform")),
+            Column("status", w.gettext("State")),
+            Column("spend", w.gettext("Spent")),
+            Column("impressions", w.gettext("Impressions"), "int"),
+            Column("clicks", w.gettext("Clicks"), "int"),
+            Column("results", w.gettext("Results"), "int"),
+        ),
+        tuple(
+            (
+                str(r.get("name") or ""),
+                _platform(w, str(r.get("platform") or "")),
+                _status(w, str(r.get("status") or "")),
+                _spent(w, _amount(r.get("spend")), str(r.get("currency") or "")),
+                r.get("impressions"),
+                r.get("clicks"),
+                r.get("results"),
+            )
+            for r in rows
+        ),
     )
-    columns = (
-        Column("campaign", w.gettext("Campaign")),
-        Column("spend", w.gettext("Spent")),
-        Column("results", w.gettext("Results"), "int"),
+    parts: list = [figures, table, Text(_results_note(w), "note")]
+    if data.get("unread"):
+        note = w.ngettext(
+            "The numbers of {n} campaign could not be read from its platform here "
+            "(no ad token, or the platform refused): shown as —.",
+            "The numbers of {n} campaigns could not be read from their platforms here "
+            "(no ad token, or the platform refused): shown as —.",
+            int(data["unread"]),
+        ).format(n=data["unread"])
+        parts.append(Text(note, "warn"))
+    return Block("ads", title, tuple(parts))
+
+
+def _results_note(w) -> str:
+    return w.gettext(
+        "Results: interactions with the promoted post (Meta), goals reached (VK); "
+        "a campaign created paused counts, and spends nothing until it is started."
     )
-    return Block("ads", title, (figures, Table("campaigns", w.gettext("Campaigns"), columns, rows)))
+
+
+def _platform(w, platform: str) -> str:
+    return {"meta": w.gettext("Meta (Facebook, Instagram)"), "vk": "VK"}.get(platform, platform)
+
+
+def _status(w, status: str) -> str:
+    if status == "paused":
+        return w.gettext("paused")
+    if status == "active":
+        return w.gettext("active")
+    return status or "—"
 
 
 def _spent(w, amount: Decimal | None, currency: str) -> str:

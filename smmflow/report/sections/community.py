@@ -1,8 +1,11 @@
 """Community: comments and messages answered, the median time to answer, items overdue.
 
-The inbox feature (`smmflow.community`) gives these through `month_summary(root, group,
-year, month)` → {"items", "answered", "median_answer_seconds", "overdue"} when it is
-installed and has data for the month; otherwise the section says there is none.
+The inbox feature gives these through `smmflow.community.summary.month_summary(root,
+group, year, month)` → {"items", "answered", "median_answer_seconds", "overdue", "store",
+"answer_within_seconds"} when the group has an inbox; otherwise the section says there is
+none. The answers come from the ledger (every clone has them); the comments received, the
+time to answer and what was overdue only from the local inbox store, and where the report
+is made without it the section says so instead of guessing.
 """
 
 from __future__ import annotations
@@ -30,7 +33,23 @@ def build(facts: Facts) -> Block:
         ),
         Figure("overdue", w.gettext("Overdue"), _int(data.get("overdue"))),
     )
-    return Block("community", title, (Figures(figures),))
+    parts: list = [Figures(figures)]
+    within = _num(data.get("answer_within_seconds"))
+    if data.get("store") is False:
+        note = w.gettext(
+            "The inbox's comments are kept only on the computer that reads them, and this "
+            "report was made elsewhere: only the answers are counted here."
+        )
+        parts.append(Text(note, "note"))
+    elif within is None:
+        note = w.gettext("No answer time is set for this client: nothing is counted as overdue.")
+        parts.append(Text(note, "note"))
+    else:
+        note = w.gettext("Overdue: questions not answered within {span}.").format(
+            span=w.duration(within)
+        )
+        parts.append(Text(note, "note"))
+    return Block("community", title, tuple(parts))
 
 
 def _int(value: object) -> int | None:
