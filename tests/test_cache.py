@@ -91,6 +91,19 @@ def test_a_changed_post_is_read_again_and_only_it(root: Path) -> None:
     assert any(p.path == "content/a/2026-12-02-a2.md" and p.code == "too-long" for p in problems)
 
 
+def test_a_staged_change_is_read_again(root: Path) -> None:
+    """In git, a change added to the index (not committed) is the index's blob id."""
+    load(root)
+    target = root / "content/a/2026-12-03-a3.md"
+    target.write_text(post(3, "A 3, staged"), encoding="utf-8")
+    if (root / ".git").exists():
+        subprocess.run(["git", "-C", str(root), "add", str(target)], check=True)
+    warm, _ = load(root)
+    assert warm.cache_hits == 6
+    [changed] = [p for p in warm.posts if p.id == "a/2026-12-03-a3"]
+    assert "staged" in changed.body
+
+
 def test_a_changed_group_file_reloads_that_group_only(root: Path) -> None:
     load(root)
     (root / "schedules" / "a.yml").write_text(

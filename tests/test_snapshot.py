@@ -94,3 +94,33 @@ def test_the_snapshot_knows_changed_untracked_deleted_and_linked_files(shop: Pat
 def test_no_snapshot_outside_git(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     assert snapshot.take(tmp_path) is None
+
+
+WINDOW_SCRIPT = """
+import datetime as dt, pathlib, sys
+from smmflow.content import repo
+from smmflow.publish.sync import due_window
+now = dt.datetime(2026, 12, 12, 12, tzinfo=dt.timezone.utc)
+loaded = repo.load(pathlib.Path(sys.argv[1]), window=due_window(now))
+print(len(loaded.tried), len(loaded.present))
+"""
+
+
+def test_the_date_index_holds_from_one_process_to_the_next(shop: Path) -> None:
+    """Digests do not depend on the order of a set (hash seeds differ between runs)."""
+    import subprocess
+    import sys
+
+    counts = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", WINDOW_SCRIPT, str(shop)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        counts.append(tuple(map(int, done.stdout.split())))
+    assert counts[0] == (14, 14)  # cold: every shard read whole once
+    assert counts[1] == counts[2] == (2, 14)  # then only December's post and the misdated one
