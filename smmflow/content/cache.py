@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 import os
 import re
-import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Post
+from .cachefile import _read_marshal, enabled, write_atomic
 from .snapshot import Snapshot
 
 RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
@@ -40,10 +39,6 @@ def cache_dir(root: Path) -> Path:
         return Path(os.environ["SMMFLOW_CACHE_DIR"])
     git = root / ".git"
     return git / "smmflow" / "cache" if git.is_dir() else root / ".smmflow-cache"
-
-
-def enabled() -> bool:
-    return os.environ.get("SMMFLOW_NO_CACHE", "") in ("", "0")
 
 
 def _stamp(path: Path | str) -> tuple[int, int, int] | None:
@@ -159,6 +154,7 @@ class PostCache:
         self.folder = cache_dir(root) / f"posts-{FORMAT}"
         self.shards: dict[str, dict[str, tuple]] = {}
         self.keys: dict[str, str] = {}  # relpath -> its shard, when known already
+        self.absent: set[str] = set()  # known not to be here: not worth reading a shard for
         self.dirty: set[str] = set()
         self.hits = 0
         self._header_value: tuple | None = None
@@ -196,6 +192,8 @@ class PostCache:
     def get(
         self, relpath: str, group_key: str, checked: bool
     ) -> tuple[Post | None, list[Problem]] | None:
+        if relpath in self.absent:
+            return None
         entry = self.shard(self.keys.get(relpath) or shard_of(relpath)).get(relpath)
         if entry is None:
             return None
@@ -283,29 +281,3 @@ class PostCache:
         except OSError:
             pass  # a read-only checkout still works, just without a warm cache
         self.dirty.clear()
-
-
-def _read_marshal(file: Path, header: tuple) -> dict | None:
-    """The dict kept in `file` under `header`; None when missing, damaged or stale."""
-    if not enabled():
-        return None
-    try:
-        with open(file, "rb") as handle:
-            found, entries = marshal.loads(handle.read())
-        if found == header and isinstance(entries, dict):
-            return entries
-    except Exception:  # missing or damaged: start again, it is only a cache
-        pass
-    return None
-
-
-def write_atomic(file: Path, value: object) -> None:
-    """`value` marshalled into `file`, replaced whole (a reader never sees half of it)."""
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump(value, handle)
-        os.replace(tmp, file)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise

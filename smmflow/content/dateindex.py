@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..model import Post
-from .cache import _read_marshal, shard_of, write_atomic
+from .cache import shard_of
+from .cachefile import _read_marshal, write_atomic
 from .snapshot import Snapshot, digest
 
 Window = tuple[dt.datetime, dt.datetime]  # [start, end), aware
@@ -89,6 +90,17 @@ class DateIndex:
                 if not _DATED.match(name) or any(a <= name[:10] <= b for a, b in names):
                     chosen.append(relpath)
         return chosen, whole
+
+    def unloaded(self, sums: dict[str, str]) -> set[str]:
+        """The posts of unchanged shards that did not load last time: the cache holds
+        nothing for them (it keeps only posts that loaded), so it is not asked."""
+        return {
+            path
+            for key, (kept, odd) in self.shards.items()
+            if sums.get(key) == kept
+            for path, ts in odd.items()
+            if ts is None
+        }
 
     def refresh(
         self,

@@ -164,6 +164,7 @@ def load(
         by_shard, sums = dates.digests(snap, repo.present, repo.group_keys)  # type: ignore[arg-type]
         cache.keys = {path: key for key, paths in by_shard.items() for path in paths}  # type: ignore[union-attr]
         whole = {k for k, v in sums.items() if dates.shards.get(k, ("",))[0] != v}
+        cache.absent = dates.unloaded(sums)  # type: ignore[union-attr]
         if window is not None:
             chosen, whole = dates.pick(by_shard, sums, window)
             picked = set(chosen)
