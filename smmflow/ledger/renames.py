@@ -88,6 +88,8 @@ def carried(
     else:
         ids = _Present(loaded, present)
     orphans = {post for post, _ in records if post not in ids}
+    if not orphans:  # no record lost its post: nothing was renamed (the usual case)
+        return []
     todo = [
         (post, account)
         for post in posts
