@@ -178,6 +178,21 @@ class PostCache:
             found = self.shards[key] = _read_marshal(file, self.header()) or {}
         return found
 
+    @property
+    def entries(self) -> dict[str, tuple]:
+        """Every entry of every shard on disk (and read here): for tests and tools."""
+        found: dict[str, tuple] = {}
+        try:
+            files = sorted(self.folder.glob("*.marshal"))
+        except OSError:
+            files = []
+        for file in files:
+            if len(file.stem) == 20:  # a shard's file
+                found.update(_read_marshal(file, self.header()) or {})
+        for shard in self.shards.values():
+            found.update(shard)
+        return found
+
     def stamp(self, relpath: str) -> object:
         """What names the bytes of a file now: its blob id, or outside git its stat."""
         if self.snap is not None:
