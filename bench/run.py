@@ -28,7 +28,7 @@ for memory; -X importtime for --version) and BENCHMARKS.md says where the time g
 
 --quick uses 10x smaller sizes (a smoke test, under a minute; see tests/test_bench_smoke.py)
 and writes no file unless --out is given. Stdlib only, plus smmflow, the `hugo` package
-(or a hugo binary) and shared/bench/make_corpus.py. See bench/README.md.
+(or a hugo binary) and bench/make_corpus.py. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ import inbox as inbox_bench  # noqa: E402
 from latency_server import LatencyReceiver  # noqa: E402
 
 REPO = HERE.parent
-DEFAULT_CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+DEFAULT_CORPUS_SCRIPT = REPO / "bench" / "make_corpus.py"
 
 
 @dataclass(frozen=True)
@@ -1482,7 +1482,7 @@ class Bench:
             f"- smmflow {cvh.smmflow_version()} at {source_state()}.",
             f"- Load average (1/5/15 min) at start {self.load_start}, at end {load_end}."
             + load_note,
-            f"- Corpora: shared/bench/make_corpus.py (seed 1) with {s.cold_posts:,} posts and "
+            f"- Corpora: bench/make_corpus.py (seed 1) with {s.cold_posts:,} posts and "
             f"with {s.big_posts:,} posts, {s.groups} groups each; a generated repository of "
             f"{s.due_posts:,} due posts for the webhook run. Times are wall-clock medians of "
             f"{self.args.repeat} timed runs after an untimed one ({5 if self.args.quick else 10} for --version); memory is "

@@ -37,9 +37,19 @@ class Problem:
     severity: Severity = Severity.ERROR
     code: str = ""  # stable machine id, e.g. "unknown-key"
 
+    @property
+    def shown_field(self) -> str:
+        """The field as a writer reads it: `media.0.src` is "media item 1" (the first
+        picture), `platforms.1` "platforms item 2"; other keys as they are written."""
+        parts = self.field.split(".")
+        if len(parts) < 2 or parts[0] not in ("media", "platforms") or not parts[1].isdigit():
+            return self.field
+        rest = [p for p in parts[2:] if p != "src"]
+        return " ".join([f"{parts[0]} item {int(parts[1]) + 1}", *rest])
+
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        field = f" {self.field}:" if self.field else ""
+        field = f" {self.shown_field}:" if self.field else ""
         tag = "" if self.severity is Severity.ERROR else " warning:"
         return f"{where}:{tag}{field} {self.message}"
 

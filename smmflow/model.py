@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TYPES = ("informative", "sales", "entertaining", "announcement")
 STATUSES = ("draft", "ready", "withdrawn")
+ON_EDIT = ("flag", "ignore", "repost")  # a group's choice for an edit a platform cannot make
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Group:
     lines: tuple[tuple[str, int], ...] = ()
     language: str = "en"  # what the client reads: reports, plan site, feed, previews
     billing: Billing | None = None
+    on_edit: str = "flag"  # an edit a platform cannot make: flag | ignore | repost
 
     @property
     def tz(self) -> ZoneInfo:
@@ -134,6 +136,8 @@ class Post:
     # A platform's own keys (`youtube: {tags: [...]}`), as checked and normalised by
     # content/platformkeys: (platform, key, value); a value is a string or a tuple of them.
     options: tuple[tuple[str, str, str | tuple[str, ...]], ...] = ()
+    # `first_comment:`: (account or platform name, text); "" names every account.
+    first_comment: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -162,6 +166,15 @@ class Post:
 
     def line(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
+
+    def comment_for(self, account: Account) -> str:
+        """The first comment this post gives `account` ("" for none): the account's own, its
+        platform's, or the one for every account (docs/format.md, `first_comment`)."""
+        given = dict(self.first_comment)
+        for name in (account.name, account.platform, ""):
+            if name in given:
+                return given[name]
+        return ""
 
     def option(self, platform: str, key: str, default=None):
         """The value of `<platform>: {<key>: ...}` in the front matter, else `default`."""

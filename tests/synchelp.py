@@ -236,6 +236,17 @@ def hook_receiver():
     server.stop()
 
 
+def show_summary(terminalreporter, title: str, lines: list[str], short: str) -> None:
+    """A closing summary in pytest's output: every line normally, one line under `-q`
+    (the whole of it is in a file or a run without -q)."""
+    if terminalreporter.config.get_verbosity() < 0:
+        terminalreporter.write_line(f"{title}: {short}")
+        return
+    terminalreporter.section(title)
+    for line in lines:
+        terminalreporter.write_line(line)
+
+
 class Tally:
     """Counts gathered by a test module, shown in pytest's closing summary and written as
     JSON to the file named by an environment variable (for the issue's closing note)."""
@@ -257,10 +268,12 @@ class Tally:
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.data:
             return
-        terminalreporter.section(self.title)
-        for section, counts in self.data.items():
-            text = ", ".join(f"{k}={v}" for k, v in counts.items())
-            terminalreporter.write_line(f"{section}: {text}")
+        lines = [
+            f"{section}: {', '.join(f'{k}={v}' for k, v in counts.items())}"
+            for section, counts in self.data.items()
+        ]
+        short = f"{len(lines)} sections; all of them without -q, or as JSON in ${self.env_var}"
+        show_summary(terminalreporter, self.title, lines, short)
 
     def save(self) -> None:
         path = os.environ.get(self.env_var)

@@ -178,10 +178,13 @@ def test_approved_post_is_published_once_and_a_later_edit_waits_for_a_new_approv
     assert {k: (o["state"], o["detail"]) for k, o in outcomes.items()} == {
         (SECOND_ID, "feed"): ("held", reason),
         (SECOND_ID, "crm"): ("held", reason),
+        # An edit of a published post needs its own approval too (issue #18): held where
+        # the platform could take it (the feed's page); the webhook cannot edit: flagged.
+        (FIRST_ID, "feed"): ("held", f"edited after publication not sent: {reason}"),
     }
     assert w.delivered(SECOND_ID) == []
-    # smmflow does not re-publish a post that changed after it went out (nor hold it): the
-    # platforms keep the text that was approved and sent.
+    # smmflow never re-publishes a post that changed after it went out: the platforms keep
+    # the text that was approved and sent.
     assert len(w.delivered(FIRST_ID)) == 1
     rows = w.status(WEEK_TWO)
     assert rows[(SECOND_ID, "crm")]["state"] == "held"
@@ -190,16 +193,21 @@ def test_approved_post_is_published_once_and_a_later_edit_waits_for_a_new_approv
     # `check` (offline, no token) flags it too, from the ledger's local copy.
     checked = run_smmflow(w.job, "check", "--format", "json", env=clean_env())
     held = [p for p in json.loads(checked.out)["problems"] if p["code"] == "held"]
-    assert [(p["path"], p["severity"]) for p in held] == [(SECOND, "warning")], checked.out
-    assert "pushed to main without a pull request" in held[0]["message"]
+    assert [(p["path"], p["severity"]) for p in held] == [
+        (FIRST, "warning"),  # its edit after publication waits too
+        (SECOND, "warning"),
+    ], checked.out
+    assert all("pushed to main without a pull request" in p["message"] for p in held)
     # The run also told the admins, in the group's issue.
     issues = [i for i in gh.issues.values() if f"smmflow-failures:{GROUP}" in (i.body or "")]
     assert len(issues) == 1 and f"| `{SECOND_ID}` | crm | held |" in issues[0].body
 
-    # 5. The writer opens a pull request for the edit; until the client approves, it waits.
+    # 5. The writer opens a pull request for the edit (and takes back the unapproved edit
+    # of the published post); until the client approves, it waits.
     w.branch("precomenzi")
     w.write(SECOND, post("2026-12-10 10:00", "Precomenzi de cozonac până pe 22!", "sales"))
-    w.commit_and_push("precomenzi", "no discount after all", SECOND)
+    w.write(FIRST, post("2026-12-03 10:00", "**Secretul cozonacului**: maia ținută 12 ore."))
+    w.commit_and_push("precomenzi", "no discount after all", SECOND, FIRST)
     again = gh.open_pull("precomenzi")
     code, outcomes = w.sync(WEEK_TWO)
     assert code == 3 and outcomes[(SECOND_ID, "crm")]["state"] == "held"  # not merged yet

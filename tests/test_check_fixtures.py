@@ -19,6 +19,8 @@ import jsonschema
 import pytest
 from repohelp import cli
 
+from smmflow.errors import Problem
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FORMATS = ("text", "json", "github")
@@ -320,8 +322,13 @@ def as_json(run: Run) -> dict:
 
 def text_line(exp: Expected) -> str:
     where = f"{exp.path}:{exp.line}" if exp.line else exp.path
-    field = f" {exp.field}:" if exp.field else ""
+    field = f" {shown_field(exp.field)}:" if exp.field else ""
     return f"{where}:{field} "
+
+
+def shown_field(field: str) -> str:
+    """The field as text and annotations show it to writers: `media.0.src` is media item 1."""
+    return Problem("", 0, field, "").shown_field
 
 
 def github_prefix(exp: Expected) -> str:
@@ -329,7 +336,7 @@ def github_prefix(exp: Expected) -> str:
     if exp.line:
         props.append(f"line={exp.line}")
     if exp.field:
-        props.append(f"title={exp.field}")
+        props.append(f"title={shown_field(exp.field)}")
     return f"::error {','.join(props)}::"
 
 

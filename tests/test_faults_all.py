@@ -53,6 +53,7 @@ from servers.vk import VkServer
 from servers.webhook import Receiver
 from servers.x import XServer
 from servers.youtube import YT, YouTubeServer
+from synchelp import show_summary
 
 from smmflow.content.timeparse import parse_now
 from smmflow.ledger.states import Clock
@@ -850,9 +851,8 @@ def _report(request, results: dict[tuple[str, str], Run], elapsed: float) -> Non
 
     class Summary:  # printed with pytest's own summary, after the captured output
         def pytest_terminal_summary(self, terminalreporter) -> None:
-            terminalreporter.section("fault matrix (tests/test_faults_all.py)")
-            for line in lines:
-                terminalreporter.write_line(line)
+            short = f"{lines[0]}; the tables without -q, or as JSON in $SMMFLOW_FAULTS_SUMMARY"
+            show_summary(terminalreporter, "fault matrix (tests/test_faults_all.py)", lines, short)
 
     request.config.pluginmanager.register(Summary(), "smmflow-fault-matrix-summary")
 

@@ -151,8 +151,8 @@ def test_preview_speaks_romanian_and_the_cli_english(romanian):
         in text
     )
     assert "imagine, 72 octeți" in text
-    done = cli(romanian, "check")
-    assert "December 2026 has 1 sales posts of 1 (100%)" in done.out  # the CLI: English
+    done = cli(romanian, "check", "--now", "2027-01-01 10:00")  # December is over
+    assert "December 2026 has 1 sales post of 1 (100%)" in done.out  # the CLI: English
 
 
 def test_plan_site_speaks_romanian(romanian, tmp_path):

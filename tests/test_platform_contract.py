@@ -66,7 +66,7 @@ def _parameters(function) -> list[tuple[str, object]]:
 @pytest.mark.parametrize("name", PUBLISHERS)
 def test_publishers_keep_the_contracts_method_shapes(name):
     cls = registry.get(name)
-    for method in ("payload", "publish", "verify", "delete"):
+    for method in ("payload", "publish", "verify", "delete", "edit", "comment", "find_comment"):
         mine, base = getattr(cls, method), getattr(Publisher, method)
         assert _parameters(mine) == _parameters(base), f"{name}.{method}"
     assert cls.doctor is Publisher.doctor, f"{name}: override doctor_account, not doctor"
@@ -74,6 +74,24 @@ def test_publishers_keep_the_contracts_method_shapes(name):
         assert cls.verify is not Publisher.verify, f"{name} says can_verify but has no verify"
     if cls.can_delete:
         assert cls.delete is not Publisher.delete, f"{name} says can_delete but has no delete"
+    # after publishing (the guide's "Edits and first comments")
+    assert (cls.edit is not Publisher.edit) == cls.can_edit, f"{name}: can_edit and edit disagree"
+    has_comments = cls.comment_limit is not None
+    assert (cls.comment is not Publisher.comment) == has_comments, f"{name}: comment_limit"
+    if cls.can_find_comment:
+        assert cls.find_comment is not Publisher.find_comment, f"{name}: no find_comment"
+    if has_comments:  # a comment that may have gone out is deduplicated or found again
+        assert cls.comment_idempotent or cls.can_find_comment, name
+
+
+def test_the_platforms_that_edit_and_comment_are_the_documented_ones():
+    editing = sorted(n for n in PUBLISHERS if registry.get(n).can_edit)
+    commenting = sorted(n for n in PUBLISHERS if registry.get(n).comment_limit is not None)
+    assert editing == ["facebook", "feed", "linkedin", "mastodon", "telegram", "vk"]
+    assert commenting == ["bluesky", "facebook", "instagram", "linkedin", "mastodon", "vk"]
+    guide = GUIDE.read_text(encoding="utf-8")
+    for name in ("can_edit", "comment_limit", "comment_idempotent", "can_find_comment"):
+        assert f"`{name}`" in guide, f"the guide does not explain {name}"
 
 
 @pytest.mark.parametrize("name", PUBLISHERS)

@@ -414,7 +414,9 @@ def test_doctor_reports_user_quota_and_permissions(root, graph):
     assert [f.level for f in found] == ["ok"] * 4 + ["warning"], found
     assert "metrics: the token lacks permission instagram_manage_insights" in found[4].message
     assert found[1].message == f"@brutariadulce ({USER})"
-    assert found[2].message == "publishing quota: 0 of 100 posts in 24 hours"
+    assert found[2].message == (
+        "publishing quota: 0 of 100 posts published in the last 24 hours, 100 left"
+    )
     assert "instagram_content_publish" in found[3].message
 
 

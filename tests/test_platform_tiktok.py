@@ -5,6 +5,7 @@ loopback TikTok of tests/servers/tiktok.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -158,7 +159,7 @@ def test_the_rotated_refresh_token_is_kept_privately_and_used_next(root, servers
     assert TT_REFRESH not in servers.tiktok.refresh_tokens  # rotated: the old one is dead
     [kept] = list((tmp_path / "state/tokens").iterdir())
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
-    assert kept.read_text().strip() in servers.tiktok.refresh_tokens
+    assert json.loads(kept.read_text())["refresh_token"] in servers.tiktok.refresh_tokens
     servers.tiktok.posts.clear()
     again = send(publisher(root, tmp_path), "2026-12-04-paine")  # the kept token works
     assert again.url and "new refresh token" in again.note

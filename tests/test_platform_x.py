@@ -58,8 +58,13 @@ def repo(tmp_path, x):
     return make(tmp_path, x)
 
 
+def state(repo) -> dict[str, str]:
+    """This test's machine: rotated tokens kept beside the repository, never in ~."""
+    return {"SMMFLOW_STATE_DIR": str(repo.root.parent / "state")}
+
+
 def publisher(repo, env=None, attempts=3):
-    return run(repo, "x", env or {"X_TOKEN": TOKEN}, attempts)
+    return run(repo, "x", {**state(repo), **(env or {"X_TOKEN": TOKEN})}, attempts)
 
 
 def test_text_post_is_the_plain_rendering_and_reads_back(repo, x):
@@ -161,15 +166,14 @@ def test_delete_and_delete_again(repo, x):
     pub.publisher.delete(Attempt("k", receipt.remote_id))
 
 
-def test_an_expired_access_token_is_refreshed_and_the_rotated_pair_kept(tmp_path, x, monkeypatch):
-    monkeypatch.setenv("SMMFLOW_TOKEN_DIR", str(tmp_path / "tokens"))
+def test_an_expired_access_token_is_refreshed_and_the_rotated_pair_kept(tmp_path, x):
     x.add_token("expired", USER, expires_at=time.time() - 10)
     x.add_refresh_token("refresh-1", USER, "client-abc")
     repo = make(tmp_path, x, refresh_token_env="X_REFRESH", client_id="client-abc")
     env = {"X_TOKEN": "expired", "X_REFRESH": "refresh-1"}
     pub = publisher(repo, env)
     pub.send(TEXT)
-    store = tokenstore.path(repo.root, "x", "brutaria", "x")
+    store = tokenstore.TokenStore(state(repo), repo.root, "x").file("client-abc", "refresh-1")
     kept = json.loads(store.read_text())
     assert kept["refresh_token"] != "refresh-1" and kept["refresh_token"] in x.refresh_tokens
     assert store.stat().st_mode & 0o777 == 0o600
@@ -181,8 +185,7 @@ def test_an_expired_access_token_is_refreshed_and_the_rotated_pair_kept(tmp_path
     assert pub.publisher.ctx.redact(kept["access_token"]) == "[redacted]"
 
 
-def test_a_refresh_token_used_elsewhere_says_so(tmp_path, x, monkeypatch):
-    monkeypatch.setenv("SMMFLOW_TOKEN_DIR", str(tmp_path / "tokens"))
+def test_a_refresh_token_used_elsewhere_says_so(tmp_path, x):
     x.add_token("expired", USER, expires_at=time.time() - 10)
     repo = make(tmp_path, x, refresh_token_env="X_REFRESH", client_id="client-abc")
     with pytest.raises(PublishError) as failed:
@@ -195,8 +198,7 @@ def levels(findings):
     return [(f.level, f.message) for f in findings]
 
 
-def test_doctor_checks_the_token_and_how_it_stays_alive(tmp_path, x, monkeypatch):
-    monkeypatch.setenv("SMMFLOW_TOKEN_DIR", str(tmp_path / "tokens"))
+def test_doctor_checks_the_token_and_how_it_stays_alive(tmp_path, x):
     repo = make(tmp_path, x)
     found = levels(publisher(repo).publisher.doctor())
     assert ("ok", "the token is valid (@brutariadulce)") in found
@@ -205,8 +207,7 @@ def test_doctor_checks_the_token_and_how_it_stays_alive(tmp_path, x, monkeypatch
     assert found[-1][0] == "error" and "HTTP 401" in found[-1][1]
 
 
-def test_doctor_reads_the_scopes_of_a_refreshed_token(tmp_path, x, monkeypatch):
-    monkeypatch.setenv("SMMFLOW_TOKEN_DIR", str(tmp_path / "tokens"))
+def test_doctor_reads_the_scopes_of_a_refreshed_token(tmp_path, x):
     x.add_token("expired", USER, expires_at=time.time() - 10)
     x.add_refresh_token(
         "refresh-2", USER, "client-abc", scopes=("tweet.read", "users.read", "offline.access")

@@ -118,7 +118,11 @@ def test_renamed_and_edited_and_moved_into_a_folder(tmp_path, receiver):
     status = status_rows(root, "2026-12-04T11:00Z", env=env())
     assert status[(moved, "hook")]["state"] == "published", "status sees it before sync"
     result, report = sync_json(root, "2026-12-04T11:00Z", env=env())
-    assert result.code == 0 and report["outcomes"] == [], str(result)
+    # not published again: an edit after publication (issue #18), which the feed's page
+    # takes and the webhook cannot (flagged, nothing sent)
+    assert result.code == 0 and states(report["outcomes"]) == {(moved, "feed"): "edited"}, str(
+        result
+    )
     assert len(receiver.deliveries) == 1
     assert ledger(root)[(moved, "hook")]["state"] == "published"
 
@@ -170,7 +174,13 @@ def test_a_renamed_post_whose_old_name_holds_a_new_post_is_new(tmp_path, receive
     commit(root, "rename, and a new post under the old name")
 
     result, report = sync_json(root, "2026-12-04T11:00Z", env=env())
-    assert states(report["outcomes"]) == {(NEW, "hook"): "published", (NEW, "feed"): "published"}
+    # the old name's new text is an edit of what went out there (issue #18): the feed's
+    # page takes it, the webhook cannot (flagged, nothing sent)
+    assert states(report["outcomes"]) == {
+        (NEW, "hook"): "published",
+        (NEW, "feed"): "published",
+        (OLD, "feed"): "edited",
+    }
     assert [d.json["post"]["id"] for d in receiver.deliveries] == [OLD, NEW]
 
 

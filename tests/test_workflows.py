@@ -137,10 +137,21 @@ def test_preview_comment_never_checks_out_the_pull_request():
 
 
 # -- publish.yml: one run at a time, every secret ---------------------------------------------------
-def test_publish_runs_every_15_minutes_on_push_and_by_hand_one_at_a_time():
+def test_publish_runs_on_the_plans_schedule_on_push_and_by_hand_one_at_a_time():
+    """No more `*/15`: the schedule is the plan's (smmflow workflow), and it is up to date."""
     workflow = load("publish.yml")
     triggers = workflow["on"]
-    assert [s["cron"] for s in triggers["schedule"]][0] == "*/15 * * * *"
+    crons = [s["cron"] for s in triggers["schedule"]]
+    assert "*/15 * * * *" not in crons and all(c.split()[0] != "*" for c in crons)
+    assert crons[-3:] == ["17 5 * * *", "17 13,21 * * *", "23 6 * * 1"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "smmflow", "workflow", "--check"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers
     assert "pull_request" not in triggers and "pull_request_target" not in triggers
@@ -173,7 +184,7 @@ def test_publish_passes_every_secret_the_schedules_name():
 
 def test_publish_reads_the_pages_numbers_once_a_day_with_every_secret():
     workflow = load("publish.yml")
-    daily = [s["cron"] for s in workflow["on"]["schedule"]][1:]
+    daily = [s["cron"] for s in workflow["on"]["schedule"] if s["cron"] == "17 5 * * *"]
     assert len(daily) == 1 and daily[0].split()[2:] == ["*", "*", "*"], daily  # once a day
     found = [s for s in steps(workflow) if s.get("run", "").strip() == "smmflow metrics"]
     assert len(found) == 1

@@ -27,10 +27,11 @@ CAPTION = (
     "Pâine cu maia, coaptă azi în cuptorul cu lemne — șase soiuri, și cozonac.\n\n"
     "Comenzi: [brutaria.ro/comenzi](https://brutaria.ro/comenzi) #brutărie"
 )
-# What TikTok and YouTube receive: plain text, the link written out after its words.
+# What TikTok and YouTube receive: plain text, a link whose words are its address said
+# once, as the full address.
 PLAIN = (
     "Pâine cu maia, coaptă azi în cuptorul cu lemne — șase soiuri, și cozonac.\n\n"
-    "Comenzi: brutaria.ro/comenzi (https://brutaria.ro/comenzi) #brutărie"
+    "Comenzi: https://brutaria.ro/comenzi #brutărie"
 )
 OFFER = "Cozonac cu nucă: 20% reducere până duminică. Detalii: https://brutaria.ro/oferta"
 VIDEO, OFFER_POST = "bakery/2026-12-04-paine", "bakery/2026-12-04-cozonac"

@@ -22,14 +22,21 @@ be written) · `3` a person must look (an unknown outcome, a post held, a rewoun
 """
 
 
+def _help(runner: CliRunner, args: list[str]) -> str:
+    """`smmflow ARGS --help` as a person's shell prints it: the program is `smmflow`, not
+    the name of the Python function click was given (`main`)."""
+    done = runner.invoke(main, [*args, "--help"], prog_name="smmflow", terminal_width=88)
+    return done.output.strip()
+
+
 def render() -> str:
     runner = CliRunner()
     parts = [HEADER]
     for name in sorted(main.commands):
-        text = runner.invoke(main, [name, "--help"], terminal_width=88).output.strip()
+        text = _help(runner, [name])
         parts.append(f"## smmflow {name}\n\n```text\n{text}\n```\n")
         for sub in sorted(getattr(main.commands[name], "commands", {})):  # a group's commands
-            text = runner.invoke(main, [name, sub, "--help"], terminal_width=88).output.strip()
+            text = _help(runner, [name, sub])
             parts.append(f"## smmflow {name} {sub}\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 

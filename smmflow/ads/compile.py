@@ -15,7 +15,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ..content.adsettings import AdsSettings, Money
-from ..content.audiences import Area, Audience
+from ..content.audience import Area, Audience
 from ..content.promote import Promotion
 
 # Currencies whose Marketing API amounts are whole units (offset 1); the rest use cents.

@@ -12,9 +12,12 @@ from ..check.ads import Ads, record_account
 from ..content import adwords
 from ..content.promote import Promotion
 from ..content.repo import Repo
+from ..errors import UsageError
+from ..ledger.committed import publish_branch
 from ..ledger.gitstore import Store
 from ..ledger.offline import offline_records
 from ..ledger.records import Record
+from ..ledger.renames import carried
 from . import compile as spec
 
 
@@ -26,7 +29,12 @@ def _records(repo: Repo) -> dict[tuple[str, str], Record]:
     except Exception:  # not a usable repository: the plan needs no ledger
         return {}
     try:
-        return offline_records(store, set())
+        records = offline_records(store, set())
+        try:  # a renamed post's promotions, shown under its name (push writes them there)
+            moved = carried(repo.posts, records, store, publish_branch(store, None))
+        except UsageError:  # nothing committed yet: nothing was renamed
+            return records
+        return {**records, **{(c.post.id, c.account): c.adopted() for c in moved}}
     finally:
         store.close()
 

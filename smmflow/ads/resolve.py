@@ -15,7 +15,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.audiences import ID_KINDS, Area, Audience, parse_audience
+from ..content.audience import ID_KINDS, Area, Audience
+from ..content.audiences import parse_audience
 from ..content.countries import NAMES
 from ..content.places import fold, suggest
 from ..errors import Problem

@@ -18,6 +18,7 @@ from ..ledger.branch import LedgerRecordError, open_ledger
 from ..ledger.committed import Committed, publish_branch
 from ..ledger.guard import LedgerDiverged
 from ..ledger.records import LEASE
+from ..ledger.renames import adopt
 from ..ledger.states import Clock
 from ..platforms.http import Http
 from ..platforms.secrets import Redactor, env_secrets
@@ -67,6 +68,8 @@ def run_push(root: Path, options: Options, environ: Mapping[str, str] | None = N
     report = Report()
     try:
         committed = Committed(store, publish_branch(store, options.branch))
+        # A renamed post keeps its records, its promotions too (never a second campaign).
+        adopt(ledger, repo.posts, committed.branch, options.now, write=True)
         github = GitHub.from_env(environ)
         mode = options.approvals or approvals.default_mode(github)
         holds = hold.build(repo, committed, ledger=ledger, mode=mode, github=github)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 from ..check.ads import Ads, record_account
 from ..content.promote import Promotion
+from ..errors import UsageError
 from ..ledger.branch import open_ledger
+from ..ledger.committed import publish_branch
 from ..ledger.records import Record
+from ..ledger.renames import carried
 from ..platforms.http import Http, PublishError
 from ..platforms.secrets import MissingSecret, secret
 from .meta import MetaAds
@@ -73,7 +76,13 @@ def rows(root: Path, group: str | None, offline: bool, remote: str | None) -> li
     repo, ads = load(root, group)
     redact = redactor(repo, ads, environ)
     store, ledger = open_ledger(root, remote, redact, shared=True)
-    store.close()
+    try:  # a renamed post's promotions, shown under its name (sync or push writes them)
+        moved = carried(repo.posts, ledger.records, store, publish_branch(store, None))
+        ledger.records.update({(c.post.id, c.account): c.adopted() for c in moved})
+    except UsageError:  # nothing committed yet: nothing was renamed
+        pass
+    finally:
+        store.close()
     http = Http(redact)
     found = []
     for promotion in selected(ads, group):

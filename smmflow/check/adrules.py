@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..content.audiences import Area, Audience
+from ..content.audience import Area, Audience
 from ..content.countries import NO_MINORS, NORTH_AMERICA
 from ..content.promote import Promotion
 from ..errors import Problem, Severity

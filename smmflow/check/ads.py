@@ -13,7 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..content.adsettings import GROUP_KEYS, AdsSettings, Money, group_ads
-from ..content.audiences import Audience, load_audiences
+from ..content.audience import Audience
+from ..content.audiences import load_audiences
 from ..content.fields import did_you_mean
 from ..content.groups import ADS_KEYS
 from ..content.places import Places, load_places

@@ -23,7 +23,7 @@ def as_text(problems: list[Problem], show: Callable[[str], str]) -> str:
     for p in problems:
         where = f"{show(p.path)}:{p.line}" if p.line else show(p.path)
         tag = " warning:" if p.severity is Severity.WARNING else ""
-        field = f" {p.field}:" if p.field else ""
+        field = f" {p.shown_field}:" if p.field else ""
         lines.append(f"{where}:{tag}{field} {p.message}")
     return "\n".join(lines)
 
@@ -36,7 +36,7 @@ def as_github(problems: list[Problem], show: Callable[[str], str]) -> str:
         if p.line:
             props.append(f"line={p.line}")
         if p.field:
-            props.append(f"title={_escape_property(p.field)}")
+            props.append(f"title={_escape_property(p.shown_field)}")
         lines.append(f"::{level} {','.join(props)}::{_escape_data(p.message)}")
     return "\n".join(lines)
 
@@ -72,9 +72,12 @@ def summary(problems: Iterable[Problem], posts: int, groups: int) -> str:
     problems = list(problems)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
-    scope = f"{posts} posts in {groups} groups"
+    scope = f"{counted(posts, 'post')} in {counted(groups, 'group')}"
     if not problems:
         return f"ok: {scope}, no problems"
-    return (
-        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({scope})"
-    )
+    return f"{counted(errors, 'error')}, {counted(warnings, 'warning')} ({scope})"
+
+
+def counted(n: int, word: str) -> str:
+    """`1 post`, `2 posts`, `0 posts`."""
+    return f"{n} {word}{'s' * (n != 1)}"

@@ -3,22 +3,26 @@ history says, offline (posts a sync found held, renames, copies)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..content.repo import Repo
 from ..errors import Problem
 from ..ledger.gitstore import Store
 from . import ads, rules
+from .edited import edited_posts
 from .held import held_posts
 from .renamed import renamed_posts
 
 
-def problems(repo: Repo) -> list[Problem]:
-    found = rules.check(repo) + ads.problems(repo)
+def problems(repo: Repo, now: dt.datetime | None = None) -> list[Problem]:
+    """Every problem `smmflow check` reports; `now` judges the months still being planned."""
+    found = rules.check(repo, now) + ads.problems(repo)
     store = _store(repo)
     if store is None:
         return found + renamed_posts(repo.posts, None)
     try:
+        found += edited_posts(repo, store)
         return found + held_posts(repo, store) + renamed_posts(repo.posts, store)
     finally:
         store.close()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 
+from ..content import firstcomment
 from ..content.repo import Repo
 from ..errors import Problem, Severity
 from ..model import Group, Post
 from ..platforms import registry
 from ..platforms.base import Limits, Platform
 from . import mix
+from .output import counted
 
+# The first words of the body `smmflow new` writes: a post that still has them is unwritten.
+PLACEHOLDER = "Write the post here."
 _HASHTAG = re.compile(r"(?:^|\s)#\w")
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -34,6 +40,13 @@ def check_post(post: Post, group: Group) -> list[Problem]:
         found += _media_count(post, name, cls.limits, shown)
         found += _media_files(post, cls.limits, shown)
         found += cls.post_problems(post, account, group)
+    found += firstcomment.problems(post, group)
+    if post.status == "ready" and PLACEHOLDER in post.body:
+        message = (
+            f"still the template's text ({PLACEHOLDER!r}...): write the post, "
+            "or keep `status: draft` until it is written"
+        )
+        found.append(_body(post, message, "placeholder"))
     named = _DATED_NAME.match(post.path.rsplit("/", 1)[-1])
     if named and named.group(1) != post.date.strftime("%Y-%m-%d"):
         message = f"is {post.date:%Y-%m-%d} but the file name says {named.group(1)}"
@@ -73,7 +86,11 @@ def _media_count(post: Post, account: str, lim: Limits, shown: str) -> list[Prob
     if lim.media_required and not post.media:
         message = f"{shown} needs at least one image or video: add `media:`"
         line = _account_line(post, account)
-        found.append(Problem(post.path, line, "media", message, code="media-required"))
+        # A draft is still being written: say what it lacks, fail once it is `ready`.
+        if post.status == "draft":
+            message += " before the post is `ready`"
+        level = Severity.WARNING if post.status == "draft" else Severity.ERROR
+        found.append(Problem(post.path, line, "media", message, level, "media-required"))
     line = post.line("media")
     if len(post.media) > lim.media_max:
         message = f"{len(post.media)} media files; {shown} takes at most {lim.media_max}"
@@ -100,23 +117,55 @@ def _media_files(post: Post, lim: Limits, shown: str) -> list[Problem]:
     return found
 
 
-def check_mix(group: Group, posts: list[Post]) -> list[Problem]:
-    """The group's content-mix rules, per calendar month in the group's timezone."""
+def check_mix(
+    group: Group,
+    posts: list[Post],
+    now: dt.datetime | None = None,
+    broken: Iterable[str] = (),
+) -> list[Problem]:
+    """The group's content-mix rules, per calendar month in the group's timezone: an error
+    for a rule the month can no longer meet, a warning for one its open places (drafts,
+    empty slots ahead of `now`) can still mend. A month with a post file that did not load
+    (`broken`: its path) is not judged: the mix would miss that post."""
     found: list[Problem] = []
+    unjudged = _unloaded_months(broken)
     for month in mix.months(posts):
-        figures = mix.evaluate(group, month)
         label = month[0].date.strftime("%B %Y")
+        key = (month[0].date.year, month[0].date.month)
+        if key in unjudged or None in unjudged:
+            found.append(_not_judged(group, label, unjudged.get(key) or unjudged[None]))
+            continue
+        figures = mix.evaluate(group, month, now)
         for check in figures.rules:
             if check.ok is False:
                 found += _mix_problems(group, figures, check, label)
     return found
 
 
+def _unloaded_months(paths: Iterable[str]) -> dict[tuple[int, int] | None, list[str]]:
+    """Month (from the file name's date; None when it has none) -> post files not loaded."""
+    months: dict[tuple[int, int] | None, list[str]] = {}
+    for path in paths:
+        named = _DATED_NAME.match(path.rsplit("/", 1)[-1])
+        key = (int(named.group(1)[:4]), int(named.group(1)[5:7])) if named else None
+        months.setdefault(key, []).append(path)
+    return months
+
+
+def _not_judged(group: Group, label: str, paths: list[str]) -> Problem:
+    """One warning, on the first file that did not load (whose errors say what to fix)."""
+    more = f" and {counted(len(paths) - 1, 'other post')}" if len(paths) > 1 else ""
+    message = f"the mix of {label} is not checked until this post{more} loads"
+    return Problem(paths[0], 1, "", message, Severity.WARNING, "mix-unjudged")
+
+
 def _mix_problems(
     group: Group, figures: mix.Mix, check: mix.RuleCheck, label: str
 ) -> list[Problem]:
+    if check.mendable:
+        return [_mix_warning(group, figures, check, label)]
     count = next(c.count for c in figures.counts if c.type == check.type)
-    has = f"{label} has {count} {check.type} posts of {figures.total} ({check.actual:.0%})"
+    has = f"{label} has {counted(count, f'{check.type} post')} of {figures.total} ({check.actual:.0%})"
     if check.rule == "min_share":
         key = f"mix.{check.type}.min_share"
         message = f"{has}; the mix needs at least {check.limit:.0%}"
@@ -135,6 +184,28 @@ def _mix_problems(
             code = "mix-in-a-row"
         found.append(Problem(post.path, post.line("type"), "type", message, code=code))
     return found
+
+
+def _mix_warning(group: Group, figures: mix.Mix, check: mix.RuleCheck, label: str) -> Problem:
+    """One warning on the group's rule for a month still being planned."""
+    count = next(c.count for c in figures.counts if c.type == check.type)
+    so_far = f"{counted(count, f'{check.type} post')} of {figures.total} ({check.actual:.0%})"
+    if check.rule == "max_in_a_row":
+        so_far = f"{int(check.actual)} {check.type} posts in a row"
+    places = [
+        counted(figures.empty_ahead, "empty slot") + " ahead" if figures.empty_ahead else "",
+        counted(figures.drafts, "draft") if figures.drafts else "",
+    ]
+    open_places = " and ".join(p for p in places if p) or "posts still to come (no slots)"
+    key = f"mix.{check.type}.{check.rule}"
+    message = (
+        f"{label} so far has {so_far}; the mix wants {check.describe().split(' (')[0]}: "
+        f"{open_places} can still mend it (an error once they cannot)"
+    )
+    code = {"max_share": "mix-max-share", "min_share": "mix-min-share"}.get(
+        check.rule, "mix-in-a-row"
+    )
+    return Problem(group.path, group.line(key), key, message, Severity.WARNING, code)
 
 
 def check_collisions(group: Group, posts: list[Post]) -> list[Problem]:
@@ -193,11 +264,14 @@ def check_group(group: Group) -> list[Problem]:
     return found
 
 
-def check(repo: Repo) -> list[Problem]:
-    """Every problem in the repository: loading problems plus the rules above, sorted."""
+def check(repo: Repo, now: dt.datetime | None = None) -> list[Problem]:
+    """Every problem in the repository: loading problems plus the rules above, sorted.
+    `now` (default: the clock) tells months still being planned from settled ones."""
+    now = now or dt.datetime.now(dt.timezone.utc)
     problems = list(repo.problems)
     for group in repo.groups.values():
         problems.extend(check_group(group))
+    unloaded = _unloaded(repo)
     by_group: dict[str, list[Post]] = defaultdict(list)
     for post in repo.posts:
         by_group[post.group].append(post)
@@ -206,9 +280,21 @@ def check(repo: Repo) -> list[Problem]:
         if not repo.posts_checked:
             for post in posts:
                 problems.extend(check_post(post, group))
-        problems.extend(check_mix(group, posts))
+        problems.extend(check_mix(group, posts, now, unloaded.get(group_id, ())))
         problems.extend(check_collisions(group, posts))
     return sorted(set(problems), key=_order)
+
+
+def _unloaded(repo: Repo) -> dict[str, list[str]]:
+    """Group id -> its post files that have errors and so did not load."""
+    loaded = {p.path for p in repo.posts}
+    found: dict[str, set[str]] = defaultdict(set)
+    for p in repo.problems:
+        parts = p.path.split("/")
+        if len(parts) >= 3 and parts[0] == "content" and p.path not in loaded:
+            if p.severity is Severity.ERROR and p.path.endswith(".md"):
+                found[parts[1]].add(p.path)
+    return {group: sorted(paths) for group, paths in found.items()}
 
 
 def _order(p: Problem) -> tuple:

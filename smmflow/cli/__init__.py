@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import ads, community, plan, publish, report, review, write
+from . import ads, community, health, plan, publish, report, review, setup, write
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +35,7 @@ for _command in (
     publish.status,
     publish.resolve,
     publish.run,
-    publish.doctor,
+    health.doctor,
     review.preview,
     ads.ads,
     ads.places,
@@ -44,6 +44,9 @@ for _command in (
     community.reply,
     report.metrics,
     report.report,
+    setup.workflow,
+    setup.schema,
+    setup.add_group,
 ):
     main.add_command(_command)
 

@@ -66,3 +66,13 @@ def clock(now: dt.datetime):
     from ..ledger.states import Clock
 
     return Clock(now, dt.datetime.now(dt.timezone.utc))
+
+
+def painter():
+    """`click.style` on a terminal, unless NO_COLOR is set (https://no-color.org); else a
+    paint that leaves text as it is."""
+    import os
+
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return click.style
+    return lambda text, **_: text

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ExitCode, SmmflowError
-from .common import NOW_HELP, clock, fail, month_option, now_option, repo_root
+from ..errors import SmmflowError
+from .common import NOW_HELP, clock, fail, month_option, now_option, painter, repo_root
 
 
 def _duration(text: str) -> dt.timedelta:
@@ -148,7 +148,19 @@ def sync(
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report, dry_run)
+    _step_output(report)
     sys.exit(int(report.exit_code))
+
+
+def _step_output(report) -> None:
+    """In GitHub Actions, the step's output `feed-changed`: the workflow deploys the feed
+    site only when a feed account published (a deploy nobody needs costs time)."""
+    import os
+
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(f"feed-changed={'true' if report.feed_changed else 'false'}\n")
 
 
 @click.command()
@@ -162,7 +174,6 @@ def sync(
 def status(group, month, now_text, fmt, remote, branch) -> None:
     """Where every post stands on every account: published (with URL), due, scheduled,
     held, failed (why), missed or unknown (what a person should check)."""
-    from ..publish.outcomes import tally
     from ..publish.rows import for_status
 
     chosen_month = month_option(month)
@@ -176,14 +187,9 @@ def status(group, month, now_text, fmt, remote, branch) -> None:
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in table], ensure_ascii=False, indent=2))
         return
-    for row in table:
-        line = f"{row.state:<10} {row.date:<22} {row.post} → {row.account}"
-        if row.url:
-            line += f"  {row.url}"
-        click.echo(line)
-        if row.detail:
-            click.echo(f"           {row.detail}")
-    click.echo(tally(row.state for row in table) or "no posts", err=True)
+    from ..publish.statustext import table as as_text
+
+    click.echo(as_text(table, painter()))
 
 
 @click.command()
@@ -257,38 +263,3 @@ def run(every, once, max_delay, remote, branch) -> None:
     except SmmflowError as exc:
         fail(exc)
     sys.exit(int(code))
-
-
-@click.command()
-@click.option("--group", help="Only this group.")
-@click.option("--account", help="Only this account name.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@click.option(
-    "--inbox", "inbox", is_flag=True, help="Count what the inbox lacks (permissions) as errors."
-)
-def doctor(group, account, fmt, inbox) -> None:
-    """Check every account: secrets set and valid (a harmless read call), permissions,
-    tokens about to expire, and what reading and answering comments needs (`inbox:`
-    lines; errors for groups with a community/<group>.yml, or with --inbox). Exit 1 when
-    an account cannot publish."""
-    from ..community.config import FOLDER
-    from ..content import repo as repo_module
-    from ..publish.doctor import diagnose
-
-    try:
-        root = repo_root(())
-        loaded = repo_module.load(root)
-        strict = {g for g in loaded.groups if inbox or (root / FOLDER / f"{g}.yml").exists()}
-        lines = diagnose(loaded, group, account, inbox_groups=strict)
-    except SmmflowError as exc:
-        fail(exc)
-    if fmt == "json":
-        click.echo(json.dumps([line.__dict__ for line in lines], ensure_ascii=False, indent=2))
-    else:
-        for line in lines:
-            mark = {"ok": "ok   ", "warning": "WARN ", "error": "ERROR"}.get(line.level, line.level)
-            click.echo(f"{mark} {line.group}/{line.account} ({line.platform}): {line.message}")
-    failed = any(line.level == "error" for line in lines)
-    sys.exit(int(ExitCode.PROBLEMS if failed else ExitCode.OK))

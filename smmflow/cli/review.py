@@ -26,9 +26,8 @@ def _pr_number(given: int | None) -> int:
 @click.command()
 @click.option(
     "--base",
-    default="origin/main",
-    show_default=True,
-    help="Compare with this ref (its merge base with HEAD).",
+    help="Compare with this ref (its merge base with HEAD); default: the default branch "
+    "(origin/HEAD, origin/main, origin/master, main or master, the first that exists).",
 )
 @click.option(
     "--out",

@@ -23,7 +23,8 @@ from .common import NOW_HELP, fail, now_option, repo_root, shower
     help="text for people, json for tools (docs/check-json.md), github for workflow annotations.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+@click.option("--now", "now_text", help=NOW_HELP + " Months still being planned get mix warnings.")
+def check(paths: tuple[str, ...], fmt: str, strict: bool, now_text: str | None) -> None:
     """Check posts and groups offline: schema, dates, media, limits, mix rules.
 
     PATHS are files or folders of one content repository (default: the repository
@@ -35,23 +36,34 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     try:
         root = repo_root(paths)
+        now = now_option(now_text)
     except SmmflowError as exc:
         fail(exc)
     loaded = repo.load(root, check=rules.check_post)
-    problems = repository.problems(loaded) + _community(root, loaded)
+    problems = repository.problems(loaded, now) + _community(root, loaded) + _workflow(root, loaded)
     if paths:
         problems = repository.about(problems, root, [Path(p) for p in paths])
     show = shower(root)
     if fmt == "json":
-        checked = {"posts": len(loaded.posts), "groups": len(loaded.groups)}
+        checked = {"posts": loaded.post_files, "groups": len(loaded.groups)}
         click.echo(output.as_json(problems, show, checked))
     else:
         shown = output.as_github if fmt == "github" else output.as_text
         if problems:
             click.echo(shown(problems, show))
-        click.echo(output.summary(problems, len(loaded.posts), len(loaded.groups)), err=True)
+        click.echo(output.summary(problems, loaded.post_files, len(loaded.groups)), err=True)
     failed = output.errors(problems) > 0 or (strict and problems)
     sys.exit(int(ExitCode.PROBLEMS if failed else ExitCode.OK))
+
+
+def _workflow(root: Path, loaded) -> list:
+    """The publish workflow's schedule against the plan (`smmflow workflow` writes it)."""
+    import datetime as dt
+
+    from ..plan.workflowfile import problems
+
+    now = dt.datetime.now(dt.timezone.utc)
+    return problems(root, loaded.groups.values(), loaded.posts, now)
 
 
 def _community(root: Path, loaded) -> list:
@@ -115,17 +127,20 @@ def new(
 @click.option("--name", default="My Client", show_default=True, help="Group name shown to people.")
 @click.option("--timezone", default="Europe/Bucharest", show_default=True, help="IANA timezone.")
 def init(directory: str, group_id: str, name: str, timezone: str) -> None:
-    """Scaffold a new content repository in DIRECTORY: one group, one post, workflows' place."""
+    """Scaffold a new content repository in DIRECTORY: one group, a starter post (a draft
+    dated next week: nothing is published until you make it `ready`), the three GitHub
+    workflows, the JSON Schemas and editor settings. Another client: `smmflow add-group`."""
     from ..content.groups import GROUP_ID
     from ..content.timeparse import TimeError
     from ..errors import UsageError
-    from ..plan import scaffold
+    from ..plan import starter
 
     try:
         if not GROUP_ID.match(group_id):
             raise UsageError(f"--group {group_id!r}: use lowercase letters, digits and -")
         try:
-            made = scaffold.init_repo(Path(directory), group_id, name, timezone, dt.date.today())
+            made = starter.init_repo(Path(directory), group_id, name, timezone, dt.date.today())
+            starter.write_schedule(Path(directory), dt.datetime.now(dt.timezone.utc))
         except TimeError as exc:
             raise UsageError(f"--timezone: {exc}") from None
     except SmmflowError as exc:

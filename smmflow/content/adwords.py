@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..text.i18n import Words, words
 from .adsettings import AdsSettings, Money
-from .audiences import Area, Audience
+from .audience import Area, Audience
 from .countries import NAMES
 from .promote import Promotion
 

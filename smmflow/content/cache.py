@@ -28,7 +28,7 @@ from ..model import Media, Post
 from .cachefile import _read_marshal, enabled, write_atomic
 from .snapshot import Snapshot
 
-RULES_VERSION = 3  # bump when loading or checking rules change what a post yields
+RULES_VERSION = 5  # bump when loading or checking rules change what a post yields
 FORMAT = 6
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 _ZONES: dict[str, ZoneInfo] = {}
@@ -78,6 +78,7 @@ def _pack_post(post: Post) -> tuple:
         post.lines,
         post.body_line,
         post.options,
+        post.first_comment,
     )
 
 
@@ -102,7 +103,23 @@ class CachedPost(Post):
 
 
 def _unpack_post(data: tuple, root: str) -> Post:
-    (path, group, ts, zone, kind, plats, status, media, title, sha, blob, lines, bl, opts) = data
+    (
+        path,
+        group,
+        ts,
+        zone,
+        kind,
+        plats,
+        status,
+        media,
+        title,
+        sha,
+        blob,
+        lines,
+        bl,
+        opts,
+        first,
+    ) = data
     post = CachedPost.__new__(CachedPost)  # skips the frozen __init__'s per-field setattr
     post.__dict__.update(
         path=path,
@@ -118,6 +135,7 @@ def _unpack_post(data: tuple, root: str) -> Post:
         lines=lines,
         body_line=bl,
         options=opts,
+        first_comment=first,
         _root=root,
     )
     return post

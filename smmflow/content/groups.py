@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from ..errors import Problem
-from ..model import DEFAULT_TYPES, Account, Group, MixRule, Slot
+from ..errors import Problem, Severity
+from ..model import DEFAULT_TYPES, ON_EDIT, Account, Group, MixRule, Slot
 from ..platforms import registry
 from ..platforms.base import Platform
 from .billing import billing, language
@@ -27,6 +28,7 @@ KEYS = (
     "types",
     "language",
     "billing",
+    "on_edit",
 )
 # Read by `content.adsettings` (ads), checked by `check`: a typo there never stops publishing.
 ADS_KEYS = ("meta_ads", "vk_ads", "ads_budget_monthly", "ads_activate")
@@ -209,4 +211,34 @@ def load_group(rel: str, group_id: str, text: str) -> tuple[Group | None, list[P
         language=language(f, raw.get("language")),
         billing=billing(f, raw.get("billing")),
     )
+    group = replace(group, on_edit=_on_edit(f, raw.get("on_edit"), group.accounts))
     return group, problems
+
+
+def _on_edit(f: Fields, value: object, accounts: tuple[Account, ...]) -> str:
+    """`on_edit:` what an edit after publication does where the platform cannot edit."""
+    choice = f.string("on_edit", value)
+    if choice is None:
+        return "flag"
+    if choice not in ON_EDIT:
+        hint = did_you_mean(choice, ON_EDIT)
+        f.error(
+            "on_edit", f"unknown choice {choice!r}{hint}; use one of: {one_of(ON_EDIT)}", "choice"
+        )
+        return "flag"
+    if choice == "repost":
+        stuck = []
+        for account in accounts:
+            cls = registry.get(account.platform)
+            if cls is not None and not getattr(cls, "can_edit", False):
+                if not getattr(cls, "can_delete", False):
+                    stuck.append(f"{account.name} ({cls.title})")
+        if stuck:
+            message = (
+                f"repost deletes the published post first, and smmflow cannot delete on "
+                f"{', '.join(stuck)}: there an edit is flagged instead"
+            )
+            f.problems.append(
+                Problem(f.path, f.line("on_edit"), "on_edit", message, Severity.WARNING, "on-edit")
+            )
+    return choice

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import Problem
 from ..model import STATUSES, Group, Post
 from ..text.guard import bidi_problems
+from . import firstcomment as first_comment
 from .fields import Fields, did_you_mean
 from .media import media_list
 from .platformkeys import names as platform_keys
@@ -15,7 +16,17 @@ from .platformkeys import read as read_platform_keys
 from .timeparse import TimeError, parse_datetime
 from .yamlread import Split, YamlProblem, parse, split_front_matter
 
-KEYS = ("date", "type", "platforms", "group", "status", "media", "title", "promote")
+KEYS = (
+    "date",
+    "type",
+    "platforms",
+    "group",
+    "status",
+    "media",
+    "title",
+    "promote",
+    "first_comment",
+)
 KB, MB = 1024, 1024 * 1024
 # Limits no real post comes near (docs/format.md, "Limits"). The largest platform text is
 # Facebook's 63,206 characters, at most ~250 KB of UTF-8; a bigger body is a mistake (a
@@ -174,6 +185,7 @@ def _values(f: Fields, raw: dict, group: Group, folder: Path) -> dict:
         "media": media,
         "title": title,
         "options": read_platform_keys(f, raw, group),
+        "first_comment": first_comment.read(f, raw.get("first_comment"), group),
     }
 
 

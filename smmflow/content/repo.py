@@ -31,6 +31,7 @@ class Repo:
     posts_checked: bool = False  # per-post platform checks already in `problems`
     group_keys: dict[str, str] = field(default_factory=dict)  # group id -> hash of its file
     cache_hits: int = 0
+    post_files: int = 0  # post files found, loaded or not (`check` counts them all)
     present: set[str] = field(default_factory=set)  # every post file's path, loaded or not
     tried: set[str] = field(default_factory=set)  # the post files read (or taken from cache)
     _cache: PostCache | None = field(default=None, repr=False, compare=False)
@@ -228,7 +229,9 @@ def _post_jobs(
     errors is not loaded (a warning says so)."""
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     jobs: list[tuple[str, str]] = []
-    for relpath in post_files(root, repo.problems, only, snap):
+    found = post_files(root, repo.problems, only, snap)
+    repo.post_files = len(found)
+    for relpath in found:
         folder = relpath.split("/")[1]
         if folder not in repo.groups and folder in broken_groups:
             message = f"not checked: schedules/{folder}.yml has errors"

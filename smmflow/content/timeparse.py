@@ -39,9 +39,33 @@ def zone(name: str) -> ZoneInfo:
             raise ValueError
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database
-        raise TimeError(
-            f"unknown timezone {name!r}: use an IANA name such as Europe/Bucharest"
-        ) from None
+        close = suggest_zone(name)
+        hint = (
+            f"did you mean {close!r}? (an IANA name)"
+            if close
+            else "use an IANA name such as Europe/Bucharest"
+        )
+        raise TimeError(f"unknown timezone {name!r}: {hint}") from None
+
+
+def suggest_zone(name: str) -> str | None:
+    """The IANA name closest to a misspelled one (its case, its city, a typo), or None."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    names = sorted(
+        n for n in available_timezones() if "/" in n and not n.startswith(("posix/", "right/"))
+    )
+    folded = {n.casefold(): n for n in names}
+    wanted = str(name).strip().replace(" ", "_").casefold()
+    if wanted in folded:
+        return folded[wanted]
+    cities = {n.rsplit("/", 1)[-1].casefold(): n for n in names}
+    close = difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.75)
+    if close:
+        return folded[close[0]]
+    city = difflib.get_close_matches(wanted.rsplit("/", 1)[-1], list(cities), n=1, cutoff=0.75)
+    return cities[city[0]] if city else None
 
 
 def _offset(text: str) -> dt.timezone:

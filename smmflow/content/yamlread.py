@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from .yamladvice import advice
+
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes and marks
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -178,6 +180,8 @@ def parse(text: str, offset: int = 0) -> Doc:
         what = (exc.problem or exc.context or "invalid YAML").strip()
         if "\t" in what or "'\\t'" in what:
             what = "a tab character where YAML needs spaces"
+        said = advice(f"{exc.problem} {exc.context}", text, line, offset)
+        what = f"{said} (YAML: {what})" if said else what
         raise YamlProblem(line + offset, f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (a control character)
         line = text[: max(exc.position, 0)].count("\n") + 1

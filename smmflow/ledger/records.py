@@ -49,6 +49,10 @@ class Record:
     updated_at: str = ""
     run: dict = field(default_factory=dict)  # {id, host, pid} of the run holding a claim
     history: tuple = ()  # last events: "time state note"
+    # What a claim of a published pair is for (ledger/afterwards.py): "edit", "comment" or
+    # "repost"; "" for the publication itself.
+    doing: str = ""
+    comment_id: str = ""  # the first comment (`first_comment:`), once it went out
 
     @property
     def path(self) -> str:
@@ -57,6 +61,9 @@ class Record:
     def to_bytes(self) -> bytes:
         data = asdict(self)
         data["history"] = list(self.history)
+        for name in ("doing", "comment_id"):  # later fields: left out while empty
+            if not data[name]:
+                del data[name]
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
     def moved(self, state: str, note: str = "", **changes: object) -> Record:
@@ -162,4 +169,6 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "updated_at": str,
     "run": dict,
     "history": tuple,
+    "doing": str,
+    "comment_id": str,
 }

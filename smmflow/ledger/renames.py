@@ -8,6 +8,11 @@ its own on an account takes the record of a former name that no post has any mor
 2. a name whose record says it sent exactly these bytes (`content_sha256`): a move git
    did not pair up, e.g. a delete and an add in different commits.
 
+The records that follow a post without being one of its publications (its promotions:
+`ads-meta`, `ads-vk`) go with it: once a post's former name is known (found now, or noted
+in a record carried earlier), every record of that name the post lacks is carried too, so
+a renamed promoted post keeps its campaign instead of getting a second one.
+
 A copy (the original still there) is a new post; so is a post whose former name holds a
 post again. `sync` writes the carried record under the new name (history: "renamed from
 …") before planning, so a renamed post is never sent again and keeps its idempotency key;
@@ -78,27 +83,40 @@ def carried(
     wanted: Callable[[Post], bool] = lambda post: True,
     present: Callable[[str], bool] | None = None,
 ) -> list[Carried]:
-    """The records renamed posts take over. Cheap when nothing was renamed: git is asked
-    only if some record's post is gone and a wanted post lacks a record. `present` says
-    whether a post id has a file when `posts` are only some of them (a sync's window)."""
+    """The records renamed posts take over. Cheap when nothing was renamed: nothing is
+    done unless some record's post is gone, and git is asked only if a wanted post also
+    lacks a record of one of its platforms. `present` says whether a post id has a file
+    when `posts` are only some of them (a sync's window)."""
     posts = list(posts)
     loaded = {p.id for p in posts}
-    if present is None:
-        ids: set[str] | _Present = loaded
-    else:
-        ids = _Present(loaded, present)
-    orphans = {post for post, _ in records if post not in ids}
-    if not orphans:  # no record lost its post: nothing was renamed (the usual case)
+    ids: set[str] | _Present = loaded if present is None else _Present(loaded, present)
+    left: dict[str, list[tuple[str, Record]]] = {}  # a gone name -> its records
+    for (post, account), record in records.items():
+        if post not in ids:
+            left.setdefault(post, []).append((account, record))
+    if not left:
         return []
+    orphans = set(left)
+    chosen = [post for post in posts if wanted(post)]
     todo = [
         (post, account)
-        for post in posts
-        if wanted(post)
+        for post in chosen
         for account in post.platforms
         if (post.id, account) not in records
     ]
-    if not orphans or not todo:
-        return []
+    found = _publications(todo, ids, orphans, records, store, rev) if todo else []
+    return found + _followers(chosen, left, records, found)
+
+
+def _publications(
+    todo: list[tuple[Post, str]],
+    ids: set[str] | _Present,
+    orphans: set[str],
+    records: dict[tuple[str, str], Record],
+    store: Store | None,
+    rev: str | None,
+) -> list[Carried]:
+    """The publication records the (post, account) pairs in `todo` take over."""
     formers = former_names(store, rev) if store is not None and rev else {}
     sent = {  # an account is the group's: records never cross to another group
         (post.split("/", 1)[0], r.content_sha256, account): (post, r)
@@ -121,6 +139,50 @@ def carried(
             if match:
                 found.append(Carried(post, account, match[0], match[1]))
     return found
+
+
+def _followers(
+    posts: list[Post],
+    left: dict[str, list[tuple[str, Record]]],
+    records: dict[tuple[str, str], Record],
+    found: list[Carried],
+) -> list[Carried]:
+    """The other records of a former name (promotions), for each post whose former name
+    is known: from `found`, or noted in a record it took over in an earlier run."""
+    by_id = {post.id: post for post in posts}
+    formers = {(c.post.id, c.former) for c in found}
+    noted = {post for post, _ in formers}
+    groups = _left_behind(left, posts)
+    for post in posts if groups else ():
+        if post.group not in groups or post.id in noted:
+            continue
+        # One record a post: the adoption that carried it noted the former name.
+        first = next(
+            (records[(post.id, a)] for a in post.platforms if (post.id, a) in records), None
+        )
+        if first is not None and NOTE in "\n".join(first.history):
+            former = renamed_from(first)
+            if former in left:
+                formers.add((post.id, former))
+    taken = {(c.post.id, c.account) for c in found}
+    more: list[Carried] = []
+    for post, former in sorted(formers):
+        for account, record in left.get(former, ()):
+            if (post, account) not in records and (post, account) not in taken:
+                taken.add((post, account))
+                more.append(Carried(by_id[post], account, former, record))
+    return more
+
+
+def _left_behind(left: dict[str, list[tuple[str, Record]]], posts: list[Post]) -> set[str]:
+    """The groups where a gone name holds records on accounts no post publishes to
+    (promotions), which a post carried over earlier may have left behind."""
+    published = {account for post in posts for account in post.platforms}
+    return {
+        former.split("/", 1)[0]
+        for former, entries in left.items()
+        if any(account not in published for account, _ in entries)
+    }
 
 
 def adopt(

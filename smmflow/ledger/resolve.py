@@ -83,11 +83,16 @@ def _settled(base: Record, published: str | None, retry: bool) -> Record:
             url=published,
             # a published record keeps its post id; any other holds at most a checkpoint
             # (uploaded media, a container, when a send left), which names no post
-            remote_id=base.remote_id if base.state == "published" and base.remote_id else published,
+            remote_id=base.remote_id if _names_post(base) else published,
             error="",
             retryable=False,
             run={},
+            doing="",  # an edit or a first comment a stopped run held: the person saw it
+            comment_id=base.comment_id or ("resolved" if base.doing == "comment" else ""),
         )
+    if retry and base.doing:  # an edit, a first comment or a repost: tried again, not the post
+        note = f"retry of its {base.doing} asked by a person"
+        return base.moved("published", note, doing="", run={}, error="", retryable=True)
     if retry:
         return base.moved(
             "failed",
@@ -97,5 +102,12 @@ def _settled(base: Record, published: str | None, retry: bool) -> Record:
             error="retry asked by a person",
             retryable=True,
             run={},
+            doing="",
         )
-    return base.moved("skipped", "skipped by a person", error="", run={})
+    return base.moved("skipped", "skipped by a person", error="", run={}, doing="")
+
+
+def _names_post(base: Record) -> bool:
+    """The record's remote id names the publication (a published post, or one whose edit
+    or first comment was being sent): `--published` keeps it."""
+    return bool(base.remote_id) and (base.state == "published" or bool(base.doing))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..content.timeparse import format_duration
 from ..model import Account, Post
 from ..platforms import registry
+from . import afterwards
 from .branch import BRANCH
 from .identity import erased_note, erased_reason
 from .records import LEASE, Record
@@ -97,12 +98,18 @@ def standing(
     hold: Hold,
     erased: Callable[[], str | None] = lambda: None,
     branch: str = BRANCH,
+    on_edit: str = "flag",
 ) -> Standing:
     """Where `post` stands on `account`. `erased` gives the commit that deleted the pair's
-    record from the ledger branch, if one did (asked only when it matters: it reads git)."""
+    record from the ledger branch, if one did (asked only when it matters: it reads git).
+    `on_edit`: the group's choice for an edit a platform cannot make (ledger/afterwards)."""
     if post.status == "draft":  # never acted on, never asked about
         return recorded(record) if record is not None else Standing("draft")
     if record is not None:
+        if record.state in ("published", "claimed") and (record.doing or post.status == "ready"):
+            found = _afterwards(post, account, record, clock, hold, on_edit)
+            if found is not None:
+                return found
         return _with_record(post, account.platform, record, max_delay, clock, hold)
     if post.status == "withdrawn":
         return Standing("withdrawn", "never published")
@@ -151,6 +158,25 @@ def _with_record(
     if state == "failed" and post.status != "withdrawn" and post.utc <= clock.now:
         return _failed(post, record, max_delay, clock, hold)
     return recorded(record)  # nothing to do
+
+
+def _afterwards(
+    post: Post, account: Account, record: Record, clock: Clock, hold: Hold, on_edit: str
+) -> Standing | None:
+    """An edit, a first comment or a repost of a published pair (ledger/afterwards)."""
+    if record.state == "published":
+        found = afterwards.published(post, account, record, on_edit, hold)
+    elif not record.doing:
+        return None
+    elif record.held_by_live_run(clock.lease, clock.wall):
+        return Standing(
+            "claimed", f"its {record.doing} is being sent", BUSY, "another run is on it"
+        )
+    else:
+        found = afterwards.claimed(post, account, record)
+        if found[2] != UNKNOWN:
+            return _unless_held(Standing(*found, url=record.url), post, hold, "not resumed")
+    return None if found is None else Standing(*found, url=record.url)
 
 
 def _claimed(post: Post, platform: str, record: Record, clock: Clock, hold: Hold) -> Standing:

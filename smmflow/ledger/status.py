@@ -11,7 +11,7 @@ from ..model import Account, Post
 from .branch import BRANCH
 from .records import Record
 from .renames import renamed_from
-from .states import Clock, Hold, Standing, offline, standing
+from .states import PUBLISH, Clock, Hold, Standing, offline, standing
 
 ADVICE = {
     "unknown": "check {account} for this post, then run `smmflow resolve {post} {account} "
@@ -19,6 +19,8 @@ ADVICE = {
     "failed": "fix the cause, then `smmflow resolve {post} {account} --retry`",
     "missed": "publish by hand, or `smmflow resolve {post} {account} --retry` to send it late",
     "corrupt": "the ledger record is damaged: `smmflow resolve {post} {account} --published URL|--retry|--skip` rewrites it",
+    # A failure sync retries by itself (a missing secret, a server error, a changed post).
+    "retrying": "nothing to do by hand: the next sync retries it (once its cause is fixed)",
 }
 
 
@@ -32,9 +34,12 @@ class Row:
     state: str  # a `states.Standing.state`
     detail: str = ""
     url: str = ""
+    hint: str = ""  # the `ADVICE` key whose advice ends `detail`, "" for none
 
     @classmethod
-    def of(cls, post: Post, account: str, state: str, detail: str = "", url: str = "") -> Row:
+    def of(
+        cls, post: Post, account: str, state: str, detail: str = "", url: str = "", hint: str = ""
+    ) -> Row:
         """A row for `post` on `account`, dates formatted the one way status shows them."""
         return cls(
             post.id,
@@ -45,7 +50,16 @@ class Row:
             state,
             detail,
             url,
+            hint,
         )
+
+    @property
+    def cause(self) -> str:
+        """`detail` without its advice: what happened, for a table that says the advice once."""
+        if not self.hint:
+            return self.detail
+        advice = advice_for(self.hint, self.post, self.account)
+        return self.detail.removesuffix(advice).removesuffix("; ")
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -78,18 +92,27 @@ def rows(
             record = records.get((post.id, name))
             account = owner.account(name) or Account(name, "")
             lookup = functools.partial(deleted.get, (post.id, name))
-            pair = standing(post, account, record, owner.max_delay, clock, hold, lookup, branch)
+            pair = standing(
+                post, account, record, owner.max_delay, clock, hold, lookup, branch, owner.on_edit
+            )
             found.append(_renamed(_row(post, name, pair), record))
     return found
 
 
+def advice_for(hint: str, post: str = "POST", account: str = "ACCOUNT") -> str:
+    """What a person should do about a row with this `hint` (`ADVICE`)."""
+    return ADVICE[hint].format(post=post, account=account) if hint in ADVICE else ""
+
+
 def _row(post: Post, account: str, pair: Standing) -> Row:
-    """A row as `status` shows it: what a person should do next, after the detail."""
-    detail, advice = pair.detail, ADVICE.get(pair.state)
+    """A row as `status` shows it: what a person should do next, after the detail. A
+    failure the next sync retries by itself asks nothing of anyone (docs/sync.md)."""
+    hint = "retrying" if pair.state == "failed" and pair.action == PUBLISH else pair.state
+    advice = advice_for(hint, post.id, account)
+    detail = pair.detail
     if advice:
-        advice = advice.format(post=post.id, account=account)
         detail = f"{detail}; {advice}" if detail else advice
-    return Row.of(post, account, pair.state, detail, pair.url)
+    return Row.of(post, account, pair.state, detail, pair.url, hint if advice else "")
 
 
 def _renamed(row: Row, record: Record | None) -> Row:

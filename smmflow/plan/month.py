@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from ..check import mix
 from ..check.mix import Mix, RuleCheck, TypeCount
+from ..content.slottimes import slot_times
 from ..ledger.status import Row
 from ..model import Group, Post, Slot
 from ..text.headline import headline
-from .slots import slot_times
 
 WEEK = dt.timedelta(days=7)
 
@@ -90,6 +90,11 @@ class MonthPlan:
     @property
     def gaps(self) -> tuple[SlotCell, ...]:
         return tuple(cell for cell in self.slots if cell.empty)
+
+    @property
+    def gaps_ahead(self) -> tuple[SlotCell, ...]:
+        """The empty slots not yet past `now`: the ones a post can still fill."""
+        return tuple(cell for cell in self.gaps if cell.when >= self.now)
 
     @property
     def planned(self) -> list[Planned]:
@@ -188,7 +193,7 @@ def build(
         SlotCell(when, weekday_slots[(when.weekday(), when.time())], tuple(by_minute.get(m, ())))
         for m, when in slot_of.items()
     )
-    figures = mix.evaluate(group, month_posts)
+    figures = mix.evaluate(group, month_posts, now)
     return MonthPlan(
         group,
         year,

@@ -161,7 +161,8 @@ def _rule_text(plan: MonthPlan, post_type: str, paint: Paint) -> str:
         if rule.type != post_type:
             continue
         verdict = {True: paint("ok", fg="green"), False: paint("FAILS", fg="red", bold=True)}
-        parts.append(f"{rule.describe()}: {verdict.get(rule.ok, 'no posts')}")
+        mend = " (still being planned: open places can mend it)" if rule.mendable else ""
+        parts.append(f"{rule.describe()}: {verdict.get(rule.ok, 'no posts')}{mend}")
     return " · ".join(parts)
 
 
@@ -205,10 +206,18 @@ def text(plan: MonthPlan, paint: Paint = no_paint) -> str:
     return "\n".join(out)
 
 
+def _gaps_head(plan: MonthPlan) -> str:
+    """`3 empty slots ahead (2 already past, not listed)`."""
+    ahead = len(plan.gaps_ahead)
+    past = len(plan.gaps) - ahead
+    head = f"{ahead} empty slot{'s' * (ahead != 1)} ahead"
+    return head + (f" ({past} already past, not listed)" if past else "")
+
+
 def gaps_text(plan: MonthPlan, paint: Paint = no_paint) -> str:
-    head = f"{plan.group.id} · {plan.title} · {len(plan.gaps)} empty slot(s)"
+    head = f"{plan.group.id} · {plan.title} · {_gaps_head(plan)}"
     lines = [paint(head, bold=True)]
-    lines += [f"  {cell.when:%a %Y-%m-%d %H:%M %Z}  ({cell.slot.text})" for cell in plan.gaps]
+    lines += [f"  {c.when:%a %Y-%m-%d %H:%M %Z}  ({c.slot.text})" for c in plan.gaps_ahead]
     return "\n".join(lines)
 
 
@@ -274,10 +283,8 @@ def _md_row(item: Planned) -> str:
 
 
 def gaps_markdown(plan: MonthPlan) -> str:
-    out = [f"## {md_escape(plan.group.name)} — {plan.title}: {len(plan.gaps)} empty slot(s)", ""]
-    out += [
-        f"- {cell.when:%a %Y-%m-%d %H:%M %Z} ({md_escape(cell.slot.text)})" for cell in plan.gaps
-    ]
+    out = [f"## {md_escape(plan.group.name)} — {plan.title}: {_gaps_head(plan)}", ""]
+    out += [f"- {c.when:%a %Y-%m-%d %H:%M %Z} ({md_escape(c.slot.text)})" for c in plan.gaps_ahead]
     return "\n".join(out) + "\n"
 
 
@@ -319,7 +326,7 @@ def as_dict(plan: MonthPlan, gaps_only: bool = False) -> dict:
     data: dict = {"group": group.id, "name": group.name, "timezone": group.timezone}
     data["month"] = plan.label
     if gaps_only:
-        data["empty"] = [_cell(c) for c in plan.gaps]
+        data["empty"] = [_cell(c) for c in plan.gaps_ahead]
         return data
     data["slots"] = [_cell(c) for c in plan.slots]
     data["counts"] = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from ..errors import Problem
+from ..errors import Problem, Severity
 from ..model import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Account, Group, Media, Post
 from ..text.count import graphemes
 from ..text.render import bluesky_facets, rich, to_html
@@ -214,6 +214,16 @@ class Publisher(Platform):
     # Seconds the platform remembers an idempotency key (None: forever). A stopped run's
     # claim older than this is not resent blindly: it is verified or handed to a person.
     key_ttl: ClassVar[float | None] = None
+    # After publishing (docs/platforms/writing-a-publisher.md, "Edits and first comments"):
+    # `edit` changes the published post's text in place, and is safe to call again after
+    # a stop (it reads the post first, or the platform refuses an edit that changes
+    # nothing); `comment` writes the post's first comment, at most `comment_limit`
+    # characters (None: the platform has no comments smmflow writes), deduplicated by the
+    # attempt's key where `comment_idempotent`, else looked up by `find_comment`.
+    can_edit: ClassVar[bool] = False
+    comment_limit: ClassVar[int | None] = None
+    comment_idempotent: ClassVar[bool] = False
+    can_find_comment: ClassVar[bool] = False
     # Reading and answering comments ("module:Class" of its `community.Inbox`; "" when
     # smmflow cannot read the platform's comments): writing-a-publisher.md, "The community part".
     community: ClassVar[str] = ""
@@ -230,6 +240,13 @@ class Publisher(Platform):
     def secret(self, setting: str) -> str:
         return secret(self.account.get(setting), setting, self.account.name, self.ctx.environ)
 
+    def refuse_problems(self, post: Post) -> None:
+        """Refuse (FAIL) before anything is sent a post whose `post_problems` are errors."""
+        found = self.post_problems(post, self.account, self.ctx.group)
+        wrong = [p.message for p in found if p.severity is Severity.ERROR]
+        if wrong:
+            raise PublishError(FAIL, "; ".join(wrong))
+
     def payload(self, post: Post, rendered: Rendered, attempt: Attempt) -> dict:
         """What would be sent (shown by `sync --dry-run`; must not touch the network)."""
         return {"text": rendered.text}
@@ -244,6 +261,20 @@ class Publisher(Platform):
 
     def delete(self, attempt: Attempt) -> None:
         """Remove the publication `attempt.remote_id` (`can_delete`); gone already is done."""
+        raise NotImplementedError
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        """Give the publication `attempt.remote_id` the text `rendered` (`can_edit`)."""
+        raise NotImplementedError
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        """Write `text` under the publication `attempt.remote_id`, as the account, once
+        (`comment_limit`); the receipt names the comment."""
+        raise NotImplementedError
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        """The account's comment `text` under `attempt.remote_id`, if it is there
+        (`can_find_comment`: a comment a stopped run may have sent)."""
         raise NotImplementedError
 
     @classmethod

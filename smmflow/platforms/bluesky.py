@@ -13,7 +13,7 @@ import re
 import struct
 
 from ..model import Media, Post
-from . import bluesky_metrics
+from . import bluesky_metrics, firstcomment
 from .base import Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .bluesky_api import (
     DEFAULT_PDS,
@@ -60,6 +60,9 @@ class Bluesky(Publisher):
     docs = "docs/platforms/bluesky.md"
     community = "smmflow.platforms.bluesky_inbox:BlueskyInbox"  # comments: inbox, moderate, reply
     idempotent = True  # the record key is ours: a repeat finds the record instead of a double
+    comment_limit = 300  # a reply to its own post (platforms/firstcomment.py)
+    comment_idempotent = True  # its record key is ours
+    can_find_comment = True
     can_verify = True
     can_delete = True
     post_metrics = bluesky_metrics.POST_METRICS
@@ -159,6 +162,12 @@ class Bluesky(Publisher):
         assert last is not None
         # The key is ours, so sending again is always safe: a retry, never "unknown".
         raise PublishError(RETRY, last.message)
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.bluesky(self, text, attempt.remote_id, attempt.key)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.bluesky_find(self, text, attempt.remote_id, attempt.key)
 
     def _receipt(self, did: str, rkey: str, answer: dict) -> Receipt:
         uri = str(answer.get("uri") or at_uri(did, rkey))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from ..model import Post
-from . import meta_metrics
+from . import edits, firstcomment, meta_metrics
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import UNKNOWN, PublishError
 from .meta_api import DEFAULT_API, Graph, GraphError, token_findings, usage_findings
@@ -41,6 +41,9 @@ class Facebook(Publisher):
     idempotent = False  # Graph has no idempotency key; error 506 only catches some repeats
     can_verify = False
     can_delete = True
+    can_edit = True  # POST /{post-id} message (platforms/edits.py)
+    comment_limit = 8000  # POST /{post-id}/comments (platforms/firstcomment.py)
+    can_find_comment = True
     post_metrics = meta_metrics.FACEBOOK_METRICS
     account_metrics = ("followers",)
 
@@ -148,6 +151,15 @@ class Facebook(Publisher):
         elif found.startswith("/"):
             url = WEB + found  # videos answer with a path
         return Receipt(remote_id, url)
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        return edits.facebook(self, rendered, attempt.remote_id, "")
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.graph_comment(self, text, attempt.remote_id)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.graph_find(self, text, attempt.remote_id, self.page)
 
     def delete(self, attempt: Attempt) -> None:
         try:

@@ -27,6 +27,7 @@ class Feed(Publisher):
     docs = "docs/platforms/feed.md"
     idempotent = True  # writing the same page twice gives the same page
     can_delete = True
+    can_edit = True  # an edit writes the page again (the same page, however often)
 
     @property
     def public(self) -> Path:
@@ -41,6 +42,9 @@ class Feed(Publisher):
         with _writing():
             feedsite.write_post(self.public, self.ctx.group, post, base_url, attempt.read_media)
         return Receipt(post.id, feedsite.post_url(post.group, post.slug, base_url))
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        return self.publish(post, rendered, attempt)
 
     def delete(self, attempt: Attempt) -> None:
         slug = attempt.remote_id.rsplit("/", 1)[-1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from ..errors import Problem, Severity
+from ..errors import Problem
 from ..model import Account, Group, Post
 from . import gbp_rules, publicmedia
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
@@ -94,13 +94,7 @@ class GoogleBusiness(Publisher):
             return {"summary": rendered.text, "error": exc.message}
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
-        wrong = [
-            p.message
-            for p in self.post_problems(post, self.account, self.ctx.group)
-            if p.severity is Severity.ERROR
-        ]
-        if wrong:
-            raise PublishError(FAIL, "; ".join(wrong))
+        self.refuse_problems(post)
         google = self.google()
         body = self._body(post, rendered)
         attempt.checkpoint(f"sent-at:{time.time():.0f}")

@@ -25,17 +25,14 @@ from ..model import Media, Post
 from ..text.count import utf16_units
 from ..text.little import escape
 from ..text.render import rich
-from . import sent
+from . import edits, firstcomment, linkedin_doctor, sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
 from .linkedin_api import (
     DEFAULT_API,
-    DEFAULT_OAUTH,
-    POSTER_ROLES,
     Client,
     LinkedInError,
     encode,
-    token_findings,
 )
 
 _ORG = re.compile(r"^urn:li:organization:\d+$")
@@ -65,6 +62,9 @@ class LinkedIn(Publisher):
     idempotent = False
     can_verify = True
     can_delete = True
+    can_edit = True  # PARTIAL_UPDATE of the commentary (platforms/edits.py)
+    comment_limit = 1250  # socialActions comments as the organization (firstcomment.py)
+    can_find_comment = True
     poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)
     poll_for: ClassVar[float] = 600.0
 
@@ -245,6 +245,18 @@ class LinkedIn(Publisher):
                 return _receipt(str(item.get("id")))
         return None
 
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return edits.linkedin(self, rendered, urn, _receipt(urn).url)
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return firstcomment.linkedin(self, text, urn)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
+        return firstcomment.linkedin_find(self, text, urn)
+
     def delete(self, attempt: Attempt) -> None:
         urn = sent.post_id(attempt.remote_id, _POST_URN, "LinkedIn")
         try:
@@ -255,53 +267,7 @@ class LinkedIn(Publisher):
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
-        found = list(secrets)
-        try:
-            author = self.author
-            answer = self._client().read(
-                "GET",
-                "/organizationAcls",
-                what="the token's page roles",
-                params={"q": "roleAssignee", "state": "APPROVED"},
-            )
-        except PublishError as exc:
-            return [*found, Finding("error", exc.message)]
-        roles = {
-            str(a.get("role"))
-            for a in answer.get("elements") or []
-            if isinstance(a, dict) and a.get("organization") == author
-        }
-        if roles & set(POSTER_ROLES):
-            found.append(
-                Finding(
-                    "ok",
-                    f"the token is valid and may post to {author} ({', '.join(sorted(roles))})",
-                )
-            )
-        else:
-            found.append(
-                Finding(
-                    "error",
-                    f"the token's member has no page role that may post to {author} "
-                    f"(one of {', '.join(POSTER_ROLES)}): ask a page administrator for one",
-                )
-            )
-        return found + self._introspect()
-
-    def _introspect(self) -> list[Finding]:
-        """The token's scopes and expiry, when the app's id and secret are configured."""
-        client_id = str(self.account.get("client_id") or "")
-        if not client_id or not self.account.get("client_secret_env"):
-            return [
-                Finding(
-                    "warning",
-                    "set client_id and client_secret_env so doctor can read when the token "
-                    "expires (LinkedIn's tokens live 60 days)",
-                )
-            ]
-        oauth = (self.account.get("oauth") or DEFAULT_OAUTH).rstrip("/")
-        secret, token = self.secret("client_secret_env"), self.secret("token_env")
-        return token_findings(self.ctx.http, oauth, client_id, secret, token)
+        return linkedin_doctor.findings(self, secrets)
 
 
 def _content(media: tuple[Media, ...], urns: list[str]) -> dict | None:

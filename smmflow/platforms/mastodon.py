@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from ..model import Media, Post
 from ..text.count import mastodon_length
+from . import edits, firstcomment, mastodon_metrics
 from . import mastodon_api as api
-from . import mastodon_metrics
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError, json_object
 
@@ -49,6 +49,10 @@ class Mastodon(Publisher):
     community = "smmflow.platforms.mastodon_inbox:MastodonInbox"  # comments: inbox, moderate, reply
     idempotent = True
     can_delete = True
+    can_edit = True  # PUT /api/v1/statuses/:id (platforms/edits.py)
+    comment_limit = 500  # a reply to its own status (platforms/firstcomment.py)
+    comment_idempotent = True  # within the Idempotency-Key's hour
+    can_find_comment = True
     key_ttl = 3600  # Mastodon keeps an Idempotency-Key for one hour
     post_metrics = mastodon_metrics.POST_METRICS
     account_metrics = ("followers",)
@@ -179,6 +183,15 @@ class Mastodon(Publisher):
                     f"media {media_id} was still being processed after {sum(self.media_waits):.0f}s",
                 )
             self.ctx.http.sleep(waits.pop(0))
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        return edits.mastodon(self, rendered, attempt.remote_id, "")
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.mastodon(self, text, attempt.remote_id, attempt.key)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.mastodon_find(self, text, attempt.remote_id)
 
     def delete(self, attempt: Attempt) -> None:
         try:

@@ -7,20 +7,15 @@ is valid, and never writes it anywhere. Every token obtained is added to the run
 redactor, so no message can show it.
 
 TikTok rotates refresh tokens: each refresh returns a new one and the old one stops
-working. `RotatedTokens` keeps the newest refresh token of each chain in a private file
-on this machine (never in the repository), so that the next run on the same machine can
-refresh again; docs/platforms/tiktok.md says what that means on GitHub-hosted runners.
+working. Its caller keeps the newest one in `tokenstore` (the one store of rotated tokens).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .http import FAIL, REAUTH, RETRY, Http, PublishError, Redact, json_body, json_object
@@ -94,62 +89,3 @@ def refresh(
     except (TypeError, ValueError):
         lifetime = 3600.0
     return Tokens(access, time.time() + lifetime, rotated or form["refresh_token"])
-
-
-def state_dir(environ: Mapping[str, str]) -> Path:
-    """Where smmflow keeps what must outlive a run on this machine (never the repository):
-    `SMMFLOW_STATE_DIR`, else `$XDG_STATE_HOME/smmflow`, else `~/.local/state/smmflow`."""
-    if environ.get("SMMFLOW_STATE_DIR"):
-        return Path(environ["SMMFLOW_STATE_DIR"])
-    base = environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local/state")
-    return Path(base) / "smmflow"
-
-
-class RotatedTokens:
-    """The newest refresh token of each chain that began with a refresh token from the
-    environment, one private file per chain (mode 0600) under `folder/tokens/`."""
-
-    def __init__(self, folder: Path, repository: Path):
-        self.folder = folder / "tokens"
-        self.repository = repository
-
-    def _file(self, client: str, origin: str) -> Path:
-        digest = hashlib.sha256(f"{client}\0{origin}".encode()).hexdigest()[:24]
-        return self.folder / f"{digest}.token"
-
-    def _inside_repository(self) -> bool:
-        try:
-            self.folder.resolve().relative_to(self.repository.resolve())
-        except ValueError:
-            return False
-        return True
-
-    def current(self, client: str, origin: str) -> str:
-        """The refresh token to use: the newest of the chain, else `origin` itself."""
-        try:
-            kept = self._file(client, origin).read_text(encoding="utf-8").strip()
-        except OSError:
-            return origin
-        return kept or origin
-
-    def keep(self, client: str, origin: str, newest: str) -> Path:
-        """Save `newest` as the chain's refresh token; the file, or a FAIL saying why not."""
-        if self._inside_repository():
-            raise PublishError(
-                FAIL,
-                f"SMMFLOW_STATE_DIR ({self.folder.parent}) is inside the repository: a refresh "
-                "token must never be kept where git could commit it; point it elsewhere",
-            )
-        path = self._file(client, origin)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            spare = path.with_suffix(".new")
-            fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(newest + "\n")
-            os.replace(spare, path)
-        except OSError as exc:
-            raise PublishError(
-                FAIL, f"could not keep the new refresh token in {self.folder}: {exc.strerror}"
-            ) from None
-        return path

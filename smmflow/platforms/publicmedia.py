@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from ..model import Account, Group, Media, Post
+from .base import Finding
 from .http import RETRY, PublishError
 
 
@@ -24,6 +25,20 @@ def feed_account(group: Group) -> Account | None:
 def has_source(account: Account, group: Group) -> bool:
     """Whether media can have a public URL at all (for `check` and `doctor`)."""
     return bool(account.get("media_base_url")) or feed_account(group) is not None
+
+
+def missing_source(account: Account, group: Group, level: str, which: str) -> list[Finding]:
+    """`doctor`'s line when media can have no public URL here (`has_source`); `which`
+    says the posts that need one."""
+    if has_source(account, group):
+        return []
+    return [
+        Finding(
+            level,
+            f"no public URL for media: {which} need media_base_url on this account or "
+            "base_url on the group's feed account",
+        )
+    ]
 
 
 def media_urls(

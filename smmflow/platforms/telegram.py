@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..model import Media, Post
 from ..text.count import utf16_units
+from . import edits
 from . import telegram_api as tg
 from .base import MB, Attempt, Finding, Limits, Measurement, Publisher, Receipt, Rendered
 from .http import FAIL, UNKNOWN, PublishError
@@ -44,6 +45,7 @@ class Telegram(Publisher):
     idempotent = False  # the Bot API has no idempotency key
     can_verify = False  # and a bot cannot read a channel's history
     can_delete = True
+    can_edit = True  # editMessageText / editMessageCaption (platforms/edits.py)
     # Metrics: the Bot API counts a channel's subscribers (getChatMemberCount) and nothing
     # per post: `Message` has no views or forwards, and reaction counts reach a bot only
     # as updates (which the inbox reads), so per-post numbers are "not available".
@@ -125,6 +127,9 @@ class Telegram(Publisher):
                 UNKNOWN, f"Telegram accepted the post, but its answer has no message id ({method})"
             )
         return Receipt(",".join(str(i) for i in ids), tg.message_url(messages[0], self.chat))
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        return edits.telegram(self, rendered, attempt.remote_id, "", bool(post.media))
 
     def delete(self, attempt: Attempt) -> None:
         remote_id = attempt.remote_id

@@ -18,25 +18,21 @@ quota is read before a container is made, and `doctor` shows what is left.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from ..model import Post
 from ..text.count import threads_length
-from . import publicmedia, sent
-from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
-from .http import FAIL, RETRY, UNKNOWN, PublishError
-from .meta_api import Graph, token_findings, usage_findings
+from . import publicmedia, sent, threads_doctor
+from .base import MB, Attempt, Finding, Limits, Receipt, Rendered
+from .containers import ContainerPublisher
+from .http import RETRY, PublishError
+from .meta_api import Graph
 
 DEFAULT_API = "https://graph.threads.net/v1.0"
-PERMISSIONS = ("threads_basic", "threads_content_publish")
-_CHECKPOINT = re.compile(r"^(\d+)(?::([0-9a-f]{12}))?$")
 _MEDIA_ID = re.compile(r"^(\d+)$")  # a permalink has a shortcode, not the id
-NOT_READY = 4279009  # threads_publish on a container that is not FINISHED (code 24)
 GONE = (33, 4279009)  # subcodes of an object that is not there (code 100, 24)
-LOOKBACK = 25  # latest posts searched for a container that says PUBLISHED
 
 
-class Threads(Publisher):
+class Threads(ContainerPublisher):
     name = "threads"
     title = "Threads"
     # 500 characters, "emojis are counted as the number of UTF-8 bytes"; images JPEG/PNG
@@ -57,12 +53,8 @@ class Threads(Publisher):
     docs = "docs/platforms/threads.md"
     idempotent = True  # through the checkpointed container
     can_delete = True
-    poll_steps: ClassVar[tuple[float, ...]] = (1, 2, 3, 5, 10)
-    poll_for: ClassVar[float] = 600.0
-
-    @property
-    def user(self) -> str:
-        return str(self.account.get("user") or "")
+    edge, publish_edge, limit_edge = "threads", "threads_publish", "threads_publishing_limit"
+    not_ready = 4279009  # threads_publish on a container that is not FINISHED (code 24)
 
     def _graph(self) -> Graph:
         api = self.account.get("api") or DEFAULT_API
@@ -87,49 +79,13 @@ class Threads(Publisher):
         return {"POST": steps, "text": rendered.text, "media": media}
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
-        graph = self._graph()
         urls = self.media_urls(post) if post.media else []
         media = [[m.kind, m.alt, url] for m, url in zip(post.media, urls, strict=True)]
         mark = sent.fingerprint(rendered.text, media)
-        container = ""
-        if attempt.remote_id:
-            found = self._resume(graph, rendered.text, mark, attempt.remote_id)
-            if isinstance(found, Receipt):
-                return found
-            container = found or ""
-        if not container:
-            self._check_quota(graph)
-            container = self._create(graph, post, rendered.text, urls)
-            attempt.checkpoint(f"{container}:{mark}")
-        if self._wait(graph, container) == "PUBLISHED":
-            return self._find(graph, rendered.text, container)
-        return self._publish(graph, container, rendered.text)
+        return self.send_container(post, rendered.text, urls, mark, attempt)
 
-    def _resume(self, graph: Graph, text: str, mark: str, saved: str) -> Receipt | str | None:
-        """What a stopped send left: its post (Receipt), a container to publish, or None."""
-        found = _CHECKPOINT.match(saved)
-        if not found:
-            return None
-        container = found.group(1)
-        try:
-            state, _ = self._status(graph, container)
-        except PublishError as exc:
-            if exc.kind == FAIL:
-                return None  # gone, or not a container: start afresh
-            raise
-        if state == "PUBLISHED":
-            return self._find(graph, text, container)
-        if state in ("FINISHED", "IN_PROGRESS") and found.group(2) == mark:
-            return container
-        return None
-
-    def _container(self, graph: Graph, data: dict) -> str:
-        # A container publishes nothing (unpublished ones expire after 24 h): safe to repeat.
-        answer = graph.post(f"{self.user}/threads", data, publish=False)
-        container = str(answer.get("id") or "")
-        if not container:
-            raise PublishError(RETRY, "Threads answered without a container id")
-        return container
+    def _same(self, listed: str, text: str) -> bool:
+        return sent.same_text(listed, text)
 
     def _item(self, kind: str, url: str, alt: str) -> dict:
         data = {"media_type": "VIDEO" if kind == "video" else "IMAGE"}
@@ -151,128 +107,6 @@ class Threads(Publisher):
         data = {"media_type": "CAROUSEL", "children": ",".join(children), "text": text}
         return self._container(graph, data)
 
-    def _status(self, graph: Graph, container: str) -> tuple[str, str]:
-        answer = graph.get(container, fields="status,error_message")
-        return str(answer.get("status") or ""), str(answer.get("error_message") or "")
-
-    def _wait(self, graph: Graph, container: str) -> str:
-        """Poll the container until it is FINISHED (or PUBLISHED); other ends raise."""
-        waited, step = 0.0, 0
-        while True:
-            state, detail = self._status(graph, container)
-            if state in ("FINISHED", "PUBLISHED"):
-                return state
-            if state == "ERROR":
-                raise PublishError(
-                    FAIL, f"Threads could not process the media (container {container}: {detail})"
-                )
-            if state == "EXPIRED":
-                raise PublishError(
-                    RETRY, f"container {container} expired; the next run makes a new one"
-                )
-            if waited >= self.poll_for:
-                raise PublishError(
-                    RETRY,
-                    f"Threads is still processing container {container} after {waited:.0f}s; "
-                    "the next run continues with it",
-                )
-            pause = self.poll_steps[min(step, len(self.poll_steps) - 1)]
-            step += 1
-            waited += pause
-            self.ctx.http.sleep(pause * self.ctx.http.policy.backoff)
-
-    def _publish(self, graph: Graph, container: str, text: str) -> Receipt:
-        """`threads_publish`, made safe to repeat by reading the container when in doubt."""
-        for round_ in range(3):
-            try:
-                answer = graph.post(
-                    f"{self.user}/threads_publish", {"creation_id": container}, publish=True
-                )
-            except PublishError as exc:
-                if exc.kind != UNKNOWN and getattr(exc, "subcode", None) != NOT_READY:
-                    raise
-                try:
-                    state, _ = self._status(graph, container)
-                except PublishError:
-                    state = ""
-                if state == "PUBLISHED":
-                    return self._find(graph, text, container)
-                if state in ("FINISHED", "IN_PROGRESS") and round_ < 2:
-                    if state == "IN_PROGRESS":
-                        self._wait(graph, container)
-                    continue
-                raise PublishError(
-                    RETRY,
-                    f"{exc.message}; the next run checks container {container} before "
-                    "publishing it",
-                ) from None
-            media = str(answer.get("id") or "")
-            if not media:
-                return self._find(graph, text, container)
-            return Receipt(media, self._permalink(graph, media))
-        raise AssertionError("unreachable")
-
-    def _find(self, graph: Graph, text: str, container: str) -> Receipt:
-        """The post a PUBLISHED container became: the newest of the account's latest posts
-        with this text (the API links no container to its post)."""
-        where = f"check the Threads account of {self.account.name} (user {self.user})"
-        try:
-            answer = graph.get(f"{self.user}/threads", fields="id,text,permalink", limit=LOOKBACK)
-        except PublishError as exc:
-            if exc.kind == RETRY:
-                raise
-            raise PublishError(
-                UNKNOWN,
-                f"container {container} is published but its post could not be looked up "
-                f"({exc.message}); {where}",
-            ) from None
-        for item in answer.get("data") or []:
-            if isinstance(item, dict) and sent.same_text(str(item.get("text") or ""), text):
-                media = str(item.get("id") or "")
-                return Receipt(
-                    media, str(item.get("permalink") or "") or self._permalink(graph, media)
-                )
-        raise PublishError(
-            UNKNOWN,
-            f"container {container} is published but no post with this text is among the "
-            f"account's latest {LOOKBACK}; {where}",
-        )
-
-    def _permalink(self, graph: Graph, media: str) -> str:
-        try:
-            return str(graph.get(media, fields="permalink").get("permalink") or "")
-        except PublishError:
-            return ""  # published all the same; status shows no link
-
-    # -- the 250 posts a day -------------------------------------------------------------
-    def _quota(self, graph: Graph) -> tuple[int, int] | None:
-        data = graph.get(f"{self.user}/threads_publishing_limit", fields="quota_usage,config")
-        rows = data.get("data") or []
-        if not rows or not isinstance(rows[0], dict):
-            return None
-        try:
-            used = int(rows[0].get("quota_usage") or 0)
-            total = int((rows[0].get("config") or {}).get("quota_total") or 0)
-        except (TypeError, ValueError):
-            return None
-        return (used, total) if total else None
-
-    def _check_quota(self, graph: Graph) -> None:
-        """Refuse early when the 24-hour publishing quota is spent (no container made)."""
-        try:
-            quota = self._quota(graph)
-        except PublishError as exc:
-            if exc.kind in (FAIL, RETRY):
-                return  # threads_publish itself will say what is wrong
-            raise
-        if quota and quota[0] >= quota[1]:
-            raise PublishError(
-                RETRY,
-                f"Threads' publishing limit is reached ({quota[0]} of {quota[1]} posts in 24 "
-                "hours); a later run publishes it",
-                retry_after=3600,
-            )
-
     # -- deleting ------------------------------------------------------------------------
     def delete(self, attempt: Attempt) -> None:
         media = sent.post_id(attempt.remote_id, _MEDIA_ID, "Threads")
@@ -284,37 +118,4 @@ class Threads(Publisher):
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
-        found = list(secrets)
-        graph = self._graph()
-        try:
-            me = graph.get(self.user, fields="id,username")
-        except PublishError as exc:
-            return [*found, Finding("error", f"the token does not work: {exc.message}")]
-        found.append(Finding("ok", f"@{me.get('username') or '?'} ({self.user})"))
-        found += usage_findings(graph)
-        found.append(self._quota_finding(graph))
-        if (
-            not self.account.get("media_base_url")
-            and publicmedia.feed_account(self.ctx.group) is None
-        ):
-            found.append(
-                Finding(
-                    "warning",
-                    "no public URL for media: posts with images or videos need media_base_url "
-                    "on this account or base_url on the group's feed account",
-                )
-            )
-        return found + token_findings(graph, PERMISSIONS)
-
-    def _quota_finding(self, graph: Graph) -> Finding:
-        try:
-            quota = self._quota(graph)
-        except PublishError as exc:
-            return Finding("warning", f"could not read the publishing quota ({exc.message})")
-        if quota is None:
-            return Finding("warning", "the publishing quota was not reported")
-        used, total = quota
-        said = (
-            f"{used} of {total} posts published in the last 24 hours, {max(0, total - used)} left"
-        )
-        return Finding("warning" if used >= total else "ok", f"publishing quota: {said}")
+        return threads_doctor.findings(self, secrets)

@@ -17,15 +17,18 @@ failed → a new init. A photo post is asked for by init itself, so its checkpoi
 
 from __future__ import annotations
 
-from ..errors import Problem, Severity
+import time
+
+from ..errors import Problem
 from ..model import Account, Group, Post
 from ..text.count import utf16_units
 from . import publicmedia, tiktok_rules
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, REAUTH, RETRY, UNKNOWN, PublishError
-from .oauth import RotatedTokens, state_dir
+from .localstate import state_dir
 from .tiktok_api import DEFAULT_API, TikTokApi
 from .tiktok_rules import OPTIONS, PHOTO_SUFFIXES, VIDEO_SUFFIXES, Choices
+from .tokenstore import Stored, TokenStore
 
 PENDING = "pending-photo-init"
 RETRYABLE = {"internal", "video_pull_failed", "photo_pull_failed", "publish_cancelled"}
@@ -75,11 +78,15 @@ class TikTok(Publisher):
     def _api(self) -> TikTokApi:
         client = (self.secret("client_key_env"), self.secret("client_secret_env"))
         origin = self.secret("refresh_token_env")
-        store = RotatedTokens(state_dir(self.ctx.environ), self.ctx.root)
+        store = TokenStore(self.ctx.environ, self.ctx.root, "tiktok")
         self._store = (store, client[0], origin)
+        store.guard(self.account.secret_envs.get("refresh_token_env", ""))
         learn = getattr(self.ctx.redact, "add", lambda secret: None)
         api = self.account.get("api") or DEFAULT_API
-        keep = lambda newest: store.keep(client[0], origin, newest)  # noqa: E731
+
+        def keep(newest: str) -> None:
+            store.save(client[0], origin, Stored(newest, refreshed_at=time.time()))
+
         return TikTokApi(self.ctx.http, api, client, store.current(client[0], origin), keep, learn)
 
     def _uploads(self):
@@ -108,13 +115,7 @@ class TikTok(Publisher):
         return publicmedia.media_urls(*where, "TikTok", self.docs)
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
-        wrong = [
-            p.message
-            for p in self.post_problems(post, self.account, self.ctx.group)
-            if p.severity is Severity.ERROR
-        ]
-        if wrong:
-            raise PublishError(FAIL, "; ".join(wrong))
+        self.refuse_problems(post)
         api = self._api()
         if attempt.remote_id:
             found = self._resume(api, post, attempt)

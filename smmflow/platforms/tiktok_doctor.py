@@ -7,7 +7,7 @@ import time
 
 from .base import Finding, Publisher
 from .http import PublishError
-from .publicmedia import has_source
+from .publicmedia import missing_source
 from .tiktok_rules import LEVELS, offered_levels
 
 LIMITS = (
@@ -31,14 +31,8 @@ def findings(publisher: Publisher, secrets: list[Finding]) -> list[Finding]:
     except PublishError as exc:
         return [*found, Finding("error", f"creator_info: {exc.message}")]
     found += _creator_lines(publisher, info)
-    if not has_source(publisher.account, publisher.ctx.group):
-        found.append(
-            Finding(
-                "warning",
-                "no public URL for photos: photo posts need media_base_url (under a domain "
-                "verified for the app); video posts are uploaded and need none",
-            )
-        )
+    which = "photo posts (under a domain verified for the app; videos are uploaded)"
+    found += missing_source(publisher.account, publisher.ctx.group, "warning", which)
     return found
 
 

@@ -24,7 +24,7 @@ import time
 from ..model import IMAGE_SUFFIXES, Media, Post
 from ..text.count import url_spans
 from ..text.render import rich
-from . import sent
+from . import edits, firstcomment, sent
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, PublishError
 from .vk_api import DEFAULT_API, GONE, OFFLINE, RIGHTS, Client, VkError
@@ -58,6 +58,10 @@ class VK(Publisher):
     urls = ("api",)
     docs = "docs/platforms/vk.md"
     idempotent = True  # the guid, for an hour
+    can_edit = True  # wall.edit (platforms/edits.py)
+    comment_limit = 16384  # wall.createComment as the community (platforms/firstcomment.py)
+    comment_idempotent = True  # its guid, for an hour
+    can_find_comment = True
     key_ttl = 3600
     can_verify = True  # past the hour: look for the post on the wall
     can_delete = True
@@ -187,6 +191,15 @@ class VK(Publisher):
             if sent.same_text(str(item.get("text") or ""), rendered.text):
                 return self._receipt(str(item.get("id")))
         return None
+
+    def edit(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
+        return edits.vk(self, rendered, attempt.remote_id, "")
+
+    def comment(self, text: str, attempt: Attempt) -> Receipt:
+        return firstcomment.vk(self, text, attempt.remote_id, attempt.key)
+
+    def find_comment(self, text: str, attempt: Attempt) -> Receipt | None:
+        return firstcomment.vk_find(self, text, attempt.remote_id)
 
     def delete(self, attempt: Attempt) -> None:
         owner, _, post_id = sent.post_id(attempt.remote_id, _WALL_POST, "VK").rpartition("_")

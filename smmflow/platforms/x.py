@@ -22,11 +22,13 @@ import re
 from typing import ClassVar
 
 from ..model import Media, Post
-from ..text.count import url_spans, x_weighted
-from . import sent, tokenstore
+from ..text.count import x_weighted
+from ..text.xurls import x_url_spans
+from . import sent, x_doctor
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .http import FAIL, RETRY, UNKNOWN, PublishError
-from .x_api import DEFAULT_API, DUPLICATE, SCOPES, Client, Tokens
+from .tokenstore import TokenStore
+from .x_api import DEFAULT_API, DUPLICATE, Client, Tokens
 
 CHUNK = 4 * 1024 * 1024
 LOOKBACK = 100  # posts searched by `verify` (X's max_results)
@@ -73,7 +75,6 @@ class X(Publisher):
             secret = (
                 self.secret("client_secret_env") if self.account.get("client_secret_env") else ""
             )
-            store = tokenstore.path(self.ctx.root, "x", self.ctx.group.id, self.account.name)
             tokens = Tokens(
                 self.ctx.http,
                 api,
@@ -81,7 +82,8 @@ class X(Publisher):
                 refresh,
                 str(self.account.get("client_id") or ""),
                 secret,
-                store,
+                TokenStore(self.ctx.environ, self.ctx.root, "x"),
+                self.account.secret_envs.get("refresh_token_env", ""),
             )
             found = self.__dict__["_api"] = Client(self.ctx.http, api, tokens)
         return found
@@ -233,46 +235,7 @@ class X(Publisher):
 
     # -- doctor --------------------------------------------------------------------------
     def doctor_account(self, secrets: list[Finding]) -> list[Finding]:
-        found = list(secrets)
-        try:
-            client = self._client()
-            me = client.request(
-                "GET", "/2/users/me", what="GET /2/users/me", params={"user.fields": "username"}
-            )
-        except PublishError as exc:
-            return [*found, Finding("error", exc.message)]
-        data = me.get("data") or {}
-        found.append(Finding("ok", f"the token is valid (@{data.get('username', '?')})"))
-        return found + _token_findings(client.tokens)
-
-
-def _token_findings(tokens: Tokens) -> list[Finding]:
-    """How the 2-hour access token is kept alive, and its scopes when X said them."""
-    if not tokens.can_refresh:
-        return [
-            Finding(
-                "warning",
-                "X's OAuth 2.0 access tokens expire after 2 hours: set refresh_token_env and "
-                "client_id so smmflow renews them (docs/platforms/x.md)",
-            )
-        ]
-    found = [
-        Finding(
-            "ok",
-            "the access token is renewed with the refresh token; X rotates refresh tokens, "
-            f"the newest pair is kept in {tokens.store}",
-        )
-    ]
-    kept = tokens.kept
-    if kept is not None and kept.scope:
-        missing = [s for s in SCOPES if s not in kept.scope.split()]
-        if missing:
-            found.append(
-                Finding("error", f"the token lacks scope {', '.join(missing)}: authorize again")
-            )
-        else:
-            found.append(Finding("ok", f"scopes {' '.join(SCOPES)} granted"))
-    return found
+        return x_doctor.findings(self, secrets)
 
 
 def _category(media: Media) -> str:
@@ -306,7 +269,7 @@ def _as_written(item: dict) -> str:
 def _without_links(text: str) -> str:
     """The words of a text, its links left out (X rewrites them), white space collapsed."""
     text = _TCO.sub("", text)
-    spans = url_spans(text)
+    spans = x_url_spans(text)
     for start, end in reversed(spans):
         text = text[:start] + text[end:]
     return " ".join(text.split())

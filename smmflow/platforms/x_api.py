@@ -24,10 +24,8 @@ import base64
 import functools
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import tokenstore
 from .http import (
     FAIL,
     REAUTH,
@@ -42,6 +40,7 @@ from .http import (
     short_body,
 )
 from .secrets import clip
+from .tokenstore import Stored, TokenStore
 
 if TYPE_CHECKING:
     import requests
@@ -100,7 +99,8 @@ def classify(
 
 class Tokens:
     """The account's OAuth 2.0 user tokens: the environment's, or the newest pair a
-    refresh gave (kept with `tokenstore`); `refresh` rotates them."""
+    refresh gave (kept in the `TokenStore`, its chain begun by the environment's refresh
+    token); `refresh` rotates them."""
 
     def __init__(
         self,
@@ -110,14 +110,14 @@ class Tokens:
         refresh: str = "",
         client_id: str = "",
         client_secret: str = "",
-        store: Path | None = None,
+        store: TokenStore | None = None,
+        variable: str = "",
     ):
         self.http, self.api = http, api
         self.env_access, self.env_refresh = access, refresh
         self.client_id, self.client_secret = client_id, client_secret
-        self.store = store
-        self.seed = tokenstore.seed_of(refresh) if refresh else ""
-        self.kept = tokenstore.load(store, self.seed) if (store and refresh) else None
+        self.store, self.variable = store, variable
+        self.kept = store.load(client_id, refresh) if (store and refresh) else None
         if self.kept is not None:
             self._hide(self.kept.access_token, self.kept.refresh_token)
 
@@ -137,6 +137,8 @@ class Tokens:
         """Rotate: a new access token and refresh token from X, kept; the new access token."""
         if not self.can_refresh:
             raise PublishError(REAUTH, "X refused the access token and no refresh is set up")
+        assert self.store is not None
+        self.store.guard(self.variable)
         current = self.kept.refresh_token if self.kept else self.env_refresh
         form = {"grant_type": "refresh_token", "refresh_token": current}
         headers = {}
@@ -165,16 +167,10 @@ class Tokens:
             expires = time.time() + float(answer.get("expires_in") or 0)
         except (TypeError, ValueError):
             expires = 0.0
-        self.kept = tokenstore.Stored(
-            self.seed,
-            access,
-            rotated or current,
-            expires,
-            str(answer.get("scope") or ""),
-            time.time(),
+        self.kept = Stored(
+            rotated or current, access, expires, str(answer.get("scope") or ""), time.time()
         )
-        assert self.store is not None
-        tokenstore.save(self.store, self.kept)
+        self.store.save(self.client_id, self.env_refresh, self.kept)
         return access
 
     def _hide(self, *values: str) -> None:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import time
 
-from ..errors import Problem, Severity
+from ..errors import Problem
 from ..model import VIDEO_SUFFIXES, Account, Group, Post
 from . import youtube_rules, youtube_upload
 from .base import MB, Attempt, Finding, Limits, Publisher, Receipt, Rendered
 from .google_api import Google
 from .http import FAIL, PublishError
-from .localstate import Capabilities
-from .oauth import state_dir
+from .localstate import Capabilities, state_dir
 
 LOOKBACK = 50  # latest uploads searched for a marker
 SESSION_LIFETIME = 6 * 86400.0  # Google says "about a week"; use the session for less
@@ -83,13 +82,7 @@ class YouTube(Publisher):
         return {"steps": steps, **self._metadata(post, rendered, attempt)}
 
     def publish(self, post: Post, rendered: Rendered, attempt: Attempt) -> Receipt:
-        wrong = [
-            p.message
-            for p in self.post_problems(post, self.account, self.ctx.group)
-            if p.severity is Severity.ERROR
-        ]
-        if wrong:
-            raise PublishError(FAIL, "; ".join(wrong))
+        self.refuse_problems(post)
         google = self.google()
         video = next(m for m in post.media if m.kind == "video")
         _, data, kind = attempt.upload(video)

@@ -48,7 +48,7 @@ class Claims:
         if claimed is None:
             change = _claim_change(action)
             crashpoints.point("before-claim")
-            self._unless_diverged()
+            self.unless_diverged()
             done = self.ledger.transact(
                 lambda records: [r] if (r := change(records)) else None,
                 f"claim: {action.post.id} on {action.account.name}",
@@ -56,7 +56,7 @@ class Claims:
             if done:
                 crashpoints.point("after-claim")
             claimed = done[0] if done else None
-        self._unless_diverged()  # a claim the local branch never got may be someone's
+        self.unless_diverged()  # a claim the local branch never got may be someone's
         return claimed  # or claimed in the same commit as the previous pair's record
 
     def record(self, claimed: Record, state: str, note: str, **changes: object) -> Record:
@@ -102,7 +102,7 @@ class Claims:
         done = self.ledger.transact(change, f"{state}: {action.post.id} on {action.account.name}")
         return done[0] if done else None
 
-    def _unless_diverged(self) -> None:
+    def unless_diverged(self) -> None:
         if self.ledger.diverged:
             self.stop.set()
             raise LedgerDiverged(self.ledger.diverged)

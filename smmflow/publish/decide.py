@@ -59,7 +59,8 @@ def actions(
                 continue
             lookup = functools.partial(_erased, deleted, (post.id, name))
             max_delay = groups[post.group].max_delay
-            pair = standing(post, account, record, max_delay, clock, hold, lookup, branch)
+            on_edit = groups[post.group].on_edit
+            pair = standing(post, account, record, max_delay, clock, hold, lookup, branch, on_edit)
             if pair.action:
                 found.append(Action(pair.action, post, account, record, pair.why))
     return found

@@ -29,7 +29,7 @@ from ..platforms.base import Context, Publisher, Receipt
 from ..platforms.http import FAIL, REAUTH, RETRY, Http, PublishError
 from ..platforms.http import UNKNOWN as OUTCOME_UNKNOWN
 from ..platforms.secrets import MissingSecret
-from . import crashpoints, decide
+from . import crashpoints, decide, followups
 from .attempts import attempt
 from .claims import Claims
 from .decide import Action
@@ -120,9 +120,11 @@ class Engine:
             if self.claims.settle(action, "unknown", action.reason, error=action.reason):
                 return Outcome(*action.pair, "unknown", action.reason)
             return None
+        if action.kind in followups.KINDS:  # an edit, a first comment, a repost
+            return followups.do(self, action)
         if action.kind == DELETE:
             return self._delete(action)
-        return self._publish(action)
+        return followups.after_publish(self, action, self._publish(action))
 
     # -- publishing ----------------------------------------------------------------------
     def _publish(self, action: Action) -> Outcome | None:
@@ -159,7 +161,7 @@ class Engine:
     def _send(self, action: Action, claimed: Record, holder: dict) -> tuple[Receipt, str]:
         """Verify (a stale claim) or send the post; the receipt and the history note."""
         post, publisher = action.post, self.publisher(action)
-        media = self._media(post)
+        media = self.media_of(post)
         if action.kind == VERIFY:
             found = publisher.verify(post, attempt(claimed, media=media))
             if found is not None:
@@ -178,7 +180,7 @@ class Engine:
         crashpoints.point("after-send")
         return receipt, ""
 
-    def _media(self, post: Post) -> Callable[[Media], bytes] | None:
+    def media_of(self, post: Post) -> Callable[[Media], bytes] | None:
         if self.media_bytes is None:
             return None
         return functools.partial(self.media_bytes, post.group)

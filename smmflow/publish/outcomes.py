@@ -24,6 +24,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     stopped: bool = False
     notes: list[str] = field(default_factory=list)  # for the person running it (stderr)
+    already: int = 0  # pairs of the chosen posts and accounts published by earlier runs
+    feed_changed: bool = False  # a feed account published: the site needs deploying
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     listener: Callable[[Outcome], None] | None = field(default=None, repr=False)
 
@@ -37,8 +39,9 @@ class Report:
         return sum(o.state == state for o in self.outcomes)
 
     def tally(self) -> str:
-        """`2 published, 1 failed`, or "nothing due"."""
-        return tally(o.state for o in self.outcomes) or "nothing due"
+        """`2 published, 1 failed`, or "nothing due (52 already published)"."""
+        done = f" ({self.already} already published)" if self.already else ""
+        return tally(o.state for o in self.outcomes) or f"nothing due{done}"
 
     def as_dict(self) -> dict:
         """`sync --format json`."""

@@ -125,11 +125,19 @@ def _run(
     report: Report,
 ) -> None:
     actions = engine.plan(options.group, options.account)
+    report.already = _already(repo, engine.ledger.records, options)
     if options.dry_run:
         for action in actions:
             report.add(_dry(engine, action))
         return
     engine.run(actions, report)
+    feeds = {
+        (g.id, a.name) for g in repo.groups.values() for a in g.accounts if a.platform == "feed"
+    }
+    report.feed_changed = any(  # whatever a feed account did (not what it failed) redeploys
+        o.state not in UNCHANGED and (o.post.split("/", 1)[0], o.account) in feeds
+        for o in report.outcomes
+    )
     rebuild(repo, engine.ledger.records, options.public or repo.root / "public", committed)
     engine.ledger.mark_seen()
     if github is not None and options.report_issues is not False:
@@ -146,6 +154,19 @@ def due_window(now: dt.datetime) -> list[Window]:
 def present_ids(repo: Repo) -> Callable[[str], bool]:
     """Whether a post id has a file in the repository, loaded or not."""
     return lambda post_id: f"content/{post_id}.md" in repo.present
+
+
+def _already(repo: Repo, records: dict, options: Options) -> int:
+    """How many pairs of the chosen posts and accounts earlier runs published."""
+    chosen = {p.id for p in repo.posts if options.group in (None, p.group)}
+    return sum(
+        1
+        for (post, account), record in records.items()
+        if record.state == "published" and post in chosen and options.account in (None, account)
+    )
+
+
+UNCHANGED = ("failed", "unknown", "missed", "held", "busy", "waiting", "would-publish")
 
 
 def broken_groups(repo: Repo) -> list[str]:
@@ -177,5 +198,13 @@ def _dry(engine: Engine, action: Action) -> Outcome:
         payload = publisher.payload(post, rendered, Attempt(key))
     except PublishError as exc:
         return Outcome(post.id, account.name, "failed", engine.redact(exc.message))
+    unset = [
+        f"secret {variable} is not set ({setting})"
+        for setting, variable in account.secret_envs.items()
+        if not publisher.ctx.environ.get(variable, "").strip()
+    ]
+    if unset:  # the send would stop there: say so rather than show a payload
+        why = "; ".join(unset)
+        return Outcome(post.id, account.name, "failed", f"would fail: {why}")
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     return Outcome(post.id, account.name, "would-publish", engine.redact(text))

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..check import mix as mix_module
 from ..content import repo as repo_module
 from ..content.repo import Repo
+from ..content.slottimes import slot_times
 from ..errors import UsageError
 from ..ledger.branch import Ledger, open_ledger
 from ..ledger.committed import Committed, publish_branch
@@ -30,7 +31,7 @@ from ..ledger.states import Clock, Hold, standing
 from ..metrics import store as metrics_store
 from ..model import Account, Group, Post, Slot
 from ..plan.month import month_bounds
-from ..plan.slots import slot_times, taken_minutes
+from ..plan.slots import taken_minutes
 from ..platforms.secrets import env_secrets
 from ..review import hold as hold_module
 from ..review.github import GitHub

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from pathlib import Path
 
 from ..check import ads as adcheck
-from ..check import rules
+from ..check import mix, rules
 from ..content import adwords
 from ..content.repo import Repo
 from ..errors import Problem, Severity
@@ -19,26 +18,10 @@ from ..platforms import registry
 from ..platforms.base import Rendered
 from ..text.headline import headline
 from ..text.i18n import Words, type_name, words
+from . import changes, edited, firstcomments
 
 MARKER = "<!-- smmflow-preview -->"
 LIMIT = 65000  # GitHub refuses comments over 65,536 characters
-
-
-def changed_posts(store: Store, base: str) -> tuple[list[str], list[str]]:
-    """(added or changed, deleted) post paths between `base`'s merge base and the work tree."""
-    merge_base = store.run("merge-base", base, "HEAD").strip()
-    # -z: paths as they are; without it git quotes a name holding `"` or a control
-    # character, and that post would silently miss the preview the client approves.
-    out = store.run("diff", "-z", "--name-status", "--no-renames", merge_base, "--", "content")
-    fields = out.split("\0")
-    changed, deleted = [], []
-    for status, path in zip(fields[0::2], fields[1::2], strict=False):
-        if not path.endswith(".md"):
-            continue
-        (deleted if status.startswith("D") else changed).append(path)
-    untracked = store.run("ls-files", "-z", "--others", "--exclude-standard", "--", "content")
-    changed += [p for p in untracked.split("\0") if p.endswith(".md")]
-    return sorted(set(changed)), sorted(deleted)
 
 
 def _fence(text: str) -> str:
@@ -83,31 +66,24 @@ def _code(text: str) -> str:
 
 
 def _mix(group: Group, posts: list[Post], post: Post, w: Words) -> str:
-    month = [
-        p
-        for p in posts
-        if p.status != "withdrawn"
-        and (p.date.year, p.date.month) == (post.date.year, post.date.month)
-    ]
-    counts = Counter(p.type for p in month)
-    total = len(month) or 1
+    """The month's shares against the group's share rules, as `check.mix` counts them."""
+    month = [p for p in posts if (p.date.year, p.date.month) == (post.date.year, post.date.month)]
+    figures = mix.evaluate(group, month)
+    counts = {c.type: c for c in figures.counts}
     parts = []
     for post_type in group.types:
-        if not counts[post_type] and not any(r.type == post_type for r in group.mix):
+        rules = [r for r in figures.rules if r.type == post_type and r.rule != "max_in_a_row"]
+        if not counts[post_type].count and not any(r.type == post_type for r in group.mix):
             continue
-        share = counts[post_type] / total
-        text = f"{_safe(type_name(w, post_type))} {counts[post_type]}/{len(month)} ({w.percent(share, 0)})"
-        for rule in group.mix:
-            if rule.type != post_type:
-                continue
-            if rule.max_share is not None:
-                ok = "✅" if share <= rule.max_share + 1e-9 else "❌"
-                said = w.gettext("at most {limit}").format(limit=w.percent(rule.max_share, 0))
-                text += f", {said} {ok}"
-            if rule.min_share is not None:
-                ok = "✅" if share >= rule.min_share - 1e-9 else "❌"
-                said = w.gettext("at least {limit}").format(limit=w.percent(rule.min_share, 0))
-                text += f", {said} {ok}"
+        shown = (
+            f"{counts[post_type].count}/{figures.total} ({w.percent(counts[post_type].share, 0)})"
+        )
+        text = f"{_safe(type_name(w, post_type))} {shown}"
+        for rule in rules:
+            most = rule.rule == "max_share"
+            word = w.gettext("at most {limit}") if most else w.gettext("at least {limit}")
+            said = word.format(limit=w.percent(rule.limit, 0))
+            text += f", {said} {'❌' if rule.ok is False else '✅'}"
         parts.append(text)
     head = w.gettext("Mix for {month}, with this change:").format(
         month=w.month(post.date.year, post.date.month)
@@ -184,6 +160,7 @@ def render_post(
         cls = registry.get(account.platform) if account else None
         if account is not None and cls is not None:
             lines += _platform(cls, name, post, w)
+    lines += firstcomments.lines(post, group, w, _fence)
     if post.media:
         lines.append("**" + w.gettext("Media:") + "**")
         for media in post.media:
@@ -231,7 +208,29 @@ def _audiences(found: adcheck.Ads, paths: list[str], w: Words) -> list[str]:
     return [*parts, ""] if len(parts) > 2 else []
 
 
-def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[str] = ()) -> str:
+def _diff(text: str, w: Words) -> list[str]:
+    """An edited post's changes as a diff block (a new post has none)."""
+    fence = _fence(text)
+    return [
+        "**" + w.gettext("What changed in the file:") + "**",
+        "",
+        f"{fence}diff",
+        text,
+        fence,
+        "",
+    ]
+
+
+def build(
+    repo: Repo,
+    changed: list[str],
+    deleted: list[str],
+    audiences: list[str] = (),
+    edits: dict[str, list[str]] | None = None,
+    diffs: dict[str, str] | None = None,
+) -> str:
+    """`edits`: per post path, the lines about its edit after publication (review/edited);
+    `diffs`: per post path, what changed in the file since the base."""
     problems = rules.check(repo)
     by_path = {p.path: p for p in repo.posts}
     promoted = any(k == "promote" for p in changed if p in by_path for k, _ in by_path[p].lines)
@@ -266,6 +265,8 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
             parts.append("")
             continue
         parts.append(render_post(repo, post, problems, ads))
+        parts += (edits or {}).get(path, [])
+        parts += _diff(diffs[path], w) if diffs and path in diffs else []
     parts += _audiences(ads, list(audiences), w) if ads is not None else []
     if deleted:
         parts += (
@@ -280,12 +281,17 @@ def build(repo: Repo, changed: list[str], deleted: list[str], audiences: list[st
     return text
 
 
-def preview_for(root: Path, repo: Repo, base: str) -> str:
+def preview_for(root: Path, repo: Repo, base: str | None) -> str:
+    """What changed since `base` (None: the default branch, `changes.resolve_base`)."""
     store = Store(root)
     try:
-        changed, deleted = changed_posts(store, base)
-        merge_base = store.run("merge-base", base, "HEAD").strip()
-        audiences = store.run("diff", "-z", "--name-only", merge_base, "--", "audiences")
+        base = changes.resolve_base(store, base)
+        since = changes.merge_base(store, base)
+        changed, deleted = changes.changed_posts(store, since)
+        audiences = store.run("diff", "-z", "--name-only", since, "--", "audiences")
+        diffs = changes.post_diffs(store, since, changed)
+        edits = edited.notes(store, repo, changed, base)
     finally:
         store.close()
-    return build(repo, changed, deleted, [p for p in audiences.split("\0") if p])
+    found = [p for p in audiences.split("\0") if p]
+    return build(repo, changed, deleted, found, edits, diffs)

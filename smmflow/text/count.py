@@ -7,6 +7,8 @@ import unicodedata
 
 import regex
 
+from .xurls import x_url_spans
+
 _URL_CANDIDATE = regex.compile(r"https?://[^\s<>\"']+", regex.IGNORECASE)
 _TRAILING = ".,;:!?'\"*"
 
@@ -80,13 +82,13 @@ def _x_weight(cluster: str) -> int:
 
 
 def x_weighted(text: str) -> int:
-    """twitter-text v3: URLs 23, emoji 2, CJK and most non-Latin 2, the rest 1; on the text
-    in NFC, as X counts it (a + combining breve is one ă). Bare domains (`example.ro`
-    without `https://`), which X also counts 23, are counted as written."""
+    """twitter-text v3: every link X finds 23 (`text/xurls.py`: bare domains such as
+    `example.com` too), emoji 2, CJK and most non-Latin 2, the rest 1; on the text in NFC,
+    as X counts it (a + combining breve is one ă)."""
     text = unicodedata.normalize("NFC", text)
     total = 0
     position = 0
-    for start, end in url_spans(text):
+    for start, end in x_url_spans(text):
         total += sum(_x_weight(c) for c in _GRAPHEME.findall(text[position:start]))
         total += URL_WEIGHT
         position = end

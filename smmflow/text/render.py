@@ -14,6 +14,7 @@ import functools
 import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import regex
 
@@ -83,7 +84,7 @@ class _Builder:
     length: int = 0
     fresh: bool = True  # nothing written since the last list marker / start
     quote_depth: int = 0
-    link_stack: list[tuple[int, str, bool]] = field(default_factory=list)
+    link_stack: list[tuple[int, str, bool, int]] = field(default_factory=list)
     lists: list[list] = field(default_factory=list)  # [ordered, next number] per open list
 
     def write(self, chunk: str) -> None:
@@ -118,18 +119,30 @@ def _link_open(b: _Builder, tok) -> None:
     allowed = href.lower().startswith(_TG_SCHEMES)
     if allowed:
         b.tag("a", attrs=f' href="{html.escape(href, quote=True)}"')
-    b.link_stack.append((b.length, href, allowed))
+    b.link_stack.append((b.length, href, allowed, len(b.plain)))
 
 
 def _link_close(b: _Builder, tok) -> None:
-    start, href, allowed = b.link_stack.pop()
+    start, href, allowed, plain_at = b.link_stack.pop()
     if allowed:
         b.tag("a", closing=True)
     anchor = "".join(b.text)[start:]
     if href and start < b.length:
         b.links.append(Link(start, b.length, href))
-    if href and anchor.strip() != href:
+    if not href or anchor.strip() == href:
+        return
+    if _bare(anchor) == _bare(href):  # `[x.example/a](https://x.example/a)`: say it once
+        b.plain[plain_at:] = [anchor[: len(anchor) - len(anchor.lstrip())], href]
+    else:
         b.plain.append(f" ({href})")
+
+
+def _bare(address: str) -> str:
+    """An address without what people leave out when they write it: the scheme, `www.`,
+    `mailto:`, a last `/`, percent-encoding and case."""
+    text = unquote(address.strip()).lower()
+    text = regex.sub(r"^(?:[a-z][a-z0-9+.-]*://|mailto:)", "", text)
+    return text.removeprefix("www.").rstrip("/")
 
 
 def _code_inline(b: _Builder, tok) -> None:

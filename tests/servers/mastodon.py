@@ -19,7 +19,8 @@ app/models/concerns/lockable.rb, Api::ErrorHandling, rate_limit_headers.rb):
   status (with `text`), 404 `Record not found` when it is gone.
 
 Other accounts' replies and mentions, `GET /api/v1/notifications` and `GET
-/api/v1/statuses/:id/context` (the inbox) live in tests/servers/mastodon_social.py;
+/api/v1/statuses/:id/context` (the inbox) live in tests/servers/mastodon_social.py; edits
+(`PUT /api/v1/statuses/:id`, its `source` and `history`) in tests/servers/mastodon_edits.py;
 `POST /api/v1/statuses` takes `in_reply_to_id`.
 Metrics (methods/accounts, entities/Status and Account): `verify_credentials` carries
 `followers_count` (`server.followers[username]`); `GET /api/v1/accounts/:id/statuses`
@@ -57,6 +58,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import regex
 
+from servers import mastodon_edits
 from servers import mastodon_social as social
 from servers.loopback import close, listen
 
@@ -119,6 +121,8 @@ class MastodonServer:
     notifications: list[dict] = field(default_factory=list)
     note_seq: int = 0
     followers: dict[str, int] = field(default_factory=dict)  # username -> followers_count
+    edits: list[tuple[str, str]] = field(default_factory=list)  # (status id, text) per PUT
+    history: dict[str, list[dict]] = field(default_factory=dict)  # id -> its revisions
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next: int = 110_000_000_000_000_000
 
@@ -317,6 +321,8 @@ class MastodonServer:
             return social.notifications(self, user, form)
         if route == "context":
             return social.context(self, arg)
+        if route in ("edit", "source", "history"):  # tests/servers/mastodon_edits.py
+            return mastodon_edits.serve(self, route, arg, user, form)
         if route == "status-get":
             status = self.statuses.get(arg)
             if status is None:
@@ -564,6 +570,9 @@ ROUTES = [
     ("POST", re.compile(r"^/api/v1/statuses$"), "statuses"),
     ("GET", re.compile(r"^/api/v1/statuses/(\d+)$"), "status-get"),
     ("GET", re.compile(r"^/api/v1/statuses/(\d+)/context$"), "context"),
+    ("PUT", re.compile(r"^/api/v1/statuses/(\d+)$"), "edit"),
+    ("GET", re.compile(r"^/api/v1/statuses/(\d+)/source$"), "source"),
+    ("GET", re.compile(r"^/api/v1/statuses/(\d+)/history$"), "history"),
     ("GET", re.compile(r"^/api/v1/notifications$"), "notifications"),
     ("DELETE", re.compile(r"^/api/v1/statuses/(\d+)$"), "delete"),
     ("POST", re.compile(r"^/api/v2/media$"), "media"),

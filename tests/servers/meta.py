@@ -18,7 +18,8 @@ State is kept so tests read back what was published: `posts`, `photos`, `videos`
 `containers`, `media` (Instagram), and `calls` (every request, parsed).
 
 Comments (reading, answering, hiding, deleting) and the Page's conversations live in
-tests/servers/meta_comments.py.
+tests/servers/meta_comments.py; updating a post and commenting on one's own post in
+tests/servers/meta_edits.py.
 Metrics (Pages API insights, IG Media insights, multiple-ID reads): `GET /?ids=a,b&fields=...`
 (at most 50 ids, else code 100 "Too many IDs") answers `{id: node}`, or code 803 "Some of
 the aliases you requested do not exist: <ids>" when one is not there; a post's `fields` may
@@ -51,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from servers import meta_comments
+from servers import meta_comments, meta_edits
 from servers.loopback import close, listen
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/)")
@@ -166,6 +167,7 @@ class MetaGraph:
     containers: dict[str, dict] = field(default_factory=dict)
     media: dict[str, dict] = field(default_factory=dict)  # Instagram media by id
     comments: dict[str, dict] = field(default_factory=dict)  # meta_comments.py
+    post_edits: list[tuple[str, str]] = field(default_factory=list)  # meta_edits.py
     conversations: dict[str, list] = field(default_factory=dict)  # page -> Messenger threads
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -396,7 +398,9 @@ class MetaGraph:
         token = self._token(call)
         parts = [p for p in call.path.strip("/").split("/") if p]
         method = call.method
-        answered = meta_comments.route(self, call, token, parts)
+        answered = meta_edits.route(self, call, token, parts)
+        if answered is None:
+            answered = meta_comments.route(self, call, token, parts)
         if answered is not None:
             return answered
         if parts == ["debug_token"] and method == "GET":

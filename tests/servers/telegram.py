@@ -23,7 +23,8 @@ What it does like Telegram:
   a test reads back what a subscriber would see.
 
 Discussion groups, comments, messages to the bot and `getUpdates` (the inbox) live in
-tests/servers/telegram_updates.py; `sendMessage` takes `reply_parameters`.
+tests/servers/telegram_updates.py; `sendMessage` takes `reply_parameters`. Edits
+(`editMessageText`, `editMessageCaption`) live in tests/servers/telegram_edits.py.
 Metrics: `getChatMemberCount` answers a channel's `members` (Bot API: "the number of
 members in a chat"); the Bot API has no method that gives a channel post's views.
 
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
+from servers import telegram_edits
 from servers import telegram_updates as updates
 from servers.loopback import close, listen
 
@@ -381,6 +383,7 @@ class BotApiServer:
     clock: float | None = None  # fixed "now" (seconds since the epoch); None: the real clock
     calls: list[Call] = field(default_factory=list)
     messages: list[Sent] = field(default_factory=list)
+    edits: list[tuple[int, int, str]] = field(default_factory=list)  # telegram_edits.py
     updates: list[dict] = field(default_factory=list)
     update_seq: int = 700000000
     update_reads: int = 0
@@ -792,6 +795,12 @@ class BotApiServer:
                 )
             )
         return [self._message(s) for s in sent]
+
+    def _m_editmessagetext(self, params: dict, files: dict) -> dict:
+        return telegram_edits.edit(self, params, "text")
+
+    def _m_editmessagecaption(self, params: dict, files: dict) -> dict:
+        return telegram_edits.edit(self, params, "caption")
 
     def _m_deletemessage(self, params: dict, files: dict) -> bool:
         chat = self._chat(params)
