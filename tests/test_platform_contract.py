@@ -123,7 +123,9 @@ def _classifiers() -> list[tuple[str, object]]:
     return found
 
 
-@pytest.mark.parametrize(("where", "function"), _classifiers(), ids=lambda x: str(x))
+@pytest.mark.parametrize(
+    ("where", "function"), _classifiers(), ids=[where for where, _ in _classifiers()]
+)
 def test_every_classify_has_one_shape(where, function):
     """(response, idempotent, redact), then only keyword arguments (a platform's context,
     bound with functools.partial): what `Http.request` calls."""
