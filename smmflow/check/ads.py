@@ -85,7 +85,7 @@ def load(repo: Repo) -> Ads:
                     Problem(group.path, account.line, f"accounts.{account.name}", message)
                 )
     for post in repo.posts:
-        if not any(key == "promote" for key, _ in post.lines):
+        if "promote" not in dict(post.lines):  # one C call a post, not a generator
             continue
         data = _read(repo.root, post.path)
         if data is None:

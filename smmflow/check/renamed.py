@@ -42,17 +42,18 @@ def _renamed(items: list[Carried]) -> Problem:
 def _copies(posts: list[Post]) -> list[Problem]:
     out = []
     same: dict[tuple[str, str], list[Post]] = {}  # a copy in another group is another client's
-    for post in sorted(posts, key=lambda p: p.path):
+    for post in posts:
         same.setdefault((post.group, post.sha256), []).append(post)
-    for copies in same.values():
-        for post in copies if len(copies) > 1 else ():
+    for found in same.values():
+        copies = sorted(found, key=lambda p: p.path) if len(found) > 1 else ()
+        for post in copies:
             others = ", ".join(p.path for p in copies if p is not post)
             message = (
                 f"the same bytes as {others}: a copy is a new post and is published again; "
                 "change it or delete one"
             )
             out.append(_warning(post, message, "copy"))
-    return out
+    return sorted(out, key=lambda p: p.path)
 
 
 def _warning(post: Post, message: str, code: str) -> Problem:

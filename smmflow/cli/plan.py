@@ -21,18 +21,34 @@ def _year_month(text: str | None) -> tuple[int, int] | None:
     return None if shown is None else (int(shown[:4]), int(shown[5:]))
 
 
+def _months(month: tuple[int, int] | None, now: dt.datetime) -> set[tuple[int, int]]:
+    if month is not None:
+        return {month}
+    months = {(now.year, now.month)}
+    for delta in (-1, 1):
+        shifted = now + dt.timedelta(days=31 * delta)
+        months.add((shifted.year, shifted.month))
+    return months
+
+
+def _window(month: tuple[int, int] | None, now: dt.datetime) -> list:
+    """The instants whose posts a plan may show (`_shown`), a day either side: only
+    these posts are read (`repo.load(window=...)`)."""
+    day, utc = dt.timedelta(days=1), dt.timezone.utc
+    spans = [(now - 2 * day, now + 9 * day)]
+    for year, mon in _months(month, now):
+        first = dt.datetime(year, mon, 1, tzinfo=utc)
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        spans.append((first - day, after + day))
+    return spans
+
+
 def _shown(loaded, month: tuple[int, int] | None, now: dt.datetime):
     """The repository with only the posts a plan can show: its month (a day either side,
     for timezones) and the next 7 days. States are asked for these alone."""
     import dataclasses
 
-    if month is None:
-        months = {(now.year, now.month)}
-        for delta in (-1, 1):
-            shifted = now + dt.timedelta(days=31 * delta)
-            months.add((shifted.year, shifted.month))
-    else:
-        months = {month}
+    months = _months(month, now)
     soon_end = now + dt.timedelta(days=8)
     keep = [
         p
@@ -91,7 +107,7 @@ def plan(month_text, group, fmt, gaps, now_text) -> None:
     now = now_option(now_text)
     try:
         root = repo_root(())
-        loaded = repo_module.load(root)
+        loaded = repo_module.load(root, window=_window(month, now))
         chosen = _groups(loaded, group)
         rows, has_ledger = for_plan(root, _shown(loaded, month, now), clock(now))
     except SmmflowError as exc:
@@ -116,6 +132,7 @@ def plan(month_text, group, fmt, gaps, now_text) -> None:
                 grp, posts_by_group.get(grp.id, []), rows_by_group.get(grp.id, []), year, mon, now
             )
         )
+    repo_module.remember(loaded)  # the headlines worked out, for the next plan
     if not plans:
         click.echo("plan: no groups yet (add schedules/<group>.yml)", err=True)
     if fmt == "json":

@@ -1,21 +1,24 @@
 """A cache of loaded and checked posts, so warm runs read only what changed.
 
-An entry is reused only when all of these are unchanged: the post file (size, mtime,
-inode), every media file it uses, its group's file (hash of its bytes), smmflow's version
-and `RULES_VERSION` (bumped whenever a check rule changes). Anything else — a missing,
-truncated or corrupted cache file — means the cache is ignored and rebuilt.
+An entry is reused only when all of these are unchanged: the post file (its blob id from
+the git snapshot, `snapshot`; outside git its size, mtime and inode), every media file it
+uses (the same way), its group's file (hash of its bytes), smmflow's version and
+`RULES_VERSION` (bumped whenever a check rule changes). Anything else — a missing,
+truncated or corrupted cache file — means that file is ignored and rebuilt.
 
-It lives in `.git/smmflow/cache/` (or `.smmflow-cache/` outside git, or
-`$SMMFLOW_CACHE_DIR`), and can be kept between GitHub Actions runs with actions/cache.
+Entries are kept in shards, one file per group folder and month of the file name
+(`shard_of`), each read only when a post of it is asked for: a command that needs one
+month reads one month's files. It lives in `.git/smmflow/cache/` (or `.smmflow-cache/`
+outside git, or `$SMMFLOW_CACHE_DIR`), and can be kept between GitHub Actions runs with
+actions/cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 import os
-import tempfile
+import re
 from dataclasses import astuple
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,9 +26,12 @@ from zoneinfo import ZoneInfo
 from .. import __version__
 from ..errors import Problem, Severity
 from ..model import Media, Override, Poll, Post
+from .cachefile import _read_marshal, enabled, write_atomic
+from .snapshot import Snapshot
 
-RULES_VERSION = 7  # bump when loading or checking rules change what a post yields
-FORMAT = 6
+RULES_VERSION = 8  # bump when loading or checking rules change what a post yields
+FORMAT = 7
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
 _ZONES: dict[str, ZoneInfo] = {}
 
 
@@ -34,10 +40,6 @@ def cache_dir(root: Path) -> Path:
         return Path(os.environ["SMMFLOW_CACHE_DIR"])
     git = root / ".git"
     return git / "smmflow" / "cache" if git.is_dir() else root / ".smmflow-cache"
-
-
-def enabled() -> bool:
-    return os.environ.get("SMMFLOW_NO_CACHE", "") in ("", "0")
 
 
 def _stamp(path: Path | str) -> tuple[int, int, int] | None:
@@ -157,53 +159,98 @@ def _unpack_problem(data: tuple) -> Problem:
     return Problem(path, line, field, message, Severity(severity), code)
 
 
+def shard_of(relpath: str) -> str:
+    """`<group folder>/<YYYY-MM>` of a dated post file name, `<group folder>/-` otherwise."""
+    cut = relpath.find("/", 8)  # after "content/"
+    name = relpath[relpath.rfind("/") + 1 :]
+    month = name[:7] if _DATED.match(name) else "-"
+    return f"{relpath[8:cut] if cut > 0 else ''}/{month}"
+
+
+def _shard_file(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".marshal"
+
+
 class PostCache:
     """relpath -> what loading (and checking) that post gave, while nothing it uses changed."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, snap: Snapshot | None = None):
         self.root = root = root.resolve()
         self.base = str(root)
-        self.file = cache_dir(root) / f"posts-{FORMAT}.marshal"
-        self.entries: dict[str, tuple] = {}
-        self.dirty = False
+        self.snap = snap
+        self.folder = cache_dir(root) / f"posts-{FORMAT}"
+        self.shards: dict[str, dict[str, tuple]] = {}
+        self.keys: dict[str, str] = {}  # relpath -> its shard, when known already
+        self.absent: set[str] = set()  # known not to be here: not worth reading a shard for
+        self.dirty: set[str] = set()
         self.hits = 0
+        self._header_value: tuple | None = None
         # Equal values (group names, types, platform lists, line maps) stored once:
         # marshal then writes references, and the cache reads back several times faster.
         self._canon: dict = {}
-        if enabled():
-            self._read()
 
-    def _header(self) -> tuple:
-        from ..platforms import registry
+    def header(self) -> tuple:
+        if self._header_value is None:
+            from ..platforms import registry
 
-        return (FORMAT, __version__, RULES_VERSION, str(self.root), tuple(registry.names()))
+            names = tuple(registry.names())
+            self._header_value = (FORMAT, __version__, RULES_VERSION, self.base, names)
+        return self._header_value
 
-    def _read(self) -> None:
+    def shard(self, key: str) -> dict[str, tuple]:
+        """The entries of one shard, read from its file the first time."""
+        found = self.shards.get(key)
+        if found is None:
+            file = self.folder / _shard_file(key)
+            found = self.shards[key] = _read_marshal(file, self.header()) or {}
+        return found
+
+    @property
+    def entries(self) -> dict[str, tuple]:
+        """Every entry of every shard on disk (and read here): for tests and tools."""
+        found: dict[str, tuple] = {}
         try:
-            with open(self.file, "rb") as handle:
-                header, entries = marshal.loads(handle.read())
-            if header == self._header() and isinstance(entries, dict):
-                self.entries = entries
-        except Exception:  # missing or damaged: start again, it is only a cache
-            self.entries = {}
+            files = sorted(self.folder.glob("*.marshal"))
+        except OSError:
+            files = []
+        for file in files:
+            if len(file.stem) == 20:  # a shard's file
+                found.update(_read_marshal(file, self.header()) or {})
+        for shard in self.shards.values():
+            found.update(shard)
+        return found
+
+    def stamp(self, relpath: str) -> object:
+        """What names the bytes of a file now: its blob id, or outside git its stat."""
+        if self.snap is not None:
+            return self.snap.blob(relpath)
+        return _stamp(os.path.join(self.base, relpath))
+
+    def _media_stamp(self, file: str) -> object:
+        if self.snap is not None and file.startswith(self.base + "/"):
+            return self.snap.blob(file[len(self.base) + 1 :])
+        return _stamp(file)
 
     def get(
         self, relpath: str, group_key: str, checked: bool
     ) -> tuple[Post | None, list[Problem]] | None:
-        entry = self.entries.get(relpath)
+        if relpath in self.absent:
+            return None
+        entry = self.shard(self.keys.get(relpath) or shard_of(relpath)).get(relpath)
         if entry is None:
             return None
-        stamp, key, was_checked, media_stamps, post, problems = entry
+        stamp, key, was_checked, media_stamps, post, problems, title = entry
         if key != group_key or (checked and not was_checked):
             return None
-        if _stamp(os.path.join(self.base, relpath)) != stamp:
+        if self.stamp(relpath) != stamp:
             return None
         for file, media_stamp in media_stamps:
-            if _stamp(file) != media_stamp:
+            if self._media_stamp(file) != media_stamp:
                 return None
         try:
             found = _unpack_post(post, self.base) if post is not None else None
+            if title is not None and found is not None:
+                found.__dict__["_headline"] = title
             self.hits += 1
             return found, [_unpack_problem(p) for p in problems]
         except Exception:
@@ -217,35 +264,62 @@ class PostCache:
         post: Post | None,
         problems: list[Problem],
     ) -> None:
-        stamp = _stamp(self.root / relpath)
+        stamp = self.stamp(relpath)
         if stamp is None or post is None:
             return  # a post that did not load is read again: what it lacks may appear
-        media_stamps = tuple((str(m.file), _stamp(m.file)) for m in post.media)
+        media = tuple((str(m.file), self._media_stamp(str(m.file))) for m in post.media)
         canon = self._canon.setdefault
         packed = tuple(canon(v, v) if isinstance(v, (str, tuple)) else v for v in _pack_post(post))
-        self.entries[relpath] = (
+        key = self.keys.get(relpath) or shard_of(relpath)
+        self.shard(key)[relpath] = (
             stamp,
             canon(group_key, group_key),
             checked,
-            canon(media_stamps, media_stamps),
+            canon(media, media),
             packed,
             tuple(_pack_problem(p) for p in problems),
+            post.__dict__.get("_headline"),
         )
-        self.dirty = True
+        self.dirty.add(key)
+
+    def remember(self, posts: list[Post]) -> None:
+        """Keep the headlines worked out for `posts` (`text.headline`) with their entries:
+        the next plan of the month renders no Markdown for them."""
+        for post in posts:
+            title = post.__dict__.get("_headline")
+            if title is None:
+                continue
+            key = shard_of(post.path)
+            entry = self.shard(key).get(post.path)
+            if entry is not None and entry[-1] is None and entry[0] == self.stamp(post.path):
+                self.shard(key)[post.path] = (*entry[:-1], title)
+                self.dirty.add(key)
 
     def forget_missing(self, present: set[str]) -> None:
-        for relpath in set(self.entries) - present:
-            del self.entries[relpath]
-            self.dirty = True
+        """Drop the entries of posts that are gone; with every shard of `present` read,
+        the files of shards that hold no post any more go too."""
+        keys = {self.keys.get(relpath) or shard_of(relpath) for relpath in present}
+        for key in keys:
+            entries = self.shard(key)
+            for relpath in set(entries) - present:
+                del entries[relpath]
+                self.dirty.add(key)
+        wanted = {_shard_file(key) for key in keys}
+        try:
+            stale = [f for f in self.folder.iterdir() if f.name not in wanted]
+        except OSError:
+            stale = []
+        for file in stale:
+            if file.suffix == ".marshal" and len(file.stem) == 20:  # a shard's, not the dates
+                file.unlink(missing_ok=True)
 
     def save(self) -> None:
         if not self.dirty or not enabled():
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".posts-")
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump((self._header(), self.entries), handle)
-            os.replace(tmp, self.file)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for key in sorted(self.dirty):
+                write_atomic(self.folder / _shard_file(key), (self.header(), self.shards[key]))
         except OSError:
             pass  # a read-only checkout still works, just without a warm cache
+        self.dirty.clear()

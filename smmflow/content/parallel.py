@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..model import Group, Post
+from .cache import CachedPost
 from .posts import load_post
 
 CheckPost = Callable[[Post, Group], list[Problem]]
@@ -36,13 +37,25 @@ def _one(
 
 def _chunk(jobs: list[tuple[str, str]]) -> tuple[list[Post], list[Problem]]:
     root, groups, check = _STATE["root"], _STATE["groups"], _STATE["check"]
+    light = _STATE.get("light", False)
     posts, problems = [], []
     for relpath, folder in jobs:
         post, found = _one(root, groups, relpath, folder, check)
         if post is not None:
-            posts.append(post)
+            posts.append(_without_body(post, str(root)) if light else post)
         problems.extend(found)
     return posts, problems
+
+
+def _without_body(post: Post, root: str) -> Post:
+    """The post as a worker sends it back once checked: its body stays in the file (read
+    again only if asked, `CachedPost`), so neither the pipe nor the parent carries every
+    body of the repository."""
+    light = CachedPost.__new__(CachedPost)
+    light.__dict__.update(post.__dict__)
+    del light.__dict__["body"]
+    light.__dict__["_root"] = root
+    return light
 
 
 def load_posts(
@@ -55,7 +68,7 @@ def load_posts(
     """Load every (relpath, folder) of `jobs`, each post also given to `check` if any."""
     if workers is None:
         workers = int(os.environ.get("SMMFLOW_WORKERS", "0")) or (os.cpu_count() or 1)
-    _STATE.update(root=root, groups=groups, check=check)
+    _STATE.update(root=root, groups=groups, check=check, light=False)
     use_pool = (
         workers > 1
         and len(jobs) >= PARALLEL_FROM
@@ -63,6 +76,7 @@ def load_posts(
     )
     if not use_pool:
         return _chunk(jobs)
+    _STATE["light"] = check is not None  # checked in the worker: the body is done with
     size = max(200, len(jobs) // (workers * 4))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     posts: list[Post] = []

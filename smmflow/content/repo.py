@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, RepositoryNotFound, Severity, UsageError
 from ..model import Group, Post
+from . import snapshot
 from .cache import PostCache, group_hash
+from .cache import enabled as cache_enabled
+from .dateindex import DateIndex, Window
 from .groups import load_group
+from .listing import _bad_name, _utf8, post_files, shown_name
 from .parallel import CheckPost, load_posts
-from .safenames import printable, unsafe
+from .snapshot import Snapshot
 
 GROUP_SUFFIXES = (".yml", ".yaml")
 
@@ -29,6 +32,9 @@ class Repo:
     group_keys: dict[str, str] = field(default_factory=dict)  # group id -> hash of its file
     cache_hits: int = 0
     post_files: int = 0  # post files found, loaded or not (`check` counts them all)
+    present: set[str] = field(default_factory=set)  # every post file's path, loaded or not
+    tried: set[str] = field(default_factory=set)  # the post files read (or taken from cache)
+    _cache: PostCache | None = field(default=None, repr=False, compare=False)
     _group_problems: tuple[int, dict[str, list[Problem]]] = field(
         default=(-1, {}), repr=False, compare=False
     )
@@ -108,95 +114,6 @@ def _read(path: Path) -> bytes:
         return handle.read()
 
 
-def post_files(
-    root: Path, problems: list[Problem] | None = None, only: Callable[[str], bool] | None = None
-) -> list[str]:
-    """Every Markdown file under content/ (relative, forward slashes), skipping media folders.
-
-    Only regular files count: a post that is a link, a FIFO or a device is reported in
-    `problems` and never opened (reading a FIFO would hang; /dev/zero never ends). A name
-    outside the safe set (`safenames`, bytes that are not UTF-8 included) is reported and
-    skipped: it never reaches git. `only` (see `load`) leaves out the folders and files it
-    does not accept, before anything else is asked of them.
-    """
-    found: list[str] = []
-    _walk(
-        os.path.join(str(root), "content"),
-        "content/",
-        found,
-        [] if problems is None else problems,
-        only,
-    )
-    return found
-
-
-def _walk(
-    folder: str,
-    prefix: str,
-    found: list[str],
-    problems: list[Problem],
-    only: Callable[[str], bool] | None = None,
-) -> None:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if only is not None and not only(prefix + entry.name + ("/" if entry.is_dir() else "")):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            if not _utf8(entry.name):
-                problems.append(_bad_name(prefix + shown_name(entry.name), True))
-            elif entry.name != "media":
-                _walk(entry.path, f"{prefix}{entry.name}/", found, problems, only)
-        elif entry.name.endswith(".md"):
-            problem = _post_file_problem(prefix + entry.name, entry)
-            if problem is None:
-                found.append(prefix + entry.name)
-            else:
-                problems.append(problem)
-
-
-def _post_file_problem(path: str, entry: os.DirEntry) -> Problem | None:
-    """Why the post file at `path` is not loaded (its name, or not a plain file), or None."""
-    refused = unsafe(path)
-    if refused is not None:
-        shown = printable(path) if _utf8(path) else shown_name(path)
-        return Problem(shown, 1, "", refused, code="file-name")
-    if entry.is_file(follow_symlinks=False):
-        return None
-    kind = "a link" if entry.is_symlink() else "not a regular file"
-    return Problem(path, 0, "", f"is {kind}: a post must be a plain file", code="post-file")
-
-
-def _utf8(name: str) -> bool:
-    """A file name that is valid UTF-8 (os gives the other bytes as lone surrogates)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def shown_name(name: str) -> str:
-    """A file name as it can be printed: bytes that are not UTF-8 as \\xNN."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
-def _bad_name(shown: str, folder: bool) -> Problem:
-    what = "folder" if folder else "file"
-    return Problem(
-        shown,
-        0,
-        "",
-        f"the {what} name is not valid UTF-8; rename it "
-        f"({'nothing in it' if folder else 'the file'} is not loaded until then)",
-        code="file-name",
-    )
-
-
 def load_groups(root: Path, repo: Repo) -> None:
     schedules = root / "schedules"
     for path in sorted(schedules.iterdir()) if schedules.is_dir() else []:
@@ -224,6 +141,7 @@ def load(
     workers: int | None = None,
     use_cache: bool = True,
     only: Callable[[str], bool] | None = None,
+    window: list[Window] | None = None,
 ) -> Repo:
     """Load the whole repository. Never raises for a user's mistake: see `Repo.problems`.
 
@@ -231,36 +149,87 @@ def load(
     while it is loaded (`Repo.posts_checked`), in several processes when there are many.
     `only` loads just the post files whose path it accepts, and walks only the folders it
     accepts (asked with a trailing `/`): one month's or one group's posts (`report`); the
-    cache keeps the others' entries.
+    cache keeps the others' entries. `window` ([start, end) instants) loads the posts dated
+    in it (and perhaps a few more), found by their file names and the date index
+    (`dateindex`) without reading the others; `add` loads more later.
     """
     repo = Repo(root)
     load_groups(root, repo)
-    jobs = _post_jobs(root, repo, only)
-    cache = PostCache(root) if use_cache else None
-    checked = check is not None
-    todo = jobs if cache is None else _from_cache(cache, repo, jobs, checked)
-    posts, problems = load_posts(root, repo.groups, todo, check, workers)
-    repo.posts.extend(posts)
-    repo.problems.extend(problems)
+    cached = use_cache and cache_enabled()
+    snap = snapshot.take(root) if cached else None
+    cache = repo._cache = PostCache(root, snap) if cached else None
+    jobs = _post_jobs(root, repo, only, snap)
+    repo.present = {relpath for relpath, _ in jobs}
+    dates = DateIndex(cache.folder, cache.header()) if cache and snap and not only else None
+    if dates is not None:
+        by_shard, sums = dates.digests(snap, repo.present, repo.group_keys)  # type: ignore[arg-type]
+        cache.keys = {path: key for key, paths in by_shard.items() for path in paths}  # type: ignore[union-attr]
+        whole = {k for k, v in sums.items() if dates.shards.get(k, ("",))[0] != v}
+        cache.absent = dates.unloaded(sums)  # type: ignore[union-attr]
+        if window is not None:
+            chosen, whole = dates.pick(by_shard, sums, window)
+            picked = set(chosen)
+            jobs = [job for job in jobs if job[0] in picked]
+    _load_jobs(repo, jobs, cache, check, workers)
+    if dates is not None:
+        dates.refresh(by_shard, sums, whole, {p.path: p for p in repo.posts})
+        dates.save()
     if cache is not None:
-        _to_cache(cache, repo, posts, problems, checked)
-        if only is None:
-            cache.forget_missing({relpath for relpath, _ in jobs})
+        if only is None and window is None:
+            cache.forget_missing(repo.present)
         cache.save()
-        repo.cache_hits = cache.hits
-    repo.posts_checked = checked
+    repo.posts_checked = check is not None
     repo.posts.sort(key=lambda p: (p.group, p.ts, p.path))
     return repo
 
 
+def add(repo: Repo, relpaths: Iterable[str]) -> None:
+    """Load the posts at `relpaths` that `load` left out (a window's), into `repo`."""
+    jobs = [(r, r.split("/")[1]) for r in sorted(set(relpaths) & repo.present - repo.tried)]
+    if not jobs:
+        return
+    _load_jobs(repo, jobs, repo._cache, None, None)
+    if repo._cache is not None:
+        repo._cache.save()
+    repo.posts.sort(key=lambda p: (p.group, p.ts, p.path))
+
+
+def remember(repo: Repo) -> None:
+    """Keep what this command worked out about its posts (their headlines) in the cache."""
+    if repo._cache is not None:
+        repo._cache.remember(repo.posts)
+        repo._cache.save()
+
+
+def _load_jobs(
+    repo: Repo,
+    jobs: list[tuple[str, str]],
+    cache: PostCache | None,
+    check: CheckPost | None,
+    workers: int | None,
+) -> None:
+    checked = check is not None
+    repo.tried.update(relpath for relpath, _ in jobs)
+    todo = jobs if cache is None else _from_cache(cache, repo, jobs, checked)
+    posts, problems = load_posts(repo.root, repo.groups, todo, check, workers)
+    repo.posts.extend(posts)
+    repo.problems.extend(problems)
+    if cache is not None:
+        _to_cache(cache, repo, posts, problems, checked)
+        repo.cache_hits = cache.hits
+
+
 def _post_jobs(
-    root: Path, repo: Repo, only: Callable[[str], bool] | None = None
+    root: Path,
+    repo: Repo,
+    only: Callable[[str], bool] | None = None,
+    snap: Snapshot | None = None,
 ) -> list[tuple[str, str]]:
     """(path, group folder) of every post file to load; a post of a group whose file has
     errors is not loaded (a warning says so)."""
     broken_groups = {Path(p.path).stem for p in repo.problems if p.path.startswith("schedules/")}
     jobs: list[tuple[str, str]] = []
-    found = post_files(root, repo.problems, only)
+    found = post_files(root, repo.problems, only, snap)
     repo.post_files = len(found)
     for relpath in found:
         folder = relpath.split("/")[1]

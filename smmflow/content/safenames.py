@@ -8,6 +8,7 @@ names and command lines are built from it. A newline there broke a ledger batch,
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 PUNCTUATION = "-_."
@@ -43,8 +44,13 @@ def _component(name: str) -> str | None:
     return None
 
 
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
 def unsafe(rel: str) -> str | None:
     """Why the post path `rel` (e.g. `content/shop/2026-12-04-a.md`) is refused, or None."""
+    if _PLAIN.fullmatch(rel):  # plain ASCII names, the usual case: nothing to look at
+        return None
     parts = rel.split("/")
     if parts and parts[0] == "content":
         parts = parts[1:]

@@ -52,10 +52,20 @@ class Committed:
     def __init__(self, store: Store, branch: str, folder: str = "content"):
         self.store = store
         self.branch = branch
-        commit = store.rev(branch)
-        self.entries = store.tree_entries(commit, folder) if commit else {}
+        self._commit = store.rev(branch)
+        self._folder = folder
+        self._entries: dict[str, tuple[str, str]] | None = None
         self._resolved: dict[str, str | None] = {}
         self._worktree: dict[Path, str] = {}
+
+    @property
+    def entries(self) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob) of the branch's folder, listed the first time it is asked
+        (a sync with nothing due never lists it)."""
+        if self._entries is None:
+            commit, folder = self._commit, self._folder
+            self._entries = self.store.tree_entries(commit, folder) if commit else {}
+        return self._entries
 
     # -- reading the branch --------------------------------------------------------------
     def blob(self, path: str) -> str | None:

@@ -17,6 +17,7 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -162,7 +163,10 @@ class Store:
         """Store `data` as a loose blob; its id. Written directly (zlib + an atomic rename),
         the way git itself does: gitdb's general-purpose writer was the slowest step of a
         ledger commit."""
-        raw = b"blob %d\0" % len(data) + data
+        return self._write_object(b"blob", data)
+
+    def _write_object(self, kind: bytes, data: bytes) -> str:
+        raw = b"%s %d\0" % (kind, len(data)) + data
         sha = hashlib.sha1(raw).hexdigest()
         folder = self._objects / sha[:2]
         target = folder / sha[2:]
@@ -176,7 +180,8 @@ class Store:
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
         except OSError:  # an unusual object store (read-only): let git do it
-            return self.run("hash-object", "-w", "--stdin", stdin=data).strip()
+            args = ("hash-object", "-t", kind.decode(), "-w", "--stdin")
+            return self.run(*args, stdin=data).strip()
         return sha
 
     def commit(self, parent: str | None, changes: dict[str, bytes | None], message: str) -> str:
@@ -193,10 +198,7 @@ class Store:
         stdin = "".join(entries).encode("utf-8", "surrogateescape")
         self.run("update-index", "-z", "--index-info", stdin=stdin)
         tree = self.run("write-tree").strip()
-        args = ["commit-tree", tree, "-m", message]
-        if parent:
-            args += ["-p", parent]
-        commit = self.run(*args).strip()
+        commit = self._write_object(b"commit", commit_object(tree, parent, message))
         self._index_commit = commit
         return commit
 
@@ -303,6 +305,17 @@ LOST_RACE = (
     "but expected",
 )
 STALE_LOCK_SECONDS = 30  # git holds a ref lock for milliseconds; this one was abandoned
+
+
+def commit_object(tree: str, parent: str | None, message: str, when: int | None = None) -> bytes:
+    """The bytes `git commit-tree TREE [-p PARENT] -m MESSAGE` writes with smmflow's
+    identity, made here: one git process fewer per ledger commit."""
+    stamp = f"{int(time.time()) if when is None else when} +0000"
+    who = f"{IDENTITY['GIT_AUTHOR_NAME']} <{IDENTITY['GIT_AUTHOR_EMAIL']}> {stamp}"
+    lines = [f"tree {tree}"] + ([f"parent {parent}"] if parent else [])
+    lines += [f"author {who}", f"committer {who}", "", message]
+    text = "\n".join(lines)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
 
 
 def clear_stale_lock(store: Store, ref: str) -> bool:

@@ -55,6 +55,16 @@ def _post_id(path: str) -> str | None:
     return path[len("content/") : -len(".md")]
 
 
+class _Present:
+    """`in`: a loaded post's id, or one `present` knows of."""
+
+    def __init__(self, loaded: set[str], present: Callable[[str], bool]):
+        self.loaded, self.present = loaded, present
+
+    def __contains__(self, post_id: object) -> bool:
+        return post_id in self.loaded or self.present(str(post_id))
+
+
 def former_names(store: Store, rev: str) -> dict[str, str]:
     """post id -> the id it had before its newest rename on `rev` (one `git log`)."""
     found: dict[str, str] = {}
@@ -71,12 +81,15 @@ def carried(
     store: Store | None,
     rev: str | None,
     wanted: Callable[[Post], bool] = lambda post: True,
+    present: Callable[[str], bool] | None = None,
 ) -> list[Carried]:
     """The records renamed posts take over. Cheap when nothing was renamed: nothing is
     done unless some record's post is gone, and git is asked only if a wanted post also
-    lacks a record of one of its platforms."""
+    lacks a record of one of its platforms. `present` says whether a post id has a file
+    when `posts` are only some of them (a sync's window)."""
     posts = list(posts)
-    ids = {p.id for p in posts}
+    loaded = {p.id for p in posts}
+    ids: set[str] | _Present = loaded if present is None else _Present(loaded, present)
     left: dict[str, list[tuple[str, Record]]] = {}  # a gone name -> its records
     for (post, account), record in records.items():
         if post not in ids:
@@ -97,7 +110,7 @@ def carried(
 
 def _publications(
     todo: list[tuple[Post, str]],
-    ids: set[str],
+    ids: set[str] | _Present,
     orphans: set[str],
     records: dict[tuple[str, str], Record],
     store: Store | None,
@@ -172,7 +185,14 @@ def _left_behind(left: dict[str, list[tuple[str, Record]]], posts: list[Post]) -
     }
 
 
-def adopt(ledger: Ledger, posts: list[Post], rev: str, now: dt.datetime, write: bool) -> int:
+def adopt(
+    ledger: Ledger,
+    posts: list[Post],
+    rev: str,
+    now: dt.datetime,
+    write: bool,
+    present: Callable[[str], bool] | None = None,
+) -> int:
     """Before a sync plans: write the records renamed posts take over (in one commit), or,
     for a dry run, only into this run's view. Only posts that are due or withdrawn are
     looked at (a future post is looked at when it is due). How many records moved."""
@@ -181,7 +201,7 @@ def adopt(ledger: Ledger, posts: list[Post], rev: str, now: dt.datetime, write: 
     def wanted(post: Post) -> bool:
         return post.ts <= now_ts or post.status == "withdrawn"
 
-    found = carried(posts, ledger.records, ledger.store, rev, wanted)
+    found = carried(posts, ledger.records, ledger.store, rev, wanted, present)
     if not found:
         return 0
     if not write:

@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 import regex
 
+from ..text.headline import SIMPLE
 from .month import MonthPlan, Planned, SlotCell, Upcoming
 
 Paint = Callable[..., str]
@@ -56,11 +57,17 @@ def _width(text: str) -> int:
 
 
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+    used = len(text) if SIMPLE.fullmatch(text) else _width(text)
+    return text + " " * max(0, width - used)
 
 
 def _cut(text: str, width: int) -> str:
     """At most `width` columns, cut at a grapheme, with an ellipsis when cut."""
+    plain = SIMPLE.match(text).end()  # type: ignore[union-attr]  # a column per character
+    if plain == len(text) and plain <= width:
+        return text
+    if plain >= width:
+        return text[: width - 1] + "…"
     if _width(text) <= width:
         return text
     kept, used = [], 0

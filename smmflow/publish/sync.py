@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..content import overrides
 from ..content import repo as repo_module
+from ..content.dateindex import Window
 from ..content.repo import Repo
 from ..errors import Problem
 from ..ledger.branch import BRANCH, Ledger, open_ledger
@@ -57,7 +58,7 @@ def run_sync(
 ) -> Report:
     """Load, open the ledger, plan, then claim -> send -> record every due pair (or only
     show the payloads, with `dry_run`); rebuild the feed site; report failures on GitHub."""
-    repo = repo_module.load(root)
+    repo = repo_module.load(root, window=due_window(options.now))
     repo_module.require_selection(repo, options.group, options.account)
     notes = broken_groups(repo)
     if options.max_delay is not None:
@@ -72,8 +73,16 @@ def run_sync(
         shared=True,
     )
     try:
+        repo_module.add(repo, (f"content/{post}.md" for post, _ in ledger.records))
         committed = Committed(store, publish_branch(store, options.branch))
-        adopt(ledger, repo.posts, committed.branch, options.now, write=not options.dry_run)
+        adopt(
+            ledger,
+            repo.posts,
+            committed.branch,
+            options.now,
+            write=not options.dry_run,
+            present=present_ids(repo),
+        )
         report = Report(problems=skipped(repo), listener=listener, notes=notes)
         if store.remote and not options.remote:
             report.notes.append(
@@ -135,6 +144,18 @@ def _run(
     engine.ledger.mark_seen()
     if github is not None and options.report_issues is not False:
         report_failures(github, repo, report, engine.ledger.records)
+
+
+def due_window(now: dt.datetime) -> list[Window]:
+    """What a sync reads: every post dated up to now (and a day on). A future post is
+    acted on only if it has a ledger record (a withdrawal, a claim): those are added once
+    the ledger is open."""
+    return [(dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), now + dt.timedelta(days=1))]
+
+
+def present_ids(repo: Repo) -> Callable[[str], bool]:
+    """Whether a post id has a file in the repository, loaded or not."""
+    return lambda post_id: f"content/{post_id}.md" in repo.present
 
 
 def _already(repo: Repo, records: dict, options: Options) -> int:
