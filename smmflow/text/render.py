@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -32,6 +33,11 @@ _BAD_SCHEME = regex.compile(r"^(?:javascript|vbscript|file|data):")
 def _link_allowed(url: str) -> bool:
     # Like markdown-it's own check: lowercase, ends stripped (browsers ignore them too).
     return not _BAD_SCHEME.match(url.strip().lower())
+
+
+# markdown-it-py and mdurl are not thread-safe (rule lists compiled on first use, mdurl's
+# encoding table published half built), and `sync` renders from one thread per account.
+_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -252,7 +258,9 @@ _BLOCK = {
 def rich(body: str) -> Rich:
     """Render a Markdown body (cached: every platform of a post shares one parse)."""
     b = _Builder()
-    for tok in _parser().parse(body):
+    with _LOCK:
+        tokens = _parser().parse(body)
+    for tok in tokens:
         handle = _BLOCK.get(tok.type)
         if handle is not None:
             handle(b, tok)
@@ -261,7 +269,8 @@ def rich(body: str) -> Rich:
 
 def to_html(body: str) -> str:
     """HTML for pages people read (feed, site, previews): raw HTML escaped, unsafe links dropped."""
-    return _parser().render(body)
+    with _LOCK:
+        return _parser().render(body)
 
 
 def _byte_range(text: str, start: int, end: int) -> dict[str, int]:
