@@ -232,7 +232,12 @@ def test_refusal_is_retried_once_the_post_changes(tmp_path, hooks):
     )
     commit(root, "shorter text for the CMS")
     fixed, report = sync_json(root, "2026-12-04T10:20Z", env=env())
-    assert states(report["outcomes"]) == {(FIRST, "hook"): "published"}, str(fixed)
+    # The refused account gets the new text as a new post; the feed, which can edit its
+    # page, gets it as an edit (#18); the healthy webhook, which cannot, is only flagged.
+    assert states(report["outcomes"]) == {
+        (FIRST, "hook"): "published",
+        (FIRST, "feed"): "edited",
+    }, str(fixed)
     sends = faulty.of(FIRST)
     assert len(sends) == 2
     assert sends[1].json["post"]["text"] == "First post, shorter."
