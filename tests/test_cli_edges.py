@@ -219,7 +219,7 @@ def test_check_refuses_a_name_that_is_not_utf8(latin1: Path) -> None:
         "content/acme/2026-12-04-caf\\xe9.md:1: the file name has bytes that are not UTF-8"
         in result.out
     )
-    assert "content/acme/sub\\xff: the folder name is not valid UTF-8" in result.out
+    assert "content/acme/sub\\xff:1: the folder name has bytes that are not UTF-8" in result.out
     as_json = run(latin1, "check", "--format", "json")
     assert "caf\\\\xe9" in as_json.out  # JSON escapes the backslash: printable, no raw byte
 

@@ -57,7 +57,7 @@ def _walk(
             continue
         if entry.is_dir(follow_symlinks=False):
             if not _utf8(entry.name):
-                problems.append(_bad_name(prefix + shown_name(entry.name), True))
+                problems.append(bad_name(prefix + entry.name, folder=True))
             elif entry.name != "media":
                 _walk(entry.path, f"{prefix}{entry.name}/", found, problems, only)
         elif entry.name.endswith(".md"):
@@ -107,14 +107,16 @@ def _listed(
         problem = _listed_problem(relpath, odd.get(relpath))
         if problem is None:
             found.append(relpath)
-        else:
+        elif problem not in problems:  # a bad folder is said once, not once per file
             problems.append(problem)
     return found
 
 
 def _listed_problem(path: str, odd: str | None) -> Problem | None:
     if not _utf8(path):
-        return _bad_name(shown_name(path), False)
+        parts = path.split("/")
+        bad = next(i for i, part in enumerate(parts) if not _utf8(part))
+        return bad_name("/".join(parts[: bad + 1]), folder=bad < len(parts) - 1)
     refused = unsafe(path)
     if refused is not None:
         return Problem(printable(path), 1, "", refused, code="file-name")
@@ -150,13 +152,10 @@ def shown_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _bad_name(shown: str, folder: bool) -> Problem:
-    what = "folder" if folder else "file"
-    return Problem(
-        shown,
-        0,
-        "",
-        f"the {what} name is not valid UTF-8; rename it "
-        f"({'nothing in it' if folder else 'the file'} is not loaded until then)",
-        code="file-name",
-    )
+def bad_name(raw: str, folder: bool = False) -> Problem:
+    """A file or folder name with bytes that are not UTF-8: refused by the one safe-name
+    rule (`safenames.unsafe`), at line 1 like every refused name, shown with \\xNN."""
+    reason = unsafe(raw) or "the file name has bytes that are not UTF-8"
+    if folder:
+        reason = reason.replace("the file name", "the folder name", 1)
+    return Problem(shown_name(raw), 1, "", reason, code="file-name")

@@ -13,7 +13,7 @@ from .cache import PostCache, group_hash
 from .cache import enabled as cache_enabled
 from .dateindex import DateIndex, Window
 from .groups import load_group
-from .listing import _bad_name, _utf8, post_files, shown_name
+from .listing import _utf8, bad_name, post_files
 from .parallel import CheckPost, load_posts
 from .snapshot import Snapshot
 
@@ -120,7 +120,7 @@ def load_groups(root: Path, repo: Repo) -> None:
         if path.suffix not in GROUP_SUFFIXES or not path.is_file():
             continue
         if not _utf8(path.name):
-            repo.problems.append(_bad_name(f"schedules/{shown_name(path.name)}", False))
+            repo.problems.append(bad_name(f"schedules/{path.name}"))
             continue
         relpath = rel(root, path)
         try:
