@@ -14,9 +14,11 @@ import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import requests
+if TYPE_CHECKING:  # requests is imported when a page is fetched: `check` never pays for it
+    import requests
 
 from ..model import Media, Post
 
@@ -81,6 +83,8 @@ def read_capped(response: requests.Response, cap: int, deadline: float) -> tuple
 
 def fetch_page(session: requests.Session, url: str, timeout: float | None = None) -> Page | str:
     """The page's tags, or why there are none (a note for the outcome)."""
+    import requests
+
     timeout = TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
@@ -124,6 +128,8 @@ def _page(url: str, tags: dict[str, str]) -> Page | None:
 
 def fetch_image(session: requests.Session, url: str, timeout: float | None = None) -> bytes | str:
     """The image at `url` (at most `IMAGE_CAP` bytes), or why not."""
+    import requests
+
     timeout = TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     try:
