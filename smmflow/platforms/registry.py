@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-from importlib.metadata import entry_points
 
 from .base import Platform
 
@@ -40,6 +39,8 @@ def _load(target: str) -> type[Platform]:
 @functools.lru_cache(maxsize=1)
 def classes() -> dict[str, type[Platform]]:
     """name -> platform class, for every registered platform (loaded once)."""
+    from importlib.metadata import entry_points  # ~30 ms: imported when first asked
+
     found: dict[str, str] = dict(BUILTIN)
     for ep in entry_points(group=GROUP):
         found[ep.name] = ep.value
